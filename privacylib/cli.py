@@ -1,0 +1,83 @@
+"""The `privacy-audit` command.
+
+Exit codes: 0 done (findings and rejects are not errors), 1 a run failed,
+2 bad usage or bad input, with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import PrivacyLibError
+from .ingest import LoadResult, load
+from .mapping import load_mapping
+from .outputs import atomic_folder, write_quality
+from .policy import load_policy
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; say what to do
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n  → see `{self.prog} --help`\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="privacy-audit",
+                     description="Check customer-data records against privacy controls.")
+    parser.add_argument("--version", action="version", version=f"privacy-audit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    val = sub.add_parser("validate", help="load a data folder and report data quality only")
+    val.add_argument("--data", required=True, type=Path, help="the data folder")
+    val.add_argument("--mapping", type=Path, help="mapping.yaml (default: DATA/mapping.yaml)")
+    val.add_argument("--policy", type=Path, help="policy.yaml (default: built-in defaults)")
+    val.add_argument("--out", type=Path, default=Path("validation"),
+                     help="where to write data_quality.csv and rejects/ (default: ./validation)")
+    val.set_defaults(func=cmd_validate)
+    return parser
+
+
+def _print_quality(result: LoadResult) -> None:
+    width = max(len(name) for name in result.datasets)
+    for d in result.datasets.values():
+        if d.status == "loaded":
+            line = (f"read {d.rows_read:>10,}  loaded {d.rows_loaded:>10,}  "
+                    f"rejected {d.rows_rejected:>8,}")
+        elif d.status == "absent":
+            line = "(controls that need it will be skipped)"
+        else:
+            line = "(see the error below)"
+        print(f"{d.dataset:<{width}}  {d.status:<7} {line}")
+    for d in result.datasets.values():
+        for warning in d.warnings:
+            print(f"warning: {d.dataset}: {warning}")
+    for d in result.datasets.values():
+        if d.error:
+            print(f"\nerror: {d.error}", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    mapping = load_mapping(args.mapping, args.data)
+    result = load(args.data, policy=policy, mapping=mapping)
+    with atomic_folder(args.out) as folder:
+        write_quality(result, folder)
+    _print_quality(result)
+    print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
+    return 0 if result.ok else 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PrivacyLibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

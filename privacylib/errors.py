@@ -1,0 +1,89 @@
+"""One family of errors. Each carries where the problem is and how to fix it.
+
+Messages are written for a compliance analyst, not a programmer: they name
+the file, the dataset, the column or the key, and say what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PrivacyLibError(Exception):
+    """Base of every error privacylib raises on purpose."""
+
+    # The command-line exit code this error maps to (2: bad usage or input).
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str = "", **context: object) -> None:
+        self.message = message
+        self.hint = hint
+        self.context = {k: v for k, v in context.items() if v is not None}
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+
+
+class ConfigError(PrivacyLibError):
+    """A policy, mapping or parameter file is wrong."""
+
+
+class PolicyError(ConfigError):
+    """policy.yaml has an unknown key, a wrong type or a bad value."""
+
+
+class MappingError(ConfigError):
+    """mapping.yaml names an unknown dataset, key or column."""
+
+
+class UsageError(PrivacyLibError):
+    """A command was called with options that do not fit together."""
+
+
+class DataError(PrivacyLibError):
+    """A dataset cannot be loaded (missing column, unreadable file…)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str | None = None,
+        file: str | None = None,
+        column: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.dataset, self.file, self.column = dataset, file, column
+        super().__init__(message, hint=hint, dataset=dataset, file=file, column=column)
+
+
+class MissingColumnError(DataError):
+    """A required column of the contract is not in the source."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while checking a definition, before raising."""
+
+    where: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text}\n    → {self.hint}" if self.hint else text
+
+
+class ProblemsError(PrivacyLibError):
+    """Several problems, collected so the user can fix them all in one go."""
+
+    def __init__(self, title: str, problems: list[Problem], *, kind: type = ConfigError) -> None:
+        self.problems = problems
+        self.kind = kind
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{title} ({len(problems)} problem(s)):\n{lines}")
+
+
+def raise_if_any(title: str, problems: list[Problem]) -> None:
+    if problems:
+        raise ProblemsError(title, problems)

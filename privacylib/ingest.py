@@ -1,0 +1,198 @@
+"""Loading a data folder into DuckDB: every dataset of the contract.
+
+For each dataset, in the contract's order:
+  1. discover its files (a file named after it, or a folder of files);
+  2. open each file raw and match its header to the contract;
+  3. read every file, typed, into a staging table (one streaming pass each);
+  4. split the staging table into the loaded table and its rejects
+     (unreadable values, empty or repeated keys, malformed lines).
+A dataset that cannot be loaded is recorded as `error` and the others go on;
+`rows read = rows loaded + rows rejected` holds for every dataset.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from tqdm.auto import tqdm
+
+from . import readers
+from .contract import DATASETS, Dataset
+from .errors import DataError, UsageError
+from .headers import Resolution, resolve
+from .mapping import DatasetMapping, Mapping, load_mapping
+from .policy import Policy
+from .quality import enum_warnings, finalize, structural_rejects
+from .schema import stage_columns, typed_select
+from .sources import Format, SourceFile, discover
+
+
+@dataclass
+class DatasetLoad:
+    """What happened to one dataset; one row of data_quality.csv."""
+
+    dataset: str
+    # loaded, absent or error.
+    status: str
+    files: list[str] = field(default_factory=list)
+    format: str = ""
+    encodings: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    # Optional contract columns the source did not have (loaded as nulls).
+    missing_columns: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    # Things worth a look that do not stop the load (unknown enumeration values…).
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class LoadResult:
+    con: duckdb.DuckDBPyConnection
+    data_dir: Path
+    policy: Policy
+    mapping: Mapping
+    datasets: dict[str, DatasetLoad]
+
+    @property
+    def ok(self) -> bool:
+        return all(d.status != "error" for d in self.datasets.values())
+
+    def present(self, name: str) -> bool:
+        return self.datasets[name].status == "loaded"
+
+
+def connect(database: str | Path = ":memory:", memory_limit: str | None = None,
+            ) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(database))
+    # Timestamps are absolute; showing them in UTC keeps output independent of the host.
+    con.execute("SET TimeZone = 'UTC'")
+    if memory_limit:
+        con.execute("SET memory_limit = $m", {"m": memory_limit})
+    return con
+
+
+def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
+         con: duckdb.DuckDBPyConnection | None = None, progress: bool | None = None,
+         ) -> LoadResult:
+    """Load every dataset of the contract found in `data_dir` into DuckDB."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UsageError(f"data folder {data_dir} does not exist or is not a folder",
+                         hint="pass the folder that holds access_log.csv, consents.csv, …")
+    policy = policy or Policy()
+    mapping = mapping if mapping is not None else load_mapping(None, data_dir)
+    con = con or connect()
+    found: dict[str, list[SourceFile]] = {}
+    results: dict[str, DatasetLoad] = {}
+    for ds in DATASETS:
+        try:
+            found[ds.name] = discover(data_dir, ds.name)
+        except DataError as exc:
+            found[ds.name] = []
+            results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
+    total = sum(len(f) for f in found.values())
+    with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
+            tqdm(total=total, unit="file", desc="loading", disable=progress is False or None,
+                 leave=False) as bar:
+        for ds in DATASETS:
+            if ds.name in results:
+                _create_empty(con, ds)
+                continue
+            results[ds.name] = _load_dataset(con, ds, found[ds.name], mapping.for_dataset(ds.name),
+                                             policy, Path(tmp), bar)
+    return LoadResult(con, data_dir, policy, mapping, results)
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+    """Absent datasets still exist as empty tables, so SQL can name them."""
+    cols = [c for c in stage_columns(ds, []) if not c[0].startswith(("_raw__", "_reject"))]
+    ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in cols)
+    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name)} ({ddl})")
+    rej = ", ".join(f"{readers.quote_ident(n)} VARCHAR" for n in
+                    ("_source_file", "_source_line", "_reject_column", "_reject_reason",
+                     *ds.column_names, "_raw_line"))
+    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
+
+
+def _open(con: duckdb.DuckDBPyConnection, src: SourceFile, m: DatasetMapping, tmp: Path,
+          view: str) -> readers.RawFile:
+    try:
+        if src.format in (Format.CSV, Format.TSV):
+            return readers.read_csv(con, src, m.encoding, tmp)
+        if src.format is Format.PARQUET:
+            return readers.read_parquet(con, src)
+        if src.format is Format.JSONL:
+            return readers.read_jsonl(con, src)
+        return readers.read_excel(con, src, m.sheet, view)
+    except duckdb.Error as exc:
+        raise DataError(f"{src.name} cannot be read: {exc}", file=src.name,
+                        hint="check that the file is complete and in the format its name says",
+                        ) from exc
+
+
+def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
+                  m: DatasetMapping, policy: Policy, tmp: Path, bar: tqdm) -> DatasetLoad:
+    _create_empty(con, ds)
+    if not files:
+        return DatasetLoad(ds.name, "absent")
+    result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
+                         format=files[0].format.value)
+    try:
+        raws, resolutions = _open_all(con, ds, files, m, tmp)
+        extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
+        stage = f"_stage_{ds.name}"
+        ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} ({ddl})")
+        malformed = []
+        for raw, res in zip(raws, resolutions, strict=True):
+            bar.set_postfix_str(raw.source.name, refresh=False)
+            sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
+            try:
+                con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
+            except duckdb.Error as exc:
+                raise DataError(f"{raw.source.name} cannot be read: {exc}", dataset=ds.name,
+                                file=raw.source.name,
+                                hint="check the file's format; for CSV, the quoting") from exc
+            if raw.csv_rejects:
+                malformed += structural_rejects(con, stage, raw.source.name)
+            bar.update(1)
+        result.encodings = sorted({r.encoding for r in raws})
+        found_cols = {c for r in resolutions for c in r.contract}
+        result.missing_columns = [c for c in ds.column_names if c not in found_cols]
+        result.extra_columns = extras
+        result.rows_read, result.rows_loaded, result.rows_rejected = finalize(
+            con, ds, stage, extras, malformed)
+        result.warnings = enum_warnings(con, ds)
+    except DataError as exc:
+        _create_empty(con, ds)
+        return DatasetLoad(ds.name, "error", files=result.files, format=result.format,
+                           error=str(exc))
+    finally:
+        for i, src in enumerate(files):
+            if src.format is Format.EXCEL:
+                con.unregister(f"_xlsx_{ds.name}_{i}")
+    return result
+
+
+def _open_all(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
+              m: DatasetMapping, tmp: Path) -> tuple[list[readers.RawFile], list[Resolution]]:
+    """Open every file and match its header; report all files' problems at once."""
+    raws, resolutions, problems = [], [], []
+    for i, src in enumerate(files):
+        raw = _open(con, src, m, tmp, f"_xlsx_{ds.name}_{i}")
+        res = resolve(ds, raw.names, m)
+        problems += [f"{src.name}: {p}" for p in res.problems]
+        raws.append(raw)
+        resolutions.append(res)
+    if problems:
+        shown = "\n    ".join(problems[:10])
+        more = f"\n    … and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise DataError(f"dataset {ds.name} cannot be loaded:\n    {shown}{more}",
+                        dataset=ds.name)
+    return raws, resolutions

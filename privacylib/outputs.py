@@ -1,0 +1,87 @@
+"""Writing output folders whole or not at all, and the data-quality files."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from .errors import UsageError
+from .ingest import LoadResult
+from .readers import quote_ident
+
+QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected", "files",
+                   "format", "encodings", "missing_columns", "extra_columns", "warnings", "error")
+# A file that marks a folder as written by privacylib, so it may be replaced.
+MARKER = ".privacy-workbook"
+
+
+def sql_path(path: Path) -> str:
+    """A file path as a SQL string literal (COPY takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder that becomes `target` only if the block succeeds.
+
+    An existing target is replaced only when privacylib wrote it; a crash
+    leaves the old folder (or nothing) in place, never a half-written one.
+    """
+    target = Path(target)
+    if target.exists() and not (target / MARKER).exists() and any(target.iterdir()):
+        raise UsageError(f"output folder {target} exists and was not written by privacy-audit",
+                         hint="choose another --out folder, or empty this one")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        (tmp / MARKER).write_text("written by privacy-audit\n", encoding="utf-8")
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def quality_rows(result: LoadResult) -> list[dict[str, object]]:
+    rows = []
+    for d in result.datasets.values():
+        rows.append({
+            "dataset": d.dataset, "status": d.status, "rows_read": d.rows_read,
+            "rows_loaded": d.rows_loaded, "rows_rejected": d.rows_rejected,
+            "files": len(d.files), "format": d.format, "encodings": ";".join(d.encodings),
+            "missing_columns": ";".join(d.missing_columns),
+            "extra_columns": ";".join(d.extra_columns),
+            "warnings": " | ".join(d.warnings), "error": d.error,
+        })
+    return rows
+
+
+def write_quality(result: LoadResult, folder: Path) -> None:
+    """data_quality.csv, and rejects/<dataset>.csv for each dataset with rejects."""
+    with (folder / "data_quality.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, QUALITY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(quality_rows(result))
+    rejected = [d for d in result.datasets.values() if d.rows_rejected]
+    if rejected:
+        (folder / "rejects").mkdir()
+    for d in rejected:
+        copy_csv(result.con, f"SELECT * FROM {quote_ident(d.dataset + '__rejects')}",
+                 folder / "rejects" / f"{d.dataset}.csv")
+
+
+def copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    con.execute(f"COPY ({query}) TO {sql_path(path)} (HEADER, DELIMITER ',')")
