@@ -30,6 +30,10 @@ from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
 
 
+# What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
+_DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
+
+
 @dataclass
 class DatasetLoad:
     """What happened to one dataset; one row of data_quality.csv."""
@@ -130,7 +134,7 @@ def _open(con: duckdb.DuckDBPyConnection, src: SourceFile, m: DatasetMapping, tm
         if src.format is Format.JSONL:
             return readers.read_jsonl(con, src)
         return readers.read_excel(con, src, m.sheet, view)
-    except duckdb.Error as exc:
+    except _DATA_ERRORS as exc:
         raise DataError(f"{src.name} cannot be read: {exc}", file=src.name,
                         hint="check that the file is complete and in the format its name says",
                         ) from exc
@@ -155,7 +159,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
             try:
                 con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
-            except duckdb.Error as exc:
+            except _DATA_ERRORS as exc:
                 raise DataError(f"{raw.source.name} cannot be read: {exc}", dataset=ds.name,
                                 file=raw.source.name,
                                 hint="check the file's format; for CSV, the quoting") from exc

@@ -105,7 +105,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extr
     values = ", ".join(text_cols)
     rejects = quote_ident(ds.name + "__rejects")
     parts = [f"SELECT _source_file, _source_line, _reject_column, _reject_reason, {values}, "
-             f"NULL::VARCHAR AS _raw_line FROM {stage} WHERE _reject_reason IS NOT NULL"]
+             f"_raw_line FROM {stage} WHERE _reject_reason IS NOT NULL"]
     if has_dups:
         parts.append(
             f"SELECT s._source_file, s._source_line, '{', '.join(ds.key)}' AS _reject_column, "

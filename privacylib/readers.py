@@ -94,12 +94,16 @@ JSON_LINES = ("SELECT ordinality AS _source_line, j FROM read_csv($path, "
               "delim = E'\\x1f', quote = '', escape = '') WITH ORDINALITY")
 
 
+# CASE, unlike AND, never evaluates json_type on text that is not JSON.
+_IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
+
+
 def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawFile:
     """One JSON object a line. Keys become columns; a line that is not an
     object becomes a reject (column `_json`), blank lines are no rows."""
     keys = con.execute(
         f"SELECT DISTINCT unnest(json_keys(j)) AS k FROM ({JSON_LINES}) "
-        "WHERE json_valid(j) AND json_type(j) = 'OBJECT' ORDER BY k",
+        f"WHERE {_IS_OBJECT} ORDER BY k",
         {"path": str(src.path)}).fetchall()
     names = [k[0] for k in keys]
     params: dict[str, Any] = {"path": str(src.path)}
@@ -108,8 +112,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawFile:
         params[f"key{i}"] = "$." + '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
         cols.append(f"CASE WHEN _ok THEN j ->> $key{i} END AS c{i}")
     cols.append("CASE WHEN NOT _ok THEN j END AS _json")
-    sql = (f"SELECT _source_line, {', '.join(cols)} FROM (SELECT *, "
-           "coalesce(json_valid(j) AND json_type(j) = 'OBJECT', false) AS _ok "
+    sql = (f"SELECT _source_line, {', '.join(cols)} FROM (SELECT *, {_IS_OBJECT} AS _ok "
            f"FROM ({JSON_LINES}) WHERE j IS NOT NULL AND trim(j) <> '')")
     return RawFile(src, names, ["VARCHAR"] * len(names), sql, params, "utf-8",
                    bad_row_column="_json")

@@ -8,6 +8,7 @@ and value maps are bound as parameters.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .contract import Column, Dataset, Kind
@@ -52,7 +53,7 @@ def stage_columns(dataset: Dataset, extras: list[str]) -> list[tuple[str, str]]:
     cols = [("_source_file", "VARCHAR"), ("_source_line", "BIGINT")]
     cols += [(c.name, SQL_TYPES[c.kind]) for c in dataset.columns]
     cols += [(e, "VARCHAR") for e in extras]
-    cols += [("_reject_column", "VARCHAR"), ("_reject_reason", "VARCHAR")]
+    cols += [("_reject_column", "VARCHAR"), ("_reject_reason", "VARCHAR"), ("_raw_line", "VARCHAR")]
     cols += [(f"_raw__{c.name}", "VARCHAR") for c in dataset.columns if c.kind is not Kind.TEXT]
     return cols
 
@@ -129,8 +130,8 @@ class _Builder:
 
     @staticmethod
     def _list(v: str, native: str) -> str:
-        tidy = "list_filter(list_transform({}, e -> nullif(trim(CAST(e AS VARCHAR), " \
-               + BLANKS_SQL + "), '')), e -> e IS NOT NULL)"
+        tidy = "list_filter(list_transform({}, lambda e: nullif(trim(CAST(e AS VARCHAR), " \
+               + BLANKS_SQL + "), '')), lambda e: e IS NOT NULL)"
         if native.endswith("[]"):
             return tidy.format(v)
         as_json = f"CASE WHEN json_valid({v}) AND json_type({v}) = 'ARRAY' " \
@@ -170,11 +171,15 @@ def typed_select(dataset: Dataset, raw: RawFile, res: Resolution, extras: list[s
             problems.append((name, f"{quote_ident('p__' + name)} IS NULL",
                              f"'{name}: the key is empty'"))
     for name in extras:
-        inner.append(f"CAST(c{res.extras[name]} AS VARCHAR) AS {quote_ident('x__' + name)}")
-    if raw.bad_row_column:
-        inner.append(raw.bad_row_column)
-        problems.append(("_row", f"{raw.bad_row_column} IS NOT NULL",
-                         f"'line is not a JSON object: ' || left({raw.bad_row_column}, 200)"))
+        pos = res.extras.get(name)  # another file of the dataset may have it, this one not
+        value = f"CAST(c{pos} AS VARCHAR)" if pos is not None else "CAST(NULL AS VARCHAR)"
+        inner.append(f"{value} AS {quote_ident('x__' + name)}")
+    bad_row = raw.bad_row_column
+    if bad_row:
+        inner.append(bad_row)
+        # An unreadable line has only this one problem; its values are all null.
+        problems = [("_row", f"{bad_row} IS NOT NULL", "'line is not a JSON object'")] + [
+            (n, f"{bad_row} IS NULL AND {cond}", why) for n, cond, why in problems]
     for col in dataset.columns:
         final = quote_ident("p__" + col.name)
         if col.default is not None:
@@ -185,6 +190,7 @@ def typed_select(dataset: Dataset, raw: RawFile, res: Resolution, extras: list[s
     cols.append(_joined([(cond, f"'{name}'") for name, cond, _ in problems], ", ")
                 + " AS _reject_column")
     cols.append(_joined([(cond, why) for _, cond, why in problems], "; ") + " AS _reject_reason")
+    cols.append(f"{bad_row} AS _raw_line" if bad_row else "CAST(NULL AS VARCHAR) AS _raw_line")
     for col in dataset.columns:
         if col.kind is not Kind.TEXT:
             v = quote_ident("v__" + col.name)
@@ -193,4 +199,6 @@ def typed_select(dataset: Dataset, raw: RawFile, res: Resolution, extras: list[s
     sql = (f"SELECT $file AS _source_file, _source_line, {', '.join(cols)} FROM ("
            f"SELECT *, {', '.join(middle)} FROM ("
            f"SELECT {', '.join(inner)} FROM ({raw.sql})))")
-    return sql, {**raw.params, **b.params}
+    params = {**raw.params, **b.params}
+    # DuckDB refuses parameters the statement does not use.
+    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
