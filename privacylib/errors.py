@@ -6,6 +6,8 @@ the file, the dataset, the column or the key, and say what to do.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -87,3 +89,15 @@ class ProblemsError(PrivacyLibError):
 def raise_if_any(title: str, problems: list[Problem]) -> None:
     if problems:
         raise ProblemsError(title, problems)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """'did you mean …?' for a misspelt or half-remembered name."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    if not close:  # bulk_export_limit -> bulk_export_records_per_day: shared words
+        words = set(word.lower().split("_"))
+        scored = [(len(words & set(c.split("_"))), c) for c in choices]
+        best = max(scored, default=(0, ""))
+        close = [best[1]] if best[0] else []
+    return f"did you mean '{close[0]}'?" if close else "choose one of: " + ", ".join(choices)

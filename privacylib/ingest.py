@@ -29,7 +29,6 @@ from .quality import enum_warnings, finalize, structural_rejects
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
 
-
 # What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
 _DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
 

@@ -15,7 +15,6 @@ One entry per dataset, every key optional::
 from __future__ import annotations
 
 import codecs
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -24,7 +23,7 @@ from typing import Any
 import yaml
 
 from .contract import BY_NAME
-from .errors import MappingError, Problem, ProblemsError
+from .errors import MappingError, Problem, ProblemsError, suggest
 from .policy import is_timezone
 
 KEYS = ("columns", "encoding", "sheet", "timezone", "timestamp_format", "values")
@@ -58,11 +57,6 @@ class Mapping:
         return self.datasets.get(name, DatasetMapping())
 
 
-def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else "choose one of: " + ", ".join(choices)
-
-
 def _str_map(raw: Any) -> dict[str, str] | None:
     if not isinstance(raw, dict):
         return None
@@ -78,7 +72,7 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
     for key, value in raw.items():
         at = f"{where}.{key}"
         if key not in KEYS:
-            problems.append(Problem(at, "is not a mapping key", _suggest(str(key), KEYS)))
+            problems.append(Problem(at, "is not a mapping key", suggest(str(key), KEYS)))
         elif key == "columns":
             cols = _str_map(value)
             if cols is None:
@@ -87,7 +81,7 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
             for src, dst in cols.items():
                 if dst not in contract_cols:
                     problems.append(Problem(f"{at}.{src}", f"'{dst}' is not a column of {dataset}",
-                                            _suggest(dst, contract_cols)))
+                                            suggest(dst, contract_cols)))
             out["columns"] = MappingProxyType(cols)
         elif key == "values":
             if not isinstance(value, dict):
@@ -98,7 +92,7 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
                 col_map = _str_map(pairs)
                 if col not in contract_cols:
                     problems.append(Problem(f"{at}.{col}", f"is not a column of {dataset}",
-                                            _suggest(str(col), contract_cols)))
+                                            suggest(str(col), contract_cols)))
                 elif col_map is None:
                     problems.append(Problem(f"{at}.{col}", "must map source values to values"))
                 else:
@@ -130,7 +124,7 @@ def mapping_from_dict(raw: dict[str, Any], *, source: str = "mapping") -> Mappin
     for name, entry in raw.items():
         if name not in BY_NAME:
             problems.append(Problem(f"{source}: '{name}'", "is not a dataset of the contract",
-                                    _suggest(str(name), list(BY_NAME))))
+                                    suggest(str(name), list(BY_NAME))))
             continue
         datasets[name] = _parse_entry(name, entry, f"{source}: {name}", problems)
     if problems:

@@ -7,7 +7,6 @@ that suggests the closest known key; a value of the wrong type names the key.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass, fields
 from datetime import time
@@ -17,7 +16,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from .errors import PolicyError, Problem, ProblemsError
+from .errors import PolicyError, Problem, ProblemsError, suggest
 
 
 @dataclass(frozen=True)
@@ -107,9 +106,8 @@ def policy_from_dict(raw: dict[str, Any], *, source: str = "policy") -> Policy:
     problems: list[Problem] = []
     for key, value in raw.items():
         if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
-            problems.append(Problem(f"{source}: key '{key}'", "is not a policy key", hint))
+            problems.append(Problem(f"{source}: key '{key}'", "is not a policy key",
+                                    suggest(str(key), known)))
             continue
         converted, problem = _check_value(key, getattr(defaults, key), value)
         if problem:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from conftest import load_dir, rows, write_csv
 
 SH = "Asia/Shanghai"
@@ -50,13 +49,15 @@ def test_unreadable_timestamp_is_a_reject_naming_the_column(data_dir, text):
 def test_mapping_timezone_applies_to_values_without_offset_only(data_dir):
     got, _ = _ts(data_dir, ["2026-10-03 09:15:00", "2026-10-03 09:15:00+08:00"],
                  {"incidents": {"timezone": "UTC"}})
-    assert got == [datetime(2026, 10, 3, 9, 15, tzinfo=UTC), datetime(2026, 10, 3, 1, 15, tzinfo=UTC)]
+    assert got == [datetime(2026, 10, 3, 9, 15, tzinfo=UTC),
+                   datetime(2026, 10, 3, 1, 15, tzinfo=UTC)]
 
 
 def test_policy_timezone_is_the_default(data_dir):
     from privacylib import Policy
 
-    write_csv(data_dir / "incidents.csv", ["incident_id", "detected_at"], [["I1", "2026-10-03 09:15"]])
+    write_csv(data_dir / "incidents.csv", ["incident_id", "detected_at"],
+              [["I1", "2026-10-03 09:15"]])
     result = load_dir(data_dir, policy=Policy(timezone="Europe/Berlin"))
     assert rows(result, "SELECT detected_at FROM incidents") == [
         (datetime(2026, 10, 3, 7, 15, tzinfo=UTC),)]
@@ -132,7 +133,8 @@ def test_enumerations_are_normalised_and_defaults_applied(data_dir):
               [["E1", "2026-10-01 10:00", "A", "c", " EXPORT ", "p", "Denied"],
                ["E2", "2026-10-01 10:00", "A", "c", "read", "p", None]])
     write_csv(data_dir / "sharing.csv",
-              ["share_id", "recipient", "recipient_country", "data_category", "purpose", "shared_at"],
+              ["share_id", "recipient", "recipient_country", "data_category", "purpose",
+               "shared_at"],
               [["S1", "r", "us", "c", "p", "2026-10-01"], ["S2", "r", "", "c", "p", "2026-10-01"]])
     write_csv(data_dir / "consents.csv", ["consent_id", "customer_id", "purpose", "granted_at"],
               [["K1", "C1", "p", "2026-10-01"]])
