@@ -1,0 +1,133 @@
+"""Property tests: the value parsers and the reconciliation, on generated input."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import load_dir, rows, write_csv
+
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SHANGHAI = timedelta(hours=8)  # no daylight saving since 1991
+
+
+@st.composite
+def timestamp_texts(draw):
+    """(text, expected instant) in any of the contract's timestamp forms."""
+    moment = draw(st.datetimes(datetime(1995, 1, 1), datetime(2099, 12, 31)))
+    date_sep = draw(st.sampled_from(["-", "/"]))
+    shape = draw(st.sampled_from(["date", "minutes", "seconds", "fraction"]))
+    if shape == "date":
+        moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    elif shape == "minutes":
+        moment = moment.replace(second=0, microsecond=0)
+    elif shape == "seconds":
+        moment = moment.replace(microsecond=0)
+    text = moment.strftime(f"%Y{date_sep}%m{date_sep}%d")
+    if shape != "date":
+        text += draw(st.sampled_from(["T", " "])) + moment.strftime("%H:%M")
+        if shape != "minutes":
+            text += moment.strftime(":%S") + (f".{moment.microsecond:06d}"
+                                              if shape == "fraction" else "")
+    offset = None
+    if shape != "date" and date_sep == "-":
+        offset = draw(st.none() | st.integers(-12 * 4, 14 * 4).map(lambda q: q * 15))
+    if offset is None:
+        return text, (moment - SHANGHAI).replace(tzinfo=UTC)
+    if offset == 0 and draw(st.booleans()):
+        return text + "Z", moment.replace(tzinfo=UTC)
+    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset)
+    text += f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return text, (moment - timedelta(minutes=offset)).replace(tzinfo=UTC)
+
+
+@SETTINGS
+@given(values=st.lists(timestamp_texts(), min_size=1, max_size=30))
+def test_every_timestamp_form_reads_as_its_instant(tmp_path_factory, values):
+    folder = tmp_path_factory.mktemp("ts")
+    write_csv(folder / "training.csv", ["actor_id", "completed_at"],
+              [[f"A{i}", text] for i, (text, _) in enumerate(values)])
+    result = load_dir(folder)
+    got = rows(result, "SELECT completed_at FROM training ORDER BY _source_line")
+    assert [g[0] for g in got] == [expected for _, expected in values]
+
+
+@SETTINGS
+@given(values=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=30),
+       plus=st.booleans(), pad=st.sampled_from(["", " ", "\t"]))
+def test_integers_round_trip(tmp_path_factory, values, plus, pad):
+    folder = tmp_path_factory.mktemp("int")
+    texts = [f"{pad}{'+' if plus and v >= 0 else ''}{v}{pad}" for v in values]
+    write_csv(folder / "incidents.csv", ["incident_id", "detected_at", "records_affected"],
+              [[f"I{i}", "2026-10-01", t] for i, t in enumerate(texts)])
+    got = rows(load_dir(folder), "SELECT records_affected FROM incidents ORDER BY _source_line")
+    assert [g[0] for g in got] == values
+
+
+WORDS = {"true": True, "1": True, "yes": True, "y": True, "是": True,
+         "false": False, "0": False, "no": False, "n": False, "否": False}
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(sorted(WORDS)), st.lists(st.booleans(), max_size=5)),
+                min_size=1, max_size=20))
+def test_booleans_in_any_case(tmp_path_factory, picks):
+    folder = tmp_path_factory.mktemp("bool")
+    texts = ["".join(c.upper() if up else c for c, up in zip(w, flips + [False] * 5,
+                                                              strict=False))
+             for w, flips in picks]
+    write_csv(folder / "data_categories.csv", ["data_category", "sensitive"],
+              [[f"c{i}", t] for i, t in enumerate(texts)])
+    got = rows(load_dir(folder), "SELECT sensitive FROM data_categories ORDER BY _source_line")
+    assert [g[0] for g in got] == [WORDS[w] for w, _ in picks]
+
+
+item = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"),
+                             blacklist_characters=";|；｜[]\"\\,\u3000\ufeff"), min_size=1,
+               max_size=8)
+
+
+@SETTINGS
+@given(st.lists(st.lists(item, min_size=1, max_size=5), min_size=1, max_size=10),
+       st.sampled_from(["json", ";", "|", " ; "]))
+def test_lists_in_every_form(tmp_path_factory, lists, form):
+    folder = tmp_path_factory.mktemp("list")
+    texts = [json.dumps(v, ensure_ascii=False) if form == "json" else form.join(v)
+             for v in lists]
+    write_csv(folder / "notices.csv", ["notice_version", "published_at", "purposes"],
+              [[f"v{i}", "2026-01-01", t] for i, t in enumerate(texts)])
+    got = rows(load_dir(folder), "SELECT purposes FROM notices ORDER BY _source_line")
+    assert [g[0] for g in got] == lists
+
+
+cell = st.sampled_from(["ok", "bad", "dup"])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 15), cell), min_size=1, max_size=60),
+       st.integers(1, 4))
+def test_every_row_is_loaded_or_rejected_and_the_first_key_wins(tmp_path_factory, plan, nfiles):
+    """Random keys (with repeats) and unreadable values over several files."""
+    folder = tmp_path_factory.mktemp("recon")
+    header = ["event_id", "ts", "actor_id", "data_category", "action", "purpose", "record_count"]
+    files: list[list[list[str]]] = [[] for _ in range(nfiles)]
+    for n, (key, kind) in enumerate(plan):
+        count = "12x" if kind == "bad" else str(n)
+        files[n % nfiles].append([f"E{key}", "2026-10-01 10:00", "A", "c", "read", "p", count])
+    for i, body in enumerate(files):
+        write_csv(folder / "access_log" / f"day{i}.csv", header, body)
+    result = load_dir(folder)
+    d = result.datasets["access_log"]
+    assert d.rows_read == len(plan) == d.rows_loaded + d.rows_rejected
+    # Expected: in file then line order, the first readable row of each key.
+    expected: dict[str, str] = {}
+    for body in files:
+        for row in body:
+            if row[-1] != "12x":
+                expected.setdefault(row[0], row[-1])
+    got = dict(rows(result, "SELECT event_id, CAST(record_count AS VARCHAR) FROM access_log"))
+    assert got == expected
