@@ -12,6 +12,8 @@ A dataset that cannot be loaded is recorded as `error` and the others go on;
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,8 @@ from .errors import DataError, UsageError
 from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .policy import Policy
-from .quality import enum_warnings, finalize, structural_rejects
+from .quality import enum_warnings, finalize, number_csv_lines
+from .quality import malformed_lines as readers_malformed
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
 
@@ -70,11 +73,20 @@ class LoadResult:
         return self.datasets[name].status == "loaded"
 
 
-def connect(database: str | Path = ":memory:", memory_limit: str | None = None,
+def connect(database: str | Path = ":memory:", memory_limit: str | None = "2GB",
             ) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for audits.
+
+    `database` is ":memory:" or a file. `memory_limit` caps DuckDB's own
+    memory; past it, DuckDB spills to a private temporary folder, so a log
+    larger than memory still loads (a file database spills least).
+    """
     con = duckdb.connect(str(database))
     # Timestamps are absolute; showing them in UTC keeps output independent of the host.
     con.execute("SET TimeZone = 'UTC'")
+    spill = tempfile.mkdtemp(prefix="privacylib-spill-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    con.execute("SET temp_directory = $d", {"d": spill})
     if memory_limit:
         con.execute("SET memory_limit = $m", {"m": memory_limit})
     return con
@@ -123,19 +135,30 @@ def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
 
 
-def _open(con: duckdb.DuckDBPyConnection, src: SourceFile, m: DatasetMapping, tmp: Path,
-          view: str) -> readers.RawFile:
+def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
+                 m: DatasetMapping, tmp: Path) -> list[readers.RawSource]:
+    """Group a dataset's files into scans: files with the same columns are read together."""
+    fmt = files[0].format
     try:
-        if src.format in (Format.CSV, Format.TSV):
-            return readers.read_csv(con, src, m.encoding, tmp)
-        if src.format is Format.PARQUET:
-            return readers.read_parquet(con, src)
-        if src.format is Format.JSONL:
-            return readers.read_jsonl(con, src)
-        return readers.read_excel(con, src, m.sheet, view)
+        if fmt in (Format.CSV, Format.TSV):
+            groups: dict[tuple, list[readers.CsvFile]] = {}
+            for src in files:
+                prepared = readers.prepare_csv(src, m.encoding, tmp)
+                groups.setdefault(prepared.header, []).append(prepared)
+            return [readers.read_csv_group(g) for g in groups.values()]
+        if fmt is Format.PARQUET:
+            by_schema: dict[tuple, list[SourceFile]] = {}
+            for src in files:
+                by_schema.setdefault(readers.parquet_schema(con, src), []).append(src)
+            return [readers.read_parquet_group(g, list(names), list(types))
+                    for (names, types), g in by_schema.items()]
+        if fmt is Format.JSONL:
+            return [readers.read_jsonl(con, src) for src in files]
+        return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
+                for i, src in enumerate(files)]
     except _DATA_ERRORS as exc:
-        raise DataError(f"{src.name} cannot be read: {exc}", file=src.name,
-                        hint="check that the file is complete and in the format its name says",
+        raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
+                        hint="check that each file is complete and in the format its name says",
                         ) from exc
 
 
@@ -146,26 +169,27 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         return DatasetLoad(ds.name, "absent")
     result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
                          format=files[0].format.value)
+    stage = readers.quote_ident(f"_stage_{ds.name}")
     try:
-        raws, resolutions = _open_all(con, ds, files, m, tmp)
+        sources, resolutions = _match_headers(ds, _raw_sources(con, ds, files, m, tmp), m)
         extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
-        stage = f"_stage_{ds.name}"
         ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} ({ddl})")
-        malformed = []
-        for raw, res in zip(raws, resolutions, strict=True):
-            bar.set_postfix_str(raw.source.name, refresh=False)
+        con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
+        malformed: list[tuple] = []
+        for raw, res in zip(sources, resolutions, strict=True):
+            bar.set_postfix_str(f"{ds.name}: {raw.files[0].name}", refresh=False)
             sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
             try:
                 con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
             except _DATA_ERRORS as exc:
-                raise DataError(f"{raw.source.name} cannot be read: {exc}", dataset=ds.name,
-                                file=raw.source.name,
-                                hint="check the file's format; for CSV, the quoting") from exc
-            if raw.csv_rejects:
-                malformed += structural_rejects(con, stage, raw.source.name)
-            bar.update(1)
-        result.encodings = sorted({r.encoding for r in raws})
+                raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
+                                hint="check the files' format; for CSV, the quoting") from exc
+            if raw.number_lines_after:
+                names = dict(zip(params.get("paths", []), params["file_names"], strict=True))
+                malformed += readers_malformed(con, names)
+            bar.update(len(raw.files))
+        number_csv_lines(con, stage, malformed)
+        result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}
         result.missing_columns = [c for c in ds.column_names if c not in found_cols]
         result.extra_columns = extras
@@ -173,6 +197,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             con, ds, stage, extras, malformed)
         result.warnings = enum_warnings(con, ds)
     except DataError as exc:
+        con.execute(f"DROP TABLE IF EXISTS {stage}")
         _create_empty(con, ds)
         return DatasetLoad(ds.name, "error", files=result.files, format=result.format,
                            error=str(exc))
@@ -183,19 +208,19 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
     return result
 
 
-def _open_all(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
-              m: DatasetMapping, tmp: Path) -> tuple[list[readers.RawFile], list[Resolution]]:
-    """Open every file and match its header; report all files' problems at once."""
-    raws, resolutions, problems = [], [], []
-    for i, src in enumerate(files):
-        raw = _open(con, src, m, tmp, f"_xlsx_{ds.name}_{i}")
+def _match_headers(ds: Dataset, sources: list[readers.RawSource], m: DatasetMapping,
+                   ) -> tuple[list[readers.RawSource], list[Resolution]]:
+    """Match every scan's header; report the problems of all files at once."""
+    resolutions, problems = [], []
+    for raw in sources:
         res = resolve(ds, raw.names, m)
-        problems += [f"{src.name}: {p}" for p in res.problems]
-        raws.append(raw)
+        where = raw.files[0].name + (f" (and {len(raw.files) - 1} more with the same columns)"
+                                     if len(raw.files) > 1 else "")
+        problems += [f"{where}: {p}" for p in res.problems]
         resolutions.append(res)
     if problems:
         shown = "\n    ".join(problems[:10])
         more = f"\n    … and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise DataError(f"dataset {ds.name} cannot be loaded:\n    {shown}{more}",
                         dataset=ds.name)
-    return raws, resolutions
+    return sources, resolutions

@@ -93,7 +93,7 @@ def is_timezone(name: str) -> bool:
     con = duckdb.connect()
     try:
         found = con.execute("SELECT 1 FROM pg_timezone_names() WHERE name = ?", [name])
-        return found.fetchone() is not None
+        return bool(found.fetchall())
     finally:
         con.close()
 

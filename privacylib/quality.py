@@ -2,8 +2,8 @@
 
 A reject keeps its source file, line, the column(s) at fault, the reason and
 its values as text, in the table `<dataset>__rejects`. Lines count the header
-as line 1 (a JSON Lines file has no header); a quoted value spanning several
-lines counts as one.
+as line 1 (a JSON Lines file has no header, Parquet counts rows from 1); a
+quoted CSV value spanning several lines counts as one line.
 """
 
 from __future__ import annotations
@@ -13,36 +13,64 @@ import duckdb
 from .contract import Dataset, Kind
 from .readers import CSV_REJECTS, CSV_SCANS, quote_ident
 
-REJECT_PREFIX = ("_source_file", "_source_line", "_reject_column", "_reject_reason")
+# Staging columns that are the loader's bookkeeping, not data.
+BOOKKEEPING = ("_reject_column", "_reject_reason", "_raw_line")
 
 
-def structural_rejects(con: duckdb.DuckDBPyConnection, stage: str, file: str) -> list[tuple]:
+def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of a table (already quoted). fetchall, since DuckDB keeps a
+    half-read result open and refuses other work on the connection."""
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def malformed_lines(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> list[tuple]:
     """Lines DuckDB's CSV reader could not split into the header's columns.
 
-    They never reach the staging table; the lines of the rows after them are
-    shifted back into place here.
+    They never reach the staging table. `names` maps read paths to file names.
+    Returns (file, line, column, reason, raw line) tuples.
     """
-    rows = con.execute(
-        f"SELECT line, string_agg(DISTINCT error_type, ', ' ORDER BY error_type), "
-        f"string_agg(DISTINCT error_message, '; ' ORDER BY error_message), any_value(csv_line) "
-        f"FROM {CSV_REJECTS} GROUP BY line ORDER BY line").fetchall()
-    if rows:
-        con.execute(
-            f"UPDATE {stage} SET _source_line = _source_line + (SELECT count(*) FROM ("
-            f"SELECT line - row_number() OVER (ORDER BY line) AS k FROM "
-            f"(SELECT DISTINCT line FROM {CSV_REJECTS})) b WHERE b.k <= {stage}._source_line - 1) "
-            "WHERE _source_file = $file", {"file": file})
+    found = con.execute(
+        f"SELECT s.file_path, e.line, string_agg(DISTINCT e.error_type, ', ' ORDER BY "
+        "e.error_type), string_agg(DISTINCT e.error_message, '; ' ORDER BY e.error_message), "
+        f"any_value(e.csv_line) FROM {CSV_REJECTS} e JOIN {CSV_SCANS} s "
+        "USING (scan_id, file_id) GROUP BY ALL ORDER BY ALL").fetchall()
     con.execute(f"DROP TABLE IF EXISTS {CSV_REJECTS}")
     con.execute(f"DROP TABLE IF EXISTS {CSV_SCANS}")
-    return [(file, line, "_row", f"malformed line ({kind.lower()}): {msg}", text)
-            for line, kind, msg, text in rows]
+    return [(names[path], line, "_row", f"malformed line ({kind.lower()}): {msg}", text)
+            for path, line, kind, msg, text in found]
+
+
+def number_csv_lines(con: duckdb.DuckDBPyConnection, stage: str, malformed: list[tuple]) -> None:
+    """Give CSV rows their line numbers, from the staging table's row order.
+
+    A scan keeps each file's rows in order, so a row's line is its position in
+    its file plus the header, plus the malformed lines before it.
+    """
+    con.execute(
+        f"UPDATE {stage} SET _source_line = {stage}.rowid - f.first + 2 FROM ("
+        f"SELECT _source_file, min(rowid) AS first FROM {stage} WHERE _source_line IS NULL "
+        f"GROUP BY 1) f WHERE {stage}._source_file = f._source_file "
+        f"AND {stage}._source_line IS NULL")
+    if not malformed:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")
+    con.executemany("INSERT INTO _bad_lines VALUES (?, ?)", [m[:2] for m in malformed])
+    # The i-th malformed line of a file has (line - i - 1) readable rows before it.
+    con.execute(
+        f"UPDATE {stage} SET _source_line = _source_line + (SELECT count(*) FROM ("
+        "SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS k "
+        f"FROM _bad_lines) b WHERE b.file = {stage}._source_file "
+        f"AND b.k <= {stage}._source_line - 1) "
+        "WHERE _source_file IN (SELECT file FROM _bad_lines)")
+    con.execute("DROP TABLE _bad_lines")
 
 
 def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) -> int:
     """Fill the temp table _dups with the readable rows whose key came before.
 
-    Only keys seen more than once are ranked, so the usual case (no
-    duplicates) costs one hash aggregate. A null in a key that may be null
+    Keys are compared among readable rows only, in file-name then line order.
+    Only keys seen more than once are ranked, so the usual case (none) costs
+    one hash aggregate. A null in a key that may be null
     (collection_fields.purpose) equals another null here.
     """
     key = ", ".join(quote_ident(k) for k in ds.key)
@@ -60,35 +88,40 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) ->
         f"WINDOW w AS (PARTITION BY {', '.join('s.' + quote_ident(k) for k in ds.key)} "
         "ORDER BY s._source_file, s._source_line)) WHERE rn > 1")
     con.execute("DROP TABLE _dupkeys")
-    return con.execute("SELECT count(*) FROM _dups").fetchone()[0]
+    return count_rows(con, "_dups")
 
 
 def finalize(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: list[str],
              malformed: list[tuple]) -> tuple[int, int, int]:
-    """Split the staging table into `<dataset>` and `<dataset>__rejects`.
+    """Turn the staging table into `<dataset>` and `<dataset>__rejects`.
 
-    Keys are compared among readable rows only, in file-name then line order;
-    the first row with a key is loaded, later ones are rejected as duplicates.
-    Returns (rows read, rows loaded, rows rejected).
+    The first readable row of each key is loaded; later ones are rejected as
+    duplicates. The staging table becomes the dataset's table in place (no
+    copy of a large log). Returns (rows read, rows loaded, rows rejected).
     """
     name, rejects = quote_ident(ds.name), quote_ident(ds.name + "__rejects")
-    kept = ", ".join(quote_ident(c) for c in (*ds.column_names, *extras,
-                                              "_source_file", "_source_line"))
-    dup_filter = ""
+    read = count_rows(con, stage) + len(malformed)
     has_dups = bool(ds.key) and _find_duplicates(con, ds, stage) > 0
-    if has_dups:
-        dup_filter = ("AND NOT EXISTS (SELECT 1 FROM _dups d WHERE d._source_file = s._source_file "
-                      "AND d._source_line = s._source_line)")
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {kept} FROM {stage} s "
-                f"WHERE _reject_reason IS NULL {dup_filter} ORDER BY _source_file, _source_line")
     _write_rejects(con, ds, stage, extras, malformed, has_dups)
-    read = con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0] + len(malformed)
-    loaded = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-    rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
-    con.execute(f"DROP TABLE {stage}")
+    con.execute(f"DELETE FROM {stage} WHERE _reject_reason IS NOT NULL")
+    if has_dups:
+        con.execute(f"DELETE FROM {stage} s USING _dups d WHERE d._source_file = s._source_file "
+                    "AND d._source_line = s._source_line")
     con.execute("DROP TABLE IF EXISTS _dups")
-    assert read == loaded + rejected, f"{ds.name}: {read} read != {loaded} + {rejected}"
+    internal = [c for c in _stage_column_names(con, stage)
+                if c in BOOKKEEPING or c.startswith("_raw__")]
+    for column in internal:
+        con.execute(f"ALTER TABLE {stage} DROP COLUMN {quote_ident(column)}")
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute(f"ALTER TABLE {stage} RENAME TO {name}")
+    loaded, rejected = count_rows(con, name), count_rows(con, rejects)
+    if read != loaded + rejected:  # a bug, never bad input: stop rather than mislead
+        raise AssertionError(f"{ds.name}: {read} rows read but {loaded} + {rejected} accounted")
     return read, loaded, rejected
+
+
+def _stage_column_names(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()]
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: list[str],
@@ -97,12 +130,10 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extr
     text_cols = []
     for col in ds.columns:
         q = quote_ident(col.name)
-        raw = f"_raw__{col.name}"
         text_cols.append(
             f"{q}::VARCHAR AS {q}" if col.kind is Kind.TEXT
-            else f"coalesce({quote_ident(raw)}, {q}::VARCHAR) AS {q}")
-    text_cols += [quote_ident(e) for e in extras]
-    values = ", ".join(text_cols)
+            else f"coalesce({quote_ident('_raw__' + col.name)}, {q}::VARCHAR) AS {q}")
+    values = ", ".join(text_cols + [quote_ident(e) for e in extras])
     rejects = quote_ident(ds.name + "__rejects")
     parts = [f"SELECT _source_file, _source_line, _reject_column, _reject_reason, {values}, "
              f"_raw_line FROM {stage} WHERE _reject_reason IS NOT NULL"]
@@ -133,14 +164,14 @@ def enum_warnings(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[str]:
         q = quote_ident(col.name)
         cond = (f"NOT regexp_full_match({q}, '[A-Z]{{2}}')" if col.upper
                 else f"{q} NOT IN (SELECT unnest($allowed))")
-        rows = con.execute(
+        found = con.execute(
             f"SELECT {q}, count(*) AS n FROM {quote_ident(ds.name)} WHERE {q} IS NOT NULL "
             f"AND {cond} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 6",
             {} if col.upper else {"allowed": list(col.values)}).fetchall()
-        if rows:
-            shown = ", ".join(f"'{v}' ×{n}" for v, n in rows[:5])
+        if found:
+            shown = ", ".join(f"'{v}' ×{n}" for v, n in found[:5])
             expected = "a two-letter ISO 3166 code" if col.upper else ", ".join(col.values)
             warnings.append(f"{col.name}: values outside the contract ({shown}"
-                            f"{', …' if len(rows) > 5 else ''}); expected {expected}. "
+                            f"{', …' if len(found) > 5 else ''}); expected {expected}. "
                             f"Map them in mapping.yaml under values.{col.name} if they mean one")
     return warnings

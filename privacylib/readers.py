@@ -1,10 +1,12 @@
-"""Reading one source file into DuckDB as raw columns, streaming.
+"""Reading source files into DuckDB as raw columns, streaming.
 
-Each reader gives a `RawFile`: the file's own column names and DuckDB types,
-and a SELECT that yields `_source_line` and the columns as `c0`, `c1`, … in
-header order. Text formats arrive as VARCHAR; Parquet keeps its native types.
-Rows are never held in pandas: CSV, JSON Lines and Parquet are scanned by
-DuckDB itself, Excel (small by nature) through openpyxl's read-only mode.
+A reader gives a `RawSource`: one or more files of a dataset that share the
+same columns, read by one SELECT yielding `_file_index` (position in
+`files`), `_source_line` and the columns as `c0`, `c1`, … in header order.
+Text formats arrive as VARCHAR; Parquet keeps its native types. Rows never
+pass through pandas: CSV, JSON Lines and Parquet are scanned by DuckDB itself
+(all files of a group in one parallel scan), Excel (small by nature) through
+openpyxl's read-only mode.
 """
 
 from __future__ import annotations
@@ -29,82 +31,98 @@ def quote_ident(name: str) -> str:
 
 
 @dataclass
-class RawFile:
-    source: SourceFile
-    # The file's column names (as written in it) and their DuckDB types.
+class RawSource:
+    # The files this SELECT reads, in order; `_file_index` points into it.
+    files: list[SourceFile]
+    # The files' column names (as written in them) and their DuckDB types.
     names: list[str]
     types: list[str]
-    # SELECT yielding _source_line and c0..cN; params are bound by name.
+    # SELECT yielding _file_index, _source_line and c0..cN; params bound by name.
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
-    # Encoding the file was read in, for the data-quality report.
-    encoding: str = ""
-    # Whether the reader stores structural rejects in CSV_REJECTS.
-    csv_rejects: bool = False
+    # Encoding of each file, for the data-quality report.
+    encodings: list[str] = field(default_factory=list)
+    # CSV: lines are numbered after the insert, from the table's row order
+    # (a parallel scan cannot number them); the header is line 1.
+    number_lines_after: bool = False
     # A column of the SELECT that is not null when the whole row is unreadable
     # (a JSON line that is no object); it holds the raw text.
     bad_row_column: str | None = None
 
 
-def _positional(names: list[str]) -> str:
-    return ", ".join(f"{quote_ident(n)} AS c{i}" for i, n in enumerate(names))
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file made ready for DuckDB: where to read it, and its header."""
+
+    source: SourceFile
+    path: Path  # the file itself, or its UTF-8 copy
+    encoding: str
+    header: tuple[str, ...]
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, encoding: str | None,
-             workdir: Path) -> RawFile:
+def prepare_csv(src: SourceFile, encoding: str | None, workdir: Path) -> CsvFile:
     encoding = encoding or detect_encoding(src.path)
     path = src.path
     if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig"):
-        target = workdir / f"{len(list(workdir.iterdir()))}.csv"
-        path = transcode(src.path, encoding, target)
-    delimiter = "\t" if src.format is Format.TSV else ","
-    names = read_header(path, "utf-8", delimiter)
-    if not names or all(not n.strip() for n in names):
+        path = transcode(src.path, encoding, workdir / f"{len(list(workdir.iterdir()))}.csv")
+        encoding = "gb18030" if encoding.lower() in ("gbk", "gb2312", "gb18030") else encoding
+    else:
+        encoding = "utf-8"
+    header = read_header(path, "utf-8", "\t" if src.format is Format.TSV else ",")
+    if not header or all(not n.strip() for n in header):
         raise DataError(f"{src.name} has no header line", file=src.name,
                         hint="the first line of a CSV file must name its columns")
+    return CsvFile(src, path, encoding, tuple(header))
+
+
+def read_csv_group(group: list[CsvFile]) -> RawSource:
+    """One parallel scan over CSV files that share a header."""
+    names = list(group[0].header)
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
-    delim_sql = "E'\\t'" if delimiter == "\t" else "','"
+    delim = "E'\\t'" if group[0].source.format is Format.TSV else "','"
     sql = (
-        f"SELECT ordinality + 1 AS _source_line, * EXCLUDE (ordinality) FROM read_csv($path, "
-        f"columns = {{{cols}}}, header = true, auto_detect = false, "
-        f"delim = {delim_sql}, "
-        "quote = '\"', escape = '\"', strict_mode = true, "
-        f"store_rejects = true, rejects_table = '{CSV_REJECTS}', "
-        f"rejects_scan = '{CSV_SCANS}') WITH ORDINALITY"
+        "SELECT file_index AS _file_index, CAST(NULL AS BIGINT) AS _source_line, "
+        f"* EXCLUDE (file_index) FROM (SELECT file_index, * FROM read_csv($paths, "
+        f"columns = {{{cols}}}, header = true, auto_detect = false, delim = {delim}, "
+        "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
+        f"rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_SCANS}'))"
     )
-    return RawFile(src, names, ["VARCHAR"] * len(names), sql, {"path": str(path)},
-                   encoding, csv_rejects=True)
+    return RawSource([f.source for f in group], names, ["VARCHAR"] * len(names), sql,
+                     {"paths": [str(f.path) for f in group]}, [f.encoding for f in group],
+                     number_lines_after=True)
 
 
-def read_parquet(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawFile:
+def parquet_schema(con: duckdb.DuckDBPyConnection, src: SourceFile) -> tuple[tuple, tuple]:
     try:
         desc = con.execute("DESCRIBE SELECT * FROM read_parquet($path)",
                            {"path": str(src.path)}).fetchall()
     except duckdb.Error as exc:
         raise DataError(f"{src.name} is not a readable Parquet file: {exc}", file=src.name,
                         hint="export it again; the file may be truncated") from exc
-    names, types = [r[0] for r in desc], [r[1] for r in desc]
-    sql = (f"SELECT file_row_number + 1 AS _source_line, {_positional(names)} "
-           "FROM read_parquet($path, file_row_number = true)")
-    return RawFile(src, names, types, sql, {"path": str(src.path)}, "parquet")
+    return tuple(r[0] for r in desc), tuple(r[1] for r in desc)
+
+
+def read_parquet_group(files: list[SourceFile], names: list[str], types: list[str]) -> RawSource:
+    cols = ", ".join(f"{quote_ident(n)} AS c{i}" for i, n in enumerate(names))
+    sql = ("SELECT file_index AS _file_index, file_row_number + 1 AS _source_line, "
+           f"{cols} FROM read_parquet($paths, file_row_number = true)")
+    return RawSource(files, names, types, sql, {"paths": [str(f.path) for f in files]},
+                     ["parquet"] * len(files))
 
 
 JSON_LINES = ("SELECT ordinality AS _source_line, j FROM read_csv($path, "
               "columns = {'j': 'VARCHAR'}, header = false, auto_detect = false, "
               "delim = E'\\x1f', quote = '', escape = '') WITH ORDINALITY")
-
-
 # CASE, unlike AND, never evaluates json_type on text that is not JSON.
 _IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
 
 
-def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawFile:
+def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawSource:
     """One JSON object a line. Keys become columns; a line that is not an
-    object becomes a reject (column `_json`), blank lines are no rows."""
+    object becomes a reject (column `_row`); blank lines are no rows."""
     keys = con.execute(
         f"SELECT DISTINCT unnest(json_keys(j)) AS k FROM ({JSON_LINES}) "
-        f"WHERE {_IS_OBJECT} ORDER BY k",
-        {"path": str(src.path)}).fetchall()
+        f"WHERE {_IS_OBJECT} ORDER BY k", {"path": str(src.path)}).fetchall()
     names = [k[0] for k in keys]
     params: dict[str, Any] = {"path": str(src.path)}
     cols = []
@@ -112,10 +130,10 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile) -> RawFile:
         params[f"key{i}"] = "$." + '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
         cols.append(f"CASE WHEN _ok THEN j ->> $key{i} END AS c{i}")
     cols.append("CASE WHEN NOT _ok THEN j END AS _json")
-    sql = (f"SELECT _source_line, {', '.join(cols)} FROM (SELECT *, {_IS_OBJECT} AS _ok "
-           f"FROM ({JSON_LINES}) WHERE j IS NOT NULL AND trim(j) <> '')")
-    return RawFile(src, names, ["VARCHAR"] * len(names), sql, params, "utf-8",
-                   bad_row_column="_json")
+    sql = (f"SELECT 0 AS _file_index, _source_line, {', '.join(cols)} FROM (SELECT *, "
+           f"{_IS_OBJECT} AS _ok FROM ({JSON_LINES}) WHERE j IS NOT NULL AND trim(j) <> '')")
+    return RawSource([src], names, ["VARCHAR"] * len(names), sql, params, ["utf-8"],
+                     bad_row_column="_json")
 
 
 def _cell_text(value: object) -> str | None:
@@ -134,7 +152,7 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_excel(con: duckdb.DuckDBPyConnection, src: SourceFile, sheet: str | None,
-               view: str) -> RawFile:
+               view: str) -> RawSource:
     import openpyxl
     import pyarrow as pa
 
@@ -148,8 +166,7 @@ def read_excel(con: duckdb.DuckDBPyConnection, src: SourceFile, sheet: str | Non
             raise DataError(f"{src.name} has no sheet '{sheet}'", file=src.name,
                             hint="sheets found: " + ", ".join(book.sheetnames))
         rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        names = [_cell_text(h) or "" for h in header]
+        names = [_cell_text(h) or "" for h in next(rows, None) or ()]
         columns: list[list[str | None]] = [[] for _ in names]
         lines: list[int] = []
         for number, row in enumerate(rows, start=2):
@@ -160,8 +177,9 @@ def read_excel(con: duckdb.DuckDBPyConnection, src: SourceFile, sheet: str | Non
                 columns[i].append(_cell_text(row[i]) if i < len(row) else None)
     finally:
         book.close()
-    table = pa.table({"_source_line": pa.array(lines, pa.int64()),
+    table = pa.table({"_file_index": pa.array([0] * len(lines), pa.int64()),
+                      "_source_line": pa.array(lines, pa.int64()),
                       **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
     con.register(view, table)
-    return RawFile(src, names, ["VARCHAR"] * len(names), f"SELECT * FROM {quote_ident(view)}",
-                   {}, "xlsx")
+    return RawSource([src], names, ["VARCHAR"] * len(names), f"SELECT * FROM {quote_ident(view)}",
+                     {}, ["xlsx"])

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import duckdb
 import openpyxl
 import pytest
+
 from conftest import load_dir, rows, write_csv
 
 HEADER = ["actor_id", "name", "department", "hired_at"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import load_dir, rows, write_csv
-
 from privacylib.contract import BY_NAME
 from privacylib.headers import resolve
 from privacylib.mapping import mapping_from_dict
+
+from conftest import load_dir, rows, write_csv
 
 
 def _resolve(dataset, names, mapping=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from conftest import load_dir, rows, write_csv
 
 SH = "Asia/Shanghai"
