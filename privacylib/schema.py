@@ -145,31 +145,27 @@ class _Builder:
                 f"THEN {tidy.format(as_json)} ELSE {tidy.format(split)} END")
 
 
-def _joined(parts: list[tuple[str, str]], sep: str) -> str:
-    """SQL text joining the messages whose condition holds; NULL when none does."""
-    if not parts:
-        return "CAST(NULL AS VARCHAR)"
-    items = ", ".join(f"CASE WHEN {cond} THEN {text} END" for cond, text in parts)
-    return f"nullif(concat_ws('{sep}', {items}), '')"
-
-
 def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list[str],
                  mapping: DatasetMapping, timezone: str) -> tuple[str, dict[str, Any]]:
-    """The SELECT that reads raw files into the staging table's columns."""
+    """The SELECT that reads raw files into the staging table's columns.
+
+    Four layers, each computed once per row: clean the text (v__), parse it
+    (p__), flag each problem (b__), then assemble the row with its reasons.
+    """
     b = _Builder(mapping, timezone)
     b.params["file_names"] = [f.name for f in raw.files]
-    inner, middle, problems, cols = ["_file_index", "_source_line"], [], [], []
+    cleaned, parsed, problems = ["_file_index", "_source_line"], [], []
     for col in dataset.columns:
         pos = res.contract.get(col.name)
         source_type = raw.types[pos] if pos is not None else "VARCHAR"
         v, p = quote_ident("v__" + col.name), quote_ident("p__" + col.name)
         value = b.clean(col, f"c{pos}", source_type) if pos is not None else "NULL"
-        inner.append(f"{value} AS {v}")
-        middle.append(f"{b.parse(col, v, source_type)} AS {p}")
-        if col.kind is not Kind.TEXT:
+        cleaned.append(f"{value} AS {v}")
+        parsed.append(f"{b.parse(col, v, source_type)} AS {p}")
+        if col.kind not in (Kind.TEXT, Kind.ENUM):
             problems.append((col.name, f"{v} IS NOT NULL AND {p} IS NULL",
                              f"'{col.name}: cannot read ''' || CAST({v} AS VARCHAR) || "
-                             f"''' as {READABLE.get(col.kind, 'text')}'"))
+                             f"''' as {READABLE[col.kind]}'"))
     for name in dataset.key:
         if not dataset.column(name).null_finding:
             problems.append((name, f"{quote_ident('p__' + name)} IS NULL",
@@ -177,33 +173,48 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
     for name in extras:
         pos = res.extras.get(name)  # another file of the dataset may have it, this one not
         value = f"CAST(c{pos} AS VARCHAR)" if pos is not None else "CAST(NULL AS VARCHAR)"
-        inner.append(f"{value} AS {quote_ident('x__' + name)}")
+        cleaned.append(f"{value} AS {quote_ident('x__' + name)}")
     bad_row = raw.bad_row_column
     if bad_row:
-        inner.append(bad_row)
+        cleaned.append(bad_row)
         # An unreadable line has only this one problem; its values are all null.
         problems = [("_row", f"{bad_row} IS NOT NULL", "'line is not a JSON object'")] + [
             (n, f"{bad_row} IS NULL AND {cond}", why) for n, cond, why in problems]
+    flags = [f"{cond} AS b__{i}" for i, (_, cond, _) in enumerate(problems)]
+    flags.append(" OR ".join(f"b__{i}" for i in range(len(problems))) + " AS _bad"
+                 if problems else "false AS _bad")
+    sql = (f"SELECT {', '.join(_assembled(dataset, extras, problems, bad_row))} FROM ("
+           f"SELECT *, {', '.join(flags[-1:])} FROM ("
+           f"SELECT *, {', '.join(flags[:-1] or ['0 AS _none'])} FROM ("
+           f"SELECT *, {', '.join(parsed)} FROM ("
+           f"SELECT {', '.join(cleaned)} FROM ({raw.sql})))))")
+    params = {**raw.params, **b.params}
+    # DuckDB refuses parameters the statement does not use.
+    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _assembled(dataset: Dataset, extras: list[str], problems: list[tuple[str, str, str]],
+               bad_row: str | None) -> list[str]:
+    """The staging row: typed values with defaults, extras, where it came from,
+    and for a reject its columns at fault, its reasons and its raw values."""
+    cols = ["CAST($file_names AS VARCHAR[])[CAST(_file_index AS BIGINT) + 1] AS _source_file",
+            "_source_line"]
     for col in dataset.columns:
         final = quote_ident("p__" + col.name)
         if col.default is not None:
             final = f"coalesce({final}, {_sql_literal(col.default)})"
         cols.append(f"{final} AS {quote_ident(col.name)}")
     cols += [f"{quote_ident('x__' + e)} AS {quote_ident(e)}" for e in extras]
-    bad_any = " OR ".join(f"({cond})" for _, cond, _ in problems) or "false"
-    cols.append(_joined([(cond, f"'{name}'") for name, cond, _ in problems], ", ")
-                + " AS _reject_column")
-    cols.append(_joined([(cond, why) for _, cond, why in problems], "; ") + " AS _reject_reason")
+    names = ", ".join(f"CASE WHEN b__{i} THEN '{n}' END" for i, (n, _, _) in enumerate(problems))
+    whys = ", ".join(f"CASE WHEN b__{i} THEN {why} END" for i, (_, _, why) in enumerate(problems))
+    cols.append(f"CASE WHEN _bad THEN concat_ws(', ', {names}) END AS _reject_column"
+                if problems else "CAST(NULL AS VARCHAR) AS _reject_column")
+    cols.append(f"CASE WHEN _bad THEN concat_ws('; ', {whys}) END AS _reject_reason"
+                if problems else "CAST(NULL AS VARCHAR) AS _reject_reason")
     cols.append(f"{bad_row} AS _raw_line" if bad_row else "CAST(NULL AS VARCHAR) AS _raw_line")
     for col in dataset.columns:
         if col.kind is not Kind.TEXT:
             v = quote_ident("v__" + col.name)
-            cols.append(f"CASE WHEN {bad_any} THEN CAST({v} AS VARCHAR) END "
+            cols.append(f"CASE WHEN _bad THEN CAST({v} AS VARCHAR) END "
                         f"AS {quote_ident('_raw__' + col.name)}")
-    sql = (f"SELECT CAST($file_names AS VARCHAR[])[CAST(_file_index AS BIGINT) + 1] "
-           f"AS _source_file, _source_line, {', '.join(cols)} FROM ("
-           f"SELECT *, {', '.join(middle)} FROM ("
-           f"SELECT {', '.join(inner)} FROM ({raw.sql})))")
-    params = {**raw.params, **b.params}
-    # DuckDB refuses parameters the statement does not use.
-    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    return cols
