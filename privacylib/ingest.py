@@ -84,6 +84,8 @@ def connect(database: str | Path = ":memory:", memory_limit: str | None = "2GB",
     con = duckdb.connect(str(database))
     # Timestamps are absolute; showing them in UTC keeps output independent of the host.
     con.execute("SET TimeZone = 'UTC'")
+    # One progress bar (ours, per file), not DuckDB's per statement as well.
+    con.execute("SET enable_progress_bar = false")
     spill = tempfile.mkdtemp(prefix="privacylib-spill-")
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
     con.execute("SET temp_directory = $d", {"d": spill})
@@ -113,8 +115,8 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
             results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
     total = sum(len(f) for f in found.values())
     with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
-            tqdm(total=total, unit="file", desc="loading", disable=progress is False or None,
-                 leave=False) as bar:
+            tqdm(total=total, unit="file", desc="loading", leave=False,
+                 disable=None if progress is None else not progress) as bar:
         for ds in DATASETS:
             if ds.name in results:
                 _create_empty(con, ds)
@@ -135,6 +137,15 @@ def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
 
 
+# Files read by one scan: enough for DuckDB's threads to share, few enough
+# that the progress bar moves.
+SCAN_FILES = 8
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i:i + SCAN_FILES] for i in range(0, len(items), SCAN_FILES)]
+
+
 def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
                  m: DatasetMapping, tmp: Path) -> list[readers.RawSource]:
     """Group a dataset's files into scans: files with the same columns are read together."""
@@ -145,13 +156,13 @@ def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Source
             for src in files:
                 prepared = readers.prepare_csv(src, m.encoding, tmp)
                 groups.setdefault(prepared.header, []).append(prepared)
-            return [readers.read_csv_group(g) for g in groups.values()]
+            return [readers.read_csv_group(c) for g in groups.values() for c in _chunks(g)]
         if fmt is Format.PARQUET:
             by_schema: dict[tuple, list[SourceFile]] = {}
             for src in files:
                 by_schema.setdefault(readers.parquet_schema(con, src), []).append(src)
-            return [readers.read_parquet_group(g, list(names), list(types))
-                    for (names, types), g in by_schema.items()]
+            return [readers.read_parquet_group(c, list(names), list(types))
+                    for (names, types), g in by_schema.items() for c in _chunks(g)]
         if fmt is Format.JSONL:
             return [readers.read_jsonl(con, src) for src in files]
         return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
