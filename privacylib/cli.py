@@ -37,7 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--out", type=Path, default=Path("validation"),
                      help="where to write data_quality.csv and rejects/ (default: ./validation)")
     val.set_defaults(func=cmd_validate)
+    gen = sub.add_parser("generate", help="write a synthetic company with planted violations")
+    gen.add_argument("--out", required=True, type=Path,
+                     help="folder to create: OUT/exports (the data), OUT/planted.csv")
+    gen.add_argument("--events", type=_positive, default=20_000, help="access events (20000)")
+    gen.add_argument("--seed", type=int, default=7, help="the same seed gives the same company")
+    gen.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                     help="of the access log's daily files (csv: .csv.gz)")
+    gen.set_defaults(func=cmd_generate)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _print_quality(result: LoadResult) -> None:
@@ -68,6 +86,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_quality(result)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
     return 0 if result.ok else 2
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .synth import generate
+
+    made = generate(args.out, args.events, seed=args.seed, fmt=args.format)
+    print(f"wrote {made.events:,} access events and {made.planted} planted findings")
+    print(f"data folder:      {made.folder}")
+    print(f"planted findings: {args.out / 'planted.csv'}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
