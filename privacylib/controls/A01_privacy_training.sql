@@ -1,0 +1,38 @@
+-- id: A01
+-- slug: privacy_training
+-- family: accountability
+-- title:
+--   zh: 隐私培训
+--   en: Staff who touch data are trained
+-- severity: medium
+-- seed: 一 责任
+-- pipl: Art. 51
+-- datasets: [access_log, training]
+-- rule: >
+--   An actor (registered or not) with an effective access in the period and no
+--   privacy training completed in (as_of - training_max_age_days, as_of].
+-- subject: "{actor_id}"
+-- reason:
+--   zh: "{actor_id} 本期访问客户数据 {accesses} 次，但近 {limit} 天内没有完成隐私培训（最近：{last_training}）"
+--   en: "{actor_id} accessed customer data {accesses} times this period with no privacy training in the last {limit} days (last: {last_training})"
+-- remediation:
+--   zh: 安排其尽快完成隐私保护培训；未完成前限制访问客户数据。
+--   en: Have them complete privacy training soon; limit their access until then.
+SELECT a.actor_id AS subject_id, a.actor_id, count(*) AS accesses,
+       $training_max_age_days AS limit,
+       coalesce((SELECT strftime(timezone($tz, max(t.completed_at)), '%Y-%m-%d')
+                 FROM training t WHERE t.actor_id = a.actor_id), '从未/never') AS last_training,
+       to_json({'accesses_in_period': count(*),
+                'first_access': min(a.ts), 'last_access': max(a.ts),
+                'training': (SELECT list(t ORDER BY t.completed_at) FROM training t
+                             WHERE t.actor_id = a.actor_id)}) AS evidence
+FROM access_log a
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND a.actor_id IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM training t
+      WHERE t.actor_id = a.actor_id
+        AND t.completed_at > $as_of - to_hours(24 * $training_max_age_days)
+        AND t.completed_at <= $as_of)
+GROUP BY a.actor_id

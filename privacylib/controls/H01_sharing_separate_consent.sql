@@ -1,0 +1,36 @@
+-- id: H01
+-- slug: sharing_separate_consent
+-- family: sharing
+-- title:
+--   zh: 对外提供单独同意
+--   en: Sharing has a separate consent
+-- severity: critical
+-- seed: 一 合法性
+-- pipl: Art. 23
+-- datasets: [sharing, consents]
+-- rule: >
+--   Personal data of a named customer shared in the period when the customer
+--   had no separate consent for the share's purpose active at the time of
+--   sharing, whatever the purpose's legal basis.
+-- subject: "{share_id}"
+-- reason:
+--   zh: "{local_ts} 向 {recipient} 提供客户数据（目的「{purpose}」），客户没有有效的单独同意"
+--   en: "Customer data went to {recipient} for '{purpose}' at {local_ts} without an active separate consent"
+-- remediation:
+--   zh: 暂停向该接收方提供此客户数据，告知接收方信息并取得单独同意。
+--   en: Stop sharing this customer's data, tell the customer who receives it, and obtain a separate consent.
+SELECT s.share_id AS subject_id, s.recipient, s.purpose,
+       strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       to_json({'share': s,
+                'consents': (SELECT list(c ORDER BY c.granted_at, c.consent_id) FROM consents c
+                             WHERE c.customer_id = s.customer_id
+                               AND c.purpose = s.purpose)}) AS evidence
+FROM sharing s
+WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+  AND s.customer_id IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM consents c
+      WHERE c.customer_id = s.customer_id AND c.purpose = s.purpose
+        AND c.granted_at <= s.shared_at
+        AND (c.withdrawn_at IS NULL OR s.shared_at < c.withdrawn_at)
+        AND c.separate)

@@ -1,0 +1,25 @@
+-- id: H02
+-- slug: sharing_contract
+-- family: sharing
+-- title:
+--   zh: 共享协议
+--   en: Sharing is covered by a contract
+-- severity: high
+-- seed: 一 责任
+-- pipl: Art. 21, 23
+-- datasets: [sharing]
+-- rule: >
+--   Personal data shared in the period with no contract reference.
+-- subject: "{share_id}"
+-- reason:
+--   zh: "{local_ts} 向 {recipient} 提供数据（目的「{purpose}」）没有协议编号"
+--   en: "Data went to {recipient} for '{purpose}' at {local_ts} with no contract on record"
+-- remediation:
+--   zh: 与接收方签订数据处理协议，约定目的、期限、安全措施与责任。
+--   en: Sign a data-processing agreement with the recipient (purpose, term, security, liability).
+SELECT s.share_id AS subject_id, s.recipient, s.purpose,
+       strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       to_json({'share': s}) AS evidence
+FROM sharing s
+WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+  AND s.contract_ref IS NULL

@@ -1,0 +1,39 @@
+-- id: R01
+-- slug: dsr_timeliness
+-- family: rights
+-- title:
+--   zh: 权利请求及时响应
+--   en: Requests are answered in time
+-- severity: high
+-- seed: 一 责任
+-- pipl: Art. 50
+-- datasets: [dsr_requests]
+-- rule: >
+--   A request open during the period (received before period_end, and not
+--   completed before period_start) that took longer than dsr_response_days to
+--   complete, or that is not completed and is older than that at as_of.
+-- subject: "{request_id}"
+-- reason:
+--   zh: "{type} 请求 {request_id}（{received} 收到）{status_zh}，超过 {limit} 天时限"
+--   en: "{type} request {request_id} (received {received}) {status_en}, over the {limit}-day limit"
+-- remediation:
+--   zh: 尽快答复该请求；检查请求受理、分派与跟踪流程。
+--   en: Answer the request now; check how requests are received, assigned and followed.
+SELECT r.request_id AS subject_id, r.request_id, r.type, $dsr_response_days AS limit,
+       strftime(timezone($tz, r.received_at), '%Y-%m-%d') AS received,
+       CASE WHEN r.completed_at IS NULL
+            THEN '至今未完成（' || (epoch($as_of) - epoch(r.received_at)) // 86400 || ' 天）'
+            ELSE '用时 ' || (epoch(r.completed_at) - epoch(r.received_at)) // 86400 || ' 天完成'
+       END AS status_zh,
+       CASE WHEN r.completed_at IS NULL
+            THEN 'is still open after ' || (epoch($as_of) - epoch(r.received_at)) // 86400 || ' days'
+            ELSE 'took ' || (epoch(r.completed_at) - epoch(r.received_at)) // 86400 || ' days'
+       END AS status_en,
+       to_json({'request': r}) AS evidence
+FROM dsr_requests r
+WHERE r.received_at < $period_end
+  AND (r.completed_at IS NULL OR r.completed_at >= $period_start)
+  AND ((r.completed_at IS NOT NULL
+        AND r.completed_at > r.received_at + to_hours(24 * $dsr_response_days))
+       OR (r.completed_at IS NULL
+           AND $as_of > r.received_at + to_hours(24 * $dsr_response_days)))

@@ -1,0 +1,70 @@
+-- id: S06
+-- slug: role_based_access
+-- family: storage
+-- title:
+--   zh: 按岗位授权访问
+--   en: Access stays within the actor's role
+-- severity: high
+-- seed: 二(二)3
+-- pipl: Art. 51
+-- datasets: [access_log, employees, role_permissions]
+-- optional_datasets: [role_assignments]
+-- rule: >
+--   An effective access in the period by a registered actor employed at the
+--   time, where no role the actor held at that instant grants the action on
+--   the data category (a '*' action grants every action). Roles come from
+--   role_assignments when it is present ([valid_from, valid_to), a null bound
+--   is open), otherwise from the employee's role over [hired_at,
+--   terminated_at). An actor holding no role at all is a finding too.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于 {local_ts} 以岗位 {roles} 执行 {action} {data_category}，超出岗位权限"
+--   en: "{actor_id} did {action} on {data_category} at {local_ts} holding roles {roles}, which do not allow it"
+-- remediation:
+--   zh: 核实访问原因；收回越权访问能力，按岗位职责调整权限矩阵。
+--   en: Find out why; remove the access the role does not grant, or correct the access matrix.
+WITH held AS (
+    SELECT actor_id, role, valid_from, valid_to FROM role_assignments
+    WHERE $has_role_assignments
+    UNION ALL
+    SELECT actor_id, role, hired_at, terminated_at FROM employees
+    WHERE NOT $has_role_assignments AND role IS NOT NULL
+),
+grants AS (
+    SELECT h.actor_id, h.role, h.valid_from, h.valid_to, p.data_category, p.action
+    FROM held h JOIN role_permissions p ON p.role = h.role
+),
+employed AS (
+    SELECT a.*, e.hired_at AS employed_from, e.terminated_at AS employed_until
+    FROM access_log a
+    JOIN employees e ON e.actor_id = a.actor_id
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND (e.hired_at IS NULL OR e.hired_at <= a.ts)
+      AND (e.terminated_at IS NULL OR a.ts < e.terminated_at)
+)
+SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       coalesce((SELECT string_agg(DISTINCT h.role, ', ' ORDER BY h.role) FROM held h
+                 WHERE h.actor_id = a.actor_id
+                   AND (h.valid_from IS NULL OR h.valid_from <= a.ts)
+                   AND (h.valid_to IS NULL OR a.ts < h.valid_to)), '（无/none）') AS roles,
+       to_json({'event': a,
+                'employee': (SELECT e FROM employees e WHERE e.actor_id = a.actor_id),
+                'roles_held': (SELECT list(h ORDER BY h.role) FROM held h
+                               WHERE h.actor_id = a.actor_id
+                                 AND (h.valid_from IS NULL OR h.valid_from <= a.ts)
+                                 AND (h.valid_to IS NULL OR a.ts < h.valid_to)),
+                'permissions_on_category': (
+                    SELECT list(g ORDER BY g.role, g.action) FROM grants g
+                    WHERE g.actor_id = a.actor_id AND g.data_category = a.data_category
+                      AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
+                      AND (g.valid_to IS NULL OR a.ts < g.valid_to))}) AS evidence
+FROM employed a
+WHERE NOT EXISTS (
+    SELECT 1 FROM grants g
+    WHERE g.actor_id = a.actor_id
+      AND g.data_category = a.data_category
+      AND (g.action = a.action OR g.action = '*')
+      AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
+      AND (g.valid_to IS NULL OR a.ts < g.valid_to))

@@ -1,0 +1,29 @@
+-- id: S07
+-- slug: access_log_complete
+-- family: storage
+-- title:
+--   zh: 访问日志完整
+--   en: Access logs record time, person and purpose
+-- severity: medium
+-- seed: 二(二)3
+-- pipl: Art. 51, 54
+-- datasets: [access_log]
+-- rule: >
+--   An access-log row, denied ones included, without its time, its actor or
+--   its purpose. Rows with a time are judged when it lies in the period; rows
+--   without one are judged whatever the period.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "访问日志 {event_id} 缺少：{missing}"
+--   en: "Access-log row {event_id} lacks: {missing}"
+-- remediation:
+--   zh: 修复日志采集，确保每次访问都记录时间、访问人员和访问目的。
+--   en: Fix the logging so that every access records its time, person and purpose.
+SELECT a.event_id AS subject_id, a.event_id,
+       concat_ws(', ', CASE WHEN a.ts IS NULL THEN 'ts' END,
+                       CASE WHEN a.actor_id IS NULL THEN 'actor_id' END,
+                       CASE WHEN a.purpose IS NULL THEN 'purpose' END) AS missing,
+       to_json({'event': a}) AS evidence
+FROM access_log a
+WHERE (a.ts IS NULL OR (a.ts >= $period_start AND a.ts < $period_end))
+  AND (a.ts IS NULL OR a.actor_id IS NULL OR a.purpose IS NULL)

@@ -1,0 +1,38 @@
+-- id: S08
+-- slug: authorized_actor
+-- family: storage
+-- title:
+--   zh: 访问人员在职且已登记
+--   en: Only registered, current staff access data
+-- severity: critical
+-- seed: 二(二)3
+-- pipl: Art. 51
+-- datasets: [access_log, employees]
+-- rule: >
+--   An effective access in the period by an actor who is not a registered
+--   employee, or who was not yet hired (ts < hired_at) or already gone
+--   (ts >= terminated_at) at the time.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于 {local_ts} 访问客户数据，但{problem_zh}"
+--   en: "{actor_id} accessed customer data at {local_ts} but {problem_en}"
+-- remediation:
+--   zh: 立即停用该账号，调查访问内容；完善入离职与账号开通、注销的联动。
+--   en: Disable the account now and investigate; tie account creation and removal to hiring and leaving.
+SELECT a.event_id AS subject_id, a.actor_id,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       CASE WHEN e.actor_id IS NULL THEN '不是登记在册的员工'
+            WHEN a.ts < e.hired_at THEN '当时尚未入职（' || strftime(timezone($tz, e.hired_at), '%Y-%m-%d %H:%M') || '）'
+            ELSE '当时已离职（' || strftime(timezone($tz, e.terminated_at), '%Y-%m-%d %H:%M') || '）'
+       END AS problem_zh,
+       CASE WHEN e.actor_id IS NULL THEN 'is no registered employee'
+            WHEN a.ts < e.hired_at THEN 'was not hired yet (' || strftime(timezone($tz, e.hired_at), '%Y-%m-%d %H:%M') || ')'
+            ELSE 'had already left (' || strftime(timezone($tz, e.terminated_at), '%Y-%m-%d %H:%M') || ')'
+       END AS problem_en,
+       to_json({'event': a, 'employee': e}) AS evidence
+FROM access_log a
+LEFT JOIN employees e ON e.actor_id = a.actor_id
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND a.actor_id IS NOT NULL
+  AND (e.actor_id IS NULL OR a.ts < e.hired_at OR a.ts >= e.terminated_at)

@@ -1,0 +1,28 @@
+-- id: S10
+-- slug: backup_separation
+-- family: storage
+-- title:
+--   zh: 备份物理隔离
+--   en: Backups are kept apart from the primary
+-- severity: high
+-- seed: 二(二)4
+-- pipl: Art. 51
+-- datasets: [data_stores, backups]
+-- rule: >
+--   A successful backup in the period kept at its store's own location
+--   (compared trimmed and in any case).
+-- subject: "{backup_id}"
+-- reason:
+--   zh: "备份 {backup_id} 存放在与主存储 {store_id} 相同的位置（{location}）"
+--   en: "Backup {backup_id} is kept at the same location as its store {store_id} ({location})"
+-- remediation:
+--   zh: 将备份存放到与主存储物理隔离的设备或异地设施。
+--   en: Keep backups on separate equipment or at another site.
+SELECT b.backup_id AS subject_id, b.backup_id, b.store_id, s.location,
+       to_json({'backup': b, 'store': s}) AS evidence
+FROM backups b
+JOIN data_stores s ON s.store_id = b.store_id
+WHERE b.status = 'success'
+  AND coalesce(b.completed_at, b.started_at) >= $period_start
+  AND coalesce(b.completed_at, b.started_at) < $period_end
+  AND lower(trim(b.target_location)) = lower(trim(s.location))

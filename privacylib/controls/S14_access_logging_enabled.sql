@@ -1,0 +1,25 @@
+-- id: S14
+-- slug: access_logging_enabled
+-- family: storage
+-- title:
+--   zh: 访问留痕
+--   en: Every PD store logs access
+-- severity: medium
+-- seed: 二(二)3
+-- pipl: Art. 51
+-- datasets: [data_stores]
+-- rule: >
+--   A store holding personal data, paper archives included (a lending
+--   register is their access log), that does not log access.
+-- subject: "{store_id}"
+-- reason:
+--   zh: "存储 {store_id}（{name}）含个人信息但未记录访问日志"
+--   en: "Store {store_id} ({name}) holds personal data but does not log access"
+-- remediation:
+--   zh: 开启访问日志（纸质档案建立借阅登记），并定期审阅。
+--   en: Turn on access logging (a lending register for paper) and review it.
+SELECT s.store_id AS subject_id, s.store_id, s.name,
+       to_json({'store': s}) AS evidence
+FROM data_stores s
+WHERE s.holds_personal_data
+  AND s.access_logging IS NOT TRUE

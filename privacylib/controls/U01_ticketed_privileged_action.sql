@@ -1,0 +1,28 @@
+-- id: U01
+-- slug: ticketed_privileged_action
+-- family: use
+-- title:
+--   zh: 高风险操作有审批
+--   en: Exports and deletions carry a ticket
+-- severity: medium
+-- seed: 二(二)3
+-- pipl: Art. 51
+-- datasets: [access_log]
+-- rule: >
+--   An effective access in the period whose action the policy lists as needing
+--   a ticket (ticketed_actions) and that carries none.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于 {local_ts} 执行 {action}（{data_category}，{record_count} 条）没有审批工单"
+--   en: "{actor_id} did {action} on {data_category} ({record_count} records) at {local_ts} without a ticket"
+-- remediation:
+--   zh: 补办审批并核实用途；在系统中强制导出、删除前关联工单。
+--   en: Get the approval after the fact and check the use; make the system require a ticket.
+SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category, a.record_count,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       to_json({'event': a}) AS evidence
+FROM access_log a
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND lower(a.action) IN (SELECT unnest($ticketed_actions))
+  AND a.ticket_id IS NULL

@@ -1,0 +1,32 @@
+-- id: U03
+-- slug: access_breadth
+-- family: use
+-- title:
+--   zh: 超范围浏览
+--   en: No actor browses more customers a day than the limit
+-- severity: medium
+-- seed: 二(二)3
+-- pipl: Art. 6
+-- datasets: [access_log]
+-- rule: >
+--   An actor whose effective accesses on one local day in the period reach
+--   more distinct customers than max_distinct_customers_per_day.
+-- subject: "{actor_id}:{day}"
+-- reason:
+--   zh: "{actor_id} 在 {day} 访问了 {customers} 位不同客户，超过每日 {limit} 位的上限"
+--   en: "{actor_id} accessed {customers} distinct customers on {day}, over the daily limit of {limit}"
+-- remediation:
+--   zh: 核实是否有业务需要；对批量浏览设置告警和限流。
+--   en: Check the business need; alert on and throttle mass browsing.
+SELECT a.actor_id || ':' || strftime(timezone($tz, a.ts), '%Y-%m-%d') AS subject_id,
+       a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d') AS day,
+       count(DISTINCT a.customer_id) AS customers, $max_distinct_customers_per_day AS limit,
+       to_json({'distinct_customers': count(DISTINCT a.customer_id), 'accesses': count(*),
+                'customers': list(DISTINCT a.customer_id ORDER BY a.customer_id),
+                'first_events': list(a ORDER BY a.ts, a.event_id)[1:50]}) AS evidence
+FROM access_log a
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND a.actor_id IS NOT NULL
+GROUP BY a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d')
+HAVING count(DISTINCT a.customer_id) > $max_distinct_customers_per_day

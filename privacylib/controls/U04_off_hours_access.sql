@@ -1,0 +1,31 @@
+-- id: U04
+-- slug: off_hours_access
+-- family: use
+-- title:
+--   zh: 非工作时间访问
+--   en: Access happens in business hours
+-- severity: low
+-- seed: 二(二)3
+-- pipl: Art. 51
+-- datasets: [access_log]
+-- rule: >
+--   An effective access in the period whose local time of day is outside
+--   business_hours (start inclusive, end exclusive), or, when the policy sets
+--   flag_weekends, that falls on a Saturday or Sunday.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于非工作时间 {local_ts} 访问客户数据（{data_category}，{action}）"
+--   en: "{actor_id} accessed customer data ({data_category}, {action}) out of hours, at {local_ts}"
+-- remediation:
+--   zh: 核实非工作时间访问的必要性；对夜间与周末访问设置审批或告警。
+--   en: Check the need; require approval for, or alert on, access out of hours.
+SELECT a.event_id AS subject_id, a.actor_id, a.data_category, a.action,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S %a') AS local_ts,
+       to_json({'event': a, 'local_time': strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S'),
+                'business_hours': [$business_start, $business_end]}) AS evidence
+FROM access_log a
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND (CAST(timezone($tz, a.ts) AS TIME) < $business_start
+       OR CAST(timezone($tz, a.ts) AS TIME) >= $business_end
+       OR ($flag_weekends AND isodow(timezone($tz, a.ts)) IN (6, 7)))

@@ -1,0 +1,30 @@
+-- id: U05
+-- slug: no_access_after_erasure
+-- family: use
+-- title:
+--   zh: 删除后不得访问
+--   en: Deleted or anonymised customers are not accessed
+-- severity: critical
+-- seed: 二(二)2
+-- pipl: Art. 47
+-- datasets: [access_log, customers]
+-- rule: >
+--   An effective access in the period to a customer deleted or anonymised at
+--   or before the access.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于 {local_ts} 访问了已于 {erased} 删除或匿名化的客户数据"
+--   en: "{actor_id} accessed at {local_ts} the data of a customer deleted or anonymised on {erased}"
+-- remediation:
+--   zh: 查明已删除数据仍可访问的原因，彻底删除残留副本。
+--   en: Find why erased data could still be reached, and remove the remaining copies.
+SELECT a.event_id AS subject_id, a.actor_id,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       strftime(timezone($tz, least(c.deleted_at, c.anonymized_at)), '%Y-%m-%d %H:%M:%S')
+           AS erased,
+       to_json({'event': a, 'customer': c}) AS evidence
+FROM access_log a
+JOIN customers c ON c.customer_id = a.customer_id
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND (c.deleted_at <= a.ts OR c.anonymized_at <= a.ts)

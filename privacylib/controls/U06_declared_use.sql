@@ -1,0 +1,28 @@
+-- id: U06
+-- slug: declared_use
+-- family: use
+-- title:
+--   zh: 使用范围明确
+--   en: Every access names a catalogued purpose
+-- severity: medium
+-- seed: 二(三)1
+-- pipl: Art. 6
+-- datasets: [access_log, purposes]
+-- rule: >
+--   An effective access in the period whose purpose is given but is not in the
+--   purpose catalogue.
+-- subject: "{event_id}"
+-- reason:
+--   zh: "{actor_id} 于 {local_ts} 以未登记的目的「{purpose}」访问客户数据"
+--   en: "{actor_id} accessed customer data at {local_ts} for '{purpose}', a purpose not in the catalogue"
+-- remediation:
+--   zh: 核实实际用途；确有需要的先评估并登记目的，否则停止此类访问。
+--   en: Find the real purpose; catalogue it after assessment, or stop such access.
+SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
+       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       to_json({'event': a}) AS evidence
+FROM access_log a
+WHERE a.ts >= $period_start AND a.ts < $period_end
+  AND a.result <> 'denied'
+  AND a.purpose IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM purposes p WHERE p.purpose = a.purpose)
