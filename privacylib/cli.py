@@ -7,6 +7,7 @@ Exit codes: 0 done (findings and rejects are not errors), 1 a run failed,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--out", type=Path, default=Path("validation"),
                      help="where to write data_quality.csv and rejects/ (default: ./validation)")
     val.set_defaults(func=cmd_validate)
+    ctl = sub.add_parser("controls", help="list the control catalog")
+    ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
+    ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
+    ctl.set_defaults(func=cmd_controls)
     gen = sub.add_parser("generate", help="write a synthetic company with planted violations")
     gen.add_argument("--out", required=True, type=Path,
                      help="folder to create: OUT/exports (the data), OUT/planted.csv")
@@ -88,6 +93,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if result.ok else 2
 
 
+def cmd_controls(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
+
+    family = None
+    for c in load_catalog():
+        if c.family != family:
+            family = c.family
+            print(f"\n{family}")
+        print(f"  {c.id}  {c.severity:<8}  {c.slug:<30}  {c.title(args.lang)}")
+        if args.verbose:
+            print(f"        seed {c.seed} · PIPL {c.pipl} · datasets: {', '.join(c.datasets)}")
+            print(f"        {c.rule}")
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .synth import generate
 
@@ -105,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PrivacyLibError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `privacy-audit controls | head`: the reader has had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter quiet at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -122,11 +122,11 @@ def _format(template: str, row: dict[str, Any]) -> str:
 
 def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
     """The schema the controls read: every dataset, the access log narrowed."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {AUDIT_SCHEMA}")
+    con.execute(f"DROP SCHEMA IF EXISTS {AUDIT_SCHEMA} CASCADE")
+    con.execute(f"CREATE SCHEMA {AUDIT_SCHEMA}")
     for ds in DATASETS:
         name = quote_ident(ds.name)
-        con.execute(f"DROP TABLE IF EXISTS {AUDIT_SCHEMA}.{name}")
-        con.execute(f"CREATE OR REPLACE VIEW {AUDIT_SCHEMA}.{name} AS SELECT * FROM main.{name}")
+        con.execute(f"CREATE VIEW {AUDIT_SCHEMA}.{name} AS SELECT * FROM main.{name}")
     if scope is None:
         return
     con.execute(f"DROP VIEW {AUDIT_SCHEMA}.access_log")

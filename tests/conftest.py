@@ -46,3 +46,24 @@ def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
     return folder
+
+
+def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
+                policy: Policy | None = None, period: str = "2026-10", scope: str | None = None,
+                ) -> tuple[str, set[str]]:
+    """Write tiny tables, load them, run one control: (outcome, subject ids)."""
+    from privacylib.catalog import load_catalog, select
+    from privacylib.engine import Scope, run_controls
+    from privacylib.period import resolve_period
+
+    for name, table in tables.items():
+        header = list(dict.fromkeys(k for row in table for k in row))
+        write_csv(folder / f"{name}.csv", header, [[row.get(h) for h in header] for row in table])
+    loaded = load_dir(folder, policy=policy)
+    assert all(d.rows_rejected == 0 for d in loaded.datasets.values()), "test data must load"
+    result = run_controls(loaded, resolve_period(period, tz=loaded.policy.timezone),
+                          scope=Scope.parse(scope), controls=select(load_catalog(),
+                                                                    ids=[control_id]))
+    (outcome,) = result.results
+    assert outcome.outcome in ("pass", "fail"), outcome.reason
+    return outcome.outcome, {f.subject_id for f in outcome.findings}

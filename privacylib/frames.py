@@ -1,0 +1,35 @@
+"""An audit's results as DataFrames: one row per control, one row per finding.
+
+These are the tables the notebooks show and the report writes (controls.csv,
+findings.csv); evidence stays structured, as JSON text in one column.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from .engine import AuditResult
+
+CONTROL_COLUMNS = ["control_id", "family", "severity", "title", "outcome", "findings",
+                   "reason", "seconds"]
+FINDING_COLUMNS = ["control_id", "subject_id", "severity", "family", "title", "reason",
+                   "finding_key", "evidence"]
+
+
+def controls_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        "control_id": r.control.id, "family": r.control.family, "severity": r.control.severity,
+        "title": r.control.title(lang), "outcome": r.outcome, "findings": len(r.findings),
+        "reason": r.reason, "seconds": round(r.seconds, 3),
+    } for r in result.results], columns=CONTROL_COLUMNS)
+
+
+def findings_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        "control_id": f.control_id, "subject_id": f.subject_id, "severity": f.severity,
+        "family": r.control.family, "title": r.control.title(lang), "reason": f.reason(lang),
+        "finding_key": f.finding_key,
+        "evidence": json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
+    } for r in result.results for f in r.findings], columns=FINDING_COLUMNS)
