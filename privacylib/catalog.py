@@ -72,7 +72,11 @@ class Control:
 
 
 def split_file(text: str) -> tuple[str, str]:
-    """(YAML header, SQL body) of a control file."""
+    """(YAML header, SQL body) of a control file.
+
+    The header is the leading run of `--` lines; a blank line ends it, so the
+    query may open with comments of its own.
+    """
     header, body, in_header = [], [], True
     for line in text.splitlines():
         if in_header and line.startswith("--"):

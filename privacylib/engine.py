@@ -25,7 +25,7 @@ from .period import Period
 from .readers import quote_ident
 
 SCOPE_KEYS = ("department", "system")
-AUDIT_SCHEMA = "audit"
+AUDIT_SCHEMA = "scoped"
 
 
 @dataclass(frozen=True)

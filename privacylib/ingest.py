@@ -13,8 +13,10 @@ A dataset that cannot be loaded is recorded as `error` and the others go on;
 from __future__ import annotations
 
 import atexit
+import contextlib
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,22 +75,25 @@ class LoadResult:
         return self.datasets[name].status == "loaded"
 
 
-def connect(database: str | Path = ":memory:", memory_limit: str | None = "2GB",
+def connect(database: str | Path | None = None, memory_limit: str | None = "2GB",
             ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection set up for audits.
 
-    `database` is ":memory:" or a file. `memory_limit` caps DuckDB's own
-    memory; past it, DuckDB spills to a private temporary folder, so a log
-    larger than memory still loads (a file database spills least).
+    `database` is a file, ":memory:", or None for a private temporary file
+    (deleted at exit): DuckDB compresses tables on disk, so a log of millions
+    of events takes a fraction of the memory it would in ":memory:".
+    `memory_limit` caps DuckDB's own memory; past it, DuckDB spills to a
+    private temporary folder.
     """
-    con = duckdb.connect(str(database))
+    work = tempfile.mkdtemp(prefix="privacylib-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    con = duckdb.connect(str(database or Path(work) / "audit.duckdb"))
     # Timestamps are absolute; showing them in UTC keeps output independent of the host.
     con.execute("SET TimeZone = 'UTC'")
-    # One progress bar (ours, per file), not DuckDB's per statement as well.
-    con.execute("SET enable_progress_bar = false")
-    spill = tempfile.mkdtemp(prefix="privacylib-spill-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    con.execute("SET temp_directory = $d", {"d": spill})
+    # Progress is tracked for our bar (query_progress), never printed by DuckDB itself.
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute("SET temp_directory = $d", {"d": str(Path(work) / "spill")})
     if memory_limit:
         con.execute("SET memory_limit = $m", {"m": memory_limit})
     return con
@@ -137,13 +142,29 @@ def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
 
 
-# Files read by one scan: enough for DuckDB's threads to share, few enough
-# that the progress bar moves.
-SCAN_FILES = 8
+@contextlib.contextmanager
+def _follow(con: duckdb.DuckDBPyConnection, bar: tqdm, files: int):
+    """Move the bar through `files` as DuckDB reports the running scan's progress."""
+    start, done = bar.n, threading.Event()
 
+    def poll() -> None:
+        while not done.wait(0.25):
+            percent = con.query_progress()
+            if percent >= 0:
+                bar.n = start + int(files * min(percent, 100) / 100)
+                bar.refresh()
 
-def _chunks(items: list) -> list[list]:
-    return [items[i:i + SCAN_FILES] for i in range(0, len(items), SCAN_FILES)]
+    watcher = threading.Thread(target=poll, daemon=True)
+    if not bar.disable:
+        watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        if watcher.is_alive():
+            watcher.join()
+        bar.n = start + files
+        bar.refresh()
 
 
 def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
@@ -156,13 +177,13 @@ def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Source
             for src in files:
                 prepared = readers.prepare_csv(src, m.encoding, tmp)
                 groups.setdefault(prepared.header, []).append(prepared)
-            return [readers.read_csv_group(c) for g in groups.values() for c in _chunks(g)]
+            return [readers.read_csv_group(g) for g in groups.values()]
         if fmt is Format.PARQUET:
             by_schema: dict[tuple, list[SourceFile]] = {}
             for src in files:
                 by_schema.setdefault(readers.parquet_schema(con, src), []).append(src)
-            return [readers.read_parquet_group(c, list(names), list(types))
-                    for (names, types), g in by_schema.items() for c in _chunks(g)]
+            return [readers.read_parquet_group(g, list(names), list(types))
+                    for (names, types), g in by_schema.items()]
         if fmt is Format.JSONL:
             return [readers.read_jsonl(con, src) for src in files]
         return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
@@ -188,17 +209,17 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
         malformed: list[tuple] = []
         for raw, res in zip(sources, resolutions, strict=True):
-            bar.set_postfix_str(f"{ds.name}: {raw.files[0].name}", refresh=False)
+            bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
             sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
             try:
-                con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
+                with _follow(con, bar, len(raw.files)):
+                    con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
             except _DATA_ERRORS as exc:
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
             if raw.number_lines_after:
                 names = dict(zip(params.get("paths", []), params["file_names"], strict=True))
                 malformed += readers_malformed(con, names)
-            bar.update(len(raw.files))
         number_csv_lines(con, stage, malformed)
         result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 安排其尽快完成隐私保护培训；未完成前限制访问客户数据。
 --   en: Have them complete privacy training soon; limit their access until then.
+
 SELECT a.actor_id AS subject_id, a.actor_id, count(*) AS accesses,
        $training_max_age_days AS limit,
        coalesce((SELECT strftime(timezone($tz, max(t.completed_at)), '%Y-%m-%d')

@@ -21,6 +21,7 @@
 -- remediation:
 --   zh: 立即通知受影响客户和监管部门，复盘通知流程。
 --   en: Notify the customers and the regulator now, and review the notification process.
+
 SELECT i.incident_id AS subject_id, i.incident_id,
        strftime(timezone($tz, i.detected_at), '%Y-%m-%d %H:%M') AS detected,
        concat_ws('；',

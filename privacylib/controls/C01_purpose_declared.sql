@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 在数据清单中为该字段填写已登记的目的；不需要的字段停止收集。
 --   en: Record a catalogued purpose for the field in the data inventory, or stop collecting it.
+
 SELECT f.system || ':' || f.field AS subject_id,
        any_value(f.system) AS system,
        any_value(f.field) AS field,

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 将该字段改为选填，或在论证必要性后更新目的所需类别清单。
 --   en: Make the field optional, or justify it and add the category to the purpose's baseline.
+
 SELECT f.system || ':' || f.field || ':' || f.purpose AS subject_id,
        f.system, f.field, f.purpose, f.data_category,
        to_json({'field': f,

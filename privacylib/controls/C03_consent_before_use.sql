@@ -20,18 +20,32 @@
 -- remediation:
 --   zh: 停止以该目的处理此客户数据，取得并留存客户的明确同意后方可使用。
 --   en: Stop using the customer's data for this purpose until an explicit consent is obtained and recorded.
+
+-- Per customer and purpose, the first consent granted (null when never).
+WITH first_consent AS (
+    SELECT customer_id, purpose, min(granted_at) AS first_granted
+    FROM consents GROUP BY customer_id, purpose
+),
+hits AS MATERIALIZED (
+    SELECT a.*
+    FROM access_log a
+    JOIN purposes p ON p.purpose = a.purpose
+    LEFT JOIN first_consent f ON f.customer_id = a.customer_id AND f.purpose = a.purpose
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND a.customer_id IS NOT NULL
+      AND p.legal_basis = 'consent'
+      AND (f.first_granted IS NULL OR f.first_granted > a.ts)
+),
+consent_evidence AS (
+    SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
+    FROM consents c
+    SEMI JOIN hits h ON h.customer_id = c.customer_id AND h.purpose = c.purpose
+    GROUP BY c.customer_id, c.purpose
+)
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       to_json({'event': a, 'purpose': p,
-                'consents': (SELECT list(c ORDER BY c.granted_at, c.consent_id) FROM consents c
-                             WHERE c.customer_id = a.customer_id
-                               AND c.purpose = a.purpose)}) AS evidence
-FROM access_log a
+       to_json({'event': a, 'purpose': p, 'consents': k.consents}) AS evidence
+FROM hits a
 JOIN purposes p ON p.purpose = a.purpose
-WHERE a.ts >= $period_start AND a.ts < $period_end
-  AND a.result <> 'denied'
-  AND a.customer_id IS NOT NULL
-  AND p.legal_basis = 'consent'
-  AND NOT EXISTS (SELECT 1 FROM consents c
-                  WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                    AND c.granted_at <= a.ts)
+LEFT JOIN consent_evidence k ON k.customer_id = a.customer_id AND k.purpose = a.purpose

@@ -19,25 +19,44 @@
 -- remediation:
 --   zh: 立即停止该目的的处理，排查撤回同意未同步到业务系统的原因。
 --   en: Stop processing for this purpose at once and find why the withdrawal did not reach the system.
+
+-- Per customer and purpose: the first consent granted, and the first one never
+-- withdrawn. An access at or after the latter is covered; before it, only a
+-- withdrawn consent whose [granted_at, withdrawn_at) holds the access covers it.
+WITH consent_span AS (
+    SELECT customer_id, purpose, min(granted_at) AS first_granted,
+           min(granted_at) FILTER (WHERE withdrawn_at IS NULL) AS first_open
+    FROM consents GROUP BY customer_id, purpose
+),
+candidates AS MATERIALIZED (
+    SELECT a.*
+    FROM access_log a
+    JOIN purposes p ON p.purpose = a.purpose
+    JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND p.legal_basis = 'consent'
+      AND s.first_granted <= a.ts
+      AND (s.first_open IS NULL OR s.first_open > a.ts)
+),
+hits AS MATERIALIZED (
+    SELECT a.* FROM candidates a
+    WHERE NOT EXISTS (SELECT 1 FROM consents c
+                      WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
+                        AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at)
+),
+consent_evidence AS (
+    SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
+    FROM consents c
+    SEMI JOIN hits h ON h.customer_id = c.customer_id AND h.purpose = c.purpose
+    GROUP BY c.customer_id, c.purpose
+)
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       (SELECT strftime(timezone($tz, max(c.withdrawn_at)), '%Y-%m-%d %H:%M:%S')
-        FROM consents c WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-          AND c.granted_at <= a.ts) AS withdrawn,
-       to_json({'event': a, 'purpose': p,
-                'consents': (SELECT list(c ORDER BY c.granted_at, c.consent_id) FROM consents c
-                             WHERE c.customer_id = a.customer_id
-                               AND c.purpose = a.purpose)}) AS evidence
-FROM access_log a
+       strftime(timezone($tz, list_max([c.withdrawn_at FOR c IN k.consents
+                                         IF c.granted_at <= a.ts])), '%Y-%m-%d %H:%M:%S')
+           AS withdrawn,
+       to_json({'event': a, 'purpose': p, 'consents': k.consents}) AS evidence
+FROM hits a
 JOIN purposes p ON p.purpose = a.purpose
-WHERE a.ts >= $period_start AND a.ts < $period_end
-  AND a.result <> 'denied'
-  AND a.customer_id IS NOT NULL
-  AND p.legal_basis = 'consent'
-  AND EXISTS (SELECT 1 FROM consents c
-              WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                AND c.granted_at <= a.ts)
-  AND NOT EXISTS (SELECT 1 FROM consents c
-                  WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                    AND c.granted_at <= a.ts
-                    AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at))
+LEFT JOIN consent_evidence k ON k.customer_id = a.customer_id AND k.purpose = a.purpose

@@ -20,25 +20,49 @@
 -- remediation:
 --   zh: 就敏感个人信息单独告知并取得客户的单独同意，之前停止处理。
 --   en: Inform the customer separately and obtain a separate consent before processing sensitive data.
+
+-- Per customer and purpose: the first consent granted, and the first never
+-- withdrawn (all, and separate ones). Withdrawn consents are looked at only
+-- where those do not settle the question.
+WITH consent_span AS (
+    SELECT customer_id, purpose, min(granted_at) AS first_granted,
+           min(granted_at) FILTER (WHERE withdrawn_at IS NULL) AS first_open,
+           min(granted_at) FILTER (WHERE withdrawn_at IS NULL AND separate) AS first_open_separate
+    FROM consents GROUP BY customer_id, purpose
+),
+candidates AS MATERIALIZED (
+    SELECT a.*, s.first_open
+    FROM access_log a
+    JOIN purposes p ON p.purpose = a.purpose
+    JOIN data_categories d ON d.data_category = a.data_category
+    JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND d.sensitive
+      AND p.legal_basis = 'consent'
+      AND s.first_granted <= a.ts
+      AND (s.first_open_separate IS NULL OR s.first_open_separate > a.ts)
+),
+hits AS MATERIALIZED (
+    SELECT a.* EXCLUDE (first_open) FROM candidates a
+    WHERE (a.first_open <= a.ts
+           OR EXISTS (SELECT 1 FROM consents c
+                      WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
+                        AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at))
+      AND NOT EXISTS (SELECT 1 FROM consents c
+                      WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
+                        AND c.separate AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at)
+),
+consent_evidence AS (
+    SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
+    FROM consents c
+    SEMI JOIN hits h ON h.customer_id = c.customer_id AND h.purpose = c.purpose
+    GROUP BY c.customer_id, c.purpose
+)
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose, a.data_category,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       to_json({'event': a, 'category': d, 'purpose': p,
-                'consents': (SELECT list(c ORDER BY c.granted_at, c.consent_id) FROM consents c
-                             WHERE c.customer_id = a.customer_id
-                               AND c.purpose = a.purpose)}) AS evidence
-FROM access_log a
+       to_json({'event': a, 'category': d, 'purpose': p, 'consents': k.consents}) AS evidence
+FROM hits a
 JOIN purposes p ON p.purpose = a.purpose
 JOIN data_categories d ON d.data_category = a.data_category
-WHERE a.ts >= $period_start AND a.ts < $period_end
-  AND a.result <> 'denied'
-  AND d.sensitive
-  AND p.legal_basis = 'consent'
-  AND EXISTS (SELECT 1 FROM consents c
-              WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                AND c.granted_at <= a.ts
-                AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at))
-  AND NOT EXISTS (SELECT 1 FROM consents c
-                  WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                    AND c.granted_at <= a.ts
-                    AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at)
-                    AND c.separate)
+LEFT JOIN consent_evidence k ON k.customer_id = a.customer_id AND k.purpose = a.purpose

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 补全同意的时间、方式、告知版本和留痕凭证；无法补全的同意视为无效并重新取得。
 --   en: Complete the record from the source system; a consent that cannot be evidenced must be obtained again.
+
 SELECT c.consent_id AS subject_id, c.consent_id,
        concat_ws(', ',
                  CASE WHEN c.granted_at IS NULL THEN 'granted_at' END,

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 改为由客户主动勾选或签署的方式重新取得同意。
 --   en: Obtain the consent again by an act of the customer (ticking a box, signing).
+
 SELECT c.consent_id AS subject_id, c.consent_id, c.method,
        to_json({'consent': c}) AS evidence
 FROM consents c

@@ -20,6 +20,7 @@
 -- remediation:
 --   zh: 核对客户当时看到的隐私政策版本；告知未涵盖该目的的，重新告知并取得同意。
 --   en: Check which notice the customer saw; where it did not cover the purpose, inform again and obtain consent.
+
 SELECT c.consent_id AS subject_id, c.consent_id, c.notice_version,
        CASE WHEN n.notice_version IS NULL THEN '不存在'
             WHEN NOT list_contains(n.purposes, c.purpose) THEN '未包含目的「' || c.purpose || '」'

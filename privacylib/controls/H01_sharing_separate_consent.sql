@@ -19,18 +19,27 @@
 -- remediation:
 --   zh: 暂停向该接收方提供此客户数据，告知接收方信息并取得单独同意。
 --   en: Stop sharing this customer's data, tell the customer who receives it, and obtain a separate consent.
+
+WITH hits AS MATERIALIZED (
+    SELECT s.*
+    FROM sharing s
+    WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+      AND s.customer_id IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM consents c
+          WHERE c.customer_id = s.customer_id AND c.purpose = s.purpose
+            AND c.granted_at <= s.shared_at
+            AND (c.withdrawn_at IS NULL OR s.shared_at < c.withdrawn_at)
+            AND c.separate)
+),
+consent_evidence AS (
+    SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
+    FROM consents c
+    SEMI JOIN hits h ON h.customer_id = c.customer_id AND h.purpose = c.purpose
+    GROUP BY c.customer_id, c.purpose
+)
 SELECT s.share_id AS subject_id, s.recipient, s.purpose,
        strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       to_json({'share': s,
-                'consents': (SELECT list(c ORDER BY c.granted_at, c.consent_id) FROM consents c
-                             WHERE c.customer_id = s.customer_id
-                               AND c.purpose = s.purpose)}) AS evidence
-FROM sharing s
-WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
-  AND s.customer_id IS NOT NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM consents c
-      WHERE c.customer_id = s.customer_id AND c.purpose = s.purpose
-        AND c.granted_at <= s.shared_at
-        AND (c.withdrawn_at IS NULL OR s.shared_at < c.withdrawn_at)
-        AND c.separate)
+       to_json({'share': s, 'consents': k.consents}) AS evidence
+FROM hits s
+LEFT JOIN consent_evidence k ON k.customer_id = s.customer_id AND k.purpose = s.purpose

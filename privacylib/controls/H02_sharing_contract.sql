@@ -17,6 +17,7 @@
 -- remediation:
 --   zh: 与接收方签订数据处理协议，约定目的、期限、安全措施与责任。
 --   en: Sign a data-processing agreement with the recipient (purpose, term, security, liability).
+
 SELECT s.share_id AS subject_id, s.recipient, s.purpose,
        strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
        to_json({'share': s}) AS evidence

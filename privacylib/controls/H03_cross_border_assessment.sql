@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 暂停出境传输，完成安全评估、认证或标准合同备案后再恢复。
 --   en: Pause the transfer until the assessment, certification or standard contract is in place.
+
 SELECT s.share_id AS subject_id, s.recipient, s.recipient_country,
        strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
        to_json({'share': s}) AS evidence

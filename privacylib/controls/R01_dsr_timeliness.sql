@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 尽快答复该请求；检查请求受理、分派与跟踪流程。
 --   en: Answer the request now; check how requests are received, assigned and followed.
+
 SELECT r.request_id AS subject_id, r.request_id, r.type, $dsr_response_days AS limit,
        strftime(timezone($tz, r.received_at), '%Y-%m-%d') AS received,
        CASE WHEN r.completed_at IS NULL

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 落实删除或匿名化，清理残留副本，并核查办结后的访问。
 --   en: Carry out the deletion or anonymisation, remove leftover copies, and review the later access.
+
 WITH completed AS (
     SELECT r.* FROM dsr_requests r
     WHERE r.type = 'deletion' AND r.completed_at IS NOT NULL

@@ -20,6 +20,7 @@
 -- remediation:
 --   zh: 将相关同意标记为撤回并同步到各业务系统，核查撤回后的处理。
 --   en: Mark the consents withdrawn in every system, and review the processing since.
+
 SELECT r.request_id AS subject_id, r.request_id,
        strftime(timezone($tz, any_value(r.completed_at)), '%Y-%m-%d %H:%M') AS completed,
        count(*) AS consents,

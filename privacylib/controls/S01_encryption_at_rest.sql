@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 启用静态加密并采用强算法（如 AES-256、SM4），密钥单独管理。
 --   en: Turn on encryption at rest with a strong algorithm (AES-256, SM4) and keys managed apart.
+
 SELECT s.store_id AS subject_id, s.store_id, s.name,
        coalesce(CAST(s.encrypted_at_rest AS VARCHAR), 'null') AS encrypted,
        coalesce(s.encryption_algorithm, 'null') AS algorithm,

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 将纸质文件存放于保险柜或档案室，落实防盗、防火、防潮措施并登记。
 --   en: Keep the papers in a safe or archive room protected against theft, fire and damp, and record it.
+
 SELECT s.store_id AS subject_id, s.store_id, s.name,
        to_json({'store': s}) AS evidence
 FROM data_stores s

@@ -20,6 +20,7 @@
 -- remediation:
 --   zh: 按保存期限策略删除或匿名化该记录，并检查定期清理任务。
 --   en: Delete or anonymise the record as the retention policy says, and check the clean-up job.
+
 SELECT r.record_id AS subject_id, r.record_id, r.data_category,
        strftime(timezone($tz, d.deadline), '%Y-%m-%d %H:%M:%S') AS deadline,
        to_json({'record': r, 'retention': rp, 'customer': cu, 'anchor': d.anchor,

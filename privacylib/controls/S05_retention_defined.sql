@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 为该类别确定保存期限、起算点和处置方式，并写入保存期限策略。
 --   en: Set a retention period, anchor and disposal for the category in the retention policy.
+
 SELECT r.data_category AS subject_id, r.data_category, count(*) AS records,
        to_json({'records': count(*),
                 'stores': list(DISTINCT r.store_id ORDER BY r.store_id),

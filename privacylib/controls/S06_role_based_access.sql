@@ -23,6 +23,7 @@
 -- remediation:
 --   zh: 核实访问原因；收回越权访问能力，按岗位职责调整权限矩阵。
 --   en: Find out why; remove the access the role does not grant, or correct the access matrix.
+
 WITH held AS (
     SELECT actor_id, role, valid_from, valid_to FROM role_assignments
     WHERE $has_role_assignments
@@ -34,14 +35,37 @@ grants AS (
     SELECT h.actor_id, h.role, h.valid_from, h.valid_to, p.data_category, p.action
     FROM held h JOIN role_permissions p ON p.role = h.role
 ),
-employed AS (
-    SELECT a.*, e.hired_at AS employed_from, e.terminated_at AS employed_until
+-- Grants that never end settle most accesses at once: granted from `since` on.
+open_grants AS (
+    SELECT actor_id, data_category, action,
+           min(coalesce(valid_from, TIMESTAMPTZ '-infinity')) AS since
+    FROM grants WHERE valid_to IS NULL
+    GROUP BY actor_id, data_category, action
+),
+candidates AS MATERIALIZED (
+    SELECT a.*
     FROM access_log a
     JOIN employees e ON e.actor_id = a.actor_id
+    LEFT JOIN open_grants g1 ON g1.actor_id = a.actor_id AND g1.data_category = a.data_category
+                            AND g1.action = a.action
+    LEFT JOIN open_grants g2 ON g2.actor_id = a.actor_id AND g2.data_category = a.data_category
+                            AND g2.action = '*'
     WHERE a.ts >= $period_start AND a.ts < $period_end
       AND a.result <> 'denied'
       AND (e.hired_at IS NULL OR e.hired_at <= a.ts)
       AND (e.terminated_at IS NULL OR a.ts < e.terminated_at)
+      AND NOT coalesce(g1.since <= a.ts, false)
+      AND NOT coalesce(g2.since <= a.ts, false)
+),
+hits AS MATERIALIZED (
+    SELECT a.* FROM candidates a
+    WHERE NOT EXISTS (
+        SELECT 1 FROM grants g
+        WHERE g.actor_id = a.actor_id
+          AND g.data_category = a.data_category
+          AND (g.action = a.action OR g.action = '*')
+          AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
+          AND (g.valid_to IS NULL OR a.ts < g.valid_to))
 )
 SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
@@ -60,11 +84,4 @@ SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category,
                     WHERE g.actor_id = a.actor_id AND g.data_category = a.data_category
                       AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
                       AND (g.valid_to IS NULL OR a.ts < g.valid_to))}) AS evidence
-FROM employed a
-WHERE NOT EXISTS (
-    SELECT 1 FROM grants g
-    WHERE g.actor_id = a.actor_id
-      AND g.data_category = a.data_category
-      AND (g.action = a.action OR g.action = '*')
-      AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
-      AND (g.valid_to IS NULL OR a.ts < g.valid_to))
+FROM hits a

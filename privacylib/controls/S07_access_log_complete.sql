@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 修复日志采集，确保每次访问都记录时间、访问人员和访问目的。
 --   en: Fix the logging so that every access records its time, person and purpose.
+
 SELECT a.event_id AS subject_id, a.event_id,
        concat_ws(', ', CASE WHEN a.ts IS NULL THEN 'ts' END,
                        CASE WHEN a.actor_id IS NULL THEN 'actor_id' END,

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 立即停用该账号，调查访问内容；完善入离职与账号开通、注销的联动。
 --   en: Disable the account now and investigate; tie account creation and removal to hiring and leaving.
+
 SELECT a.event_id AS subject_id, a.actor_id,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
        CASE WHEN e.actor_id IS NULL THEN '不是登记在册的员工'

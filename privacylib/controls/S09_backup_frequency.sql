@@ -20,6 +20,7 @@
 -- remediation:
 --   zh: 排查失败或遗漏的备份任务，恢复按期备份并设置失败告警。
 --   en: Fix the failed or missing backup jobs, and alert on failure.
+
 WITH stores AS (
     SELECT * FROM data_stores WHERE holds_personal_data AND kind <> 'paper_archive'
 ),

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 将备份存放到与主存储物理隔离的设备或异地设施。
 --   en: Keep backups on separate equipment or at another site.
+
 SELECT b.backup_id AS subject_id, b.backup_id, b.store_id, s.location,
        to_json({'backup': b, 'store': s}) AS evidence
 FROM backups b

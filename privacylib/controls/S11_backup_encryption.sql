@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 对含个人信息的备份启用加密，并核查已有备份。
 --   en: Encrypt backups of personal data, and check the existing ones.
+
 SELECT b.backup_id AS subject_id, b.backup_id, b.store_id,
        to_json({'backup': b, 'store': s}) AS evidence
 FROM backups b

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 尽快开展恢复测试并校验数据完整性，纳入定期计划。
 --   en: Run a restore test with an integrity check now, and schedule them.
+
 SELECT s.store_id AS subject_id, s.store_id, s.name, $restore_test_max_age_days AS limit,
        coalesce((SELECT strftime(timezone($tz, max(t.tested_at)), '%Y-%m-%d %H:%M')
                  FROM restore_tests t

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 查明恢复失败原因并修复，复测通过后留档。
 --   en: Find and fix the cause of the failure, then test again and keep the record.
+
 SELECT t.test_id AS subject_id, t.store_id, $failed_restore_fix_days AS limit,
        strftime(timezone($tz, t.tested_at), '%Y-%m-%d %H:%M') AS tested,
        to_json({'failed_test': t,

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 开启访问日志（纸质档案建立借阅登记），并定期审阅。
 --   en: Turn on access logging (a lending register for paper) and review it.
+
 SELECT s.store_id AS subject_id, s.store_id, s.name,
        to_json({'store': s}) AS evidence
 FROM data_stores s

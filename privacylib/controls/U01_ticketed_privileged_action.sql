@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 补办审批并核实用途；在系统中强制导出、删除前关联工单。
 --   en: Get the approval after the fact and check the use; make the system require a ticket.
+
 SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category, a.record_count,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
        to_json({'event': a}) AS evidence

@@ -18,16 +18,25 @@
 -- remediation:
 --   zh: 核实导出用途与审批；对超量导出设置审批和技术拦截。
 --   en: Check what the exports were for and who approved them; block exports over the limit.
-SELECT a.actor_id || ':' || strftime(timezone($tz, a.ts), '%Y-%m-%d') AS subject_id,
-       a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d') AS day,
-       sum(a.record_count) AS records, count(*) AS exports,
-       $bulk_export_records_per_day AS limit,
-       to_json({'records': sum(a.record_count), 'exports': count(*),
-                'events': list(a ORDER BY a.ts, a.event_id)[1:200]}) AS evidence
-FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
-  AND a.result <> 'denied'
-  AND a.action = 'export'
-  AND a.actor_id IS NOT NULL
-GROUP BY a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d')
-HAVING sum(a.record_count) > $bulk_export_records_per_day
+
+WITH exports AS MATERIALIZED (
+    SELECT a.*, CAST(timezone($tz, a.ts) AS DATE) AS local_day
+    FROM access_log a
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND a.action = 'export'
+      AND a.actor_id IS NOT NULL
+),
+days AS (
+    SELECT actor_id, local_day, sum(record_count) AS records, count(*) AS exports
+    FROM exports GROUP BY actor_id, local_day
+    HAVING sum(record_count) > $bulk_export_records_per_day
+)
+SELECT d.actor_id || ':' || strftime(d.local_day, '%Y-%m-%d') AS subject_id, d.actor_id,
+       strftime(d.local_day, '%Y-%m-%d') AS day,
+       d.records, d.exports, $bulk_export_records_per_day AS limit,
+       to_json({'records': d.records, 'exports': d.exports,
+                'events': (SELECT list(e ORDER BY e.ts, e.event_id) FROM exports e
+                           WHERE e.actor_id = d.actor_id
+                             AND e.local_day = d.local_day)[1:200]}) AS evidence
+FROM days d

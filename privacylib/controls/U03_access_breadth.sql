@@ -18,15 +18,32 @@
 -- remediation:
 --   zh: 核实是否有业务需要；对批量浏览设置告警和限流。
 --   en: Check the business need; alert on and throttle mass browsing.
-SELECT a.actor_id || ':' || strftime(timezone($tz, a.ts), '%Y-%m-%d') AS subject_id,
-       a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d') AS day,
-       count(DISTINCT a.customer_id) AS customers, $max_distinct_customers_per_day AS limit,
-       to_json({'distinct_customers': count(DISTINCT a.customer_id), 'accesses': count(*),
-                'customers': list(DISTINCT a.customer_id ORDER BY a.customer_id),
-                'first_events': list(a ORDER BY a.ts, a.event_id)[1:50]}) AS evidence
-FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
-  AND a.result <> 'denied'
-  AND a.actor_id IS NOT NULL
-GROUP BY a.actor_id, strftime(timezone($tz, a.ts), '%Y-%m-%d')
-HAVING count(DISTINCT a.customer_id) > $max_distinct_customers_per_day
+
+WITH days AS (
+    SELECT a.actor_id, CAST(timezone($tz, a.ts) AS DATE) AS local_day,
+           count(DISTINCT a.customer_id) AS customers, count(*) AS accesses
+    FROM access_log a
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+      AND a.actor_id IS NOT NULL
+    GROUP BY a.actor_id, local_day
+    HAVING count(DISTINCT a.customer_id) > $max_distinct_customers_per_day
+),
+day_events AS (
+    SELECT d.actor_id, d.local_day,
+           list(DISTINCT a.customer_id ORDER BY a.customer_id) AS customers,
+           list(a ORDER BY a.ts, a.event_id)[1:50] AS first_events
+    FROM access_log a
+    JOIN days d ON d.actor_id = a.actor_id
+               AND d.local_day = CAST(timezone($tz, a.ts) AS DATE)
+    WHERE a.ts >= $period_start AND a.ts < $period_end
+      AND a.result <> 'denied'
+    GROUP BY d.actor_id, d.local_day
+)
+SELECT d.actor_id || ':' || strftime(d.local_day, '%Y-%m-%d') AS subject_id, d.actor_id,
+       strftime(d.local_day, '%Y-%m-%d') AS day,
+       d.customers, $max_distinct_customers_per_day AS limit,
+       to_json({'distinct_customers': d.customers, 'accesses': d.accesses,
+                'customers': e.customers, 'first_events': e.first_events}) AS evidence
+FROM days d
+JOIN day_events e USING (actor_id, local_day)

@@ -19,6 +19,7 @@
 -- remediation:
 --   zh: 核实非工作时间访问的必要性；对夜间与周末访问设置审批或告警。
 --   en: Check the need; require approval for, or alert on, access out of hours.
+
 SELECT a.event_id AS subject_id, a.actor_id, a.data_category, a.action,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S %a') AS local_ts,
        to_json({'event': a, 'local_time': strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S'),

@@ -18,6 +18,7 @@
 -- remediation:
 --   zh: 核实实际用途；确有需要的先评估并登记目的，否则停止此类访问。
 --   en: Find the real purpose; catalogue it after assessment, or stop such access.
+
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
        strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
        to_json({'event': a}) AS evidence
