@@ -71,10 +71,10 @@ class _Builder:
     def clean(self, column: Column, ref: str, source_type: str) -> str:
         """The source value, trimmed and value-mapped; native types kept."""
         text = source_type == "VARCHAR"
-        # The full trim is slow; most values need none, which a regex tells fast.
-        value = (f"CASE WHEN regexp_matches({ref}, '^[{BLANKS_RE}]|[{BLANKS_RE}]$') "
-                 f"THEN nullif(trim({ref}, {BLANKS_SQL}), '') ELSE nullif({ref}, '') END"
-                 if text else ref)
+        # The full trim is slow and most rows need none: _edges (one regex over
+        # the whole row, see typed_select) says whether any value of the row does.
+        value = (f"CASE WHEN _edges THEN nullif(trim({ref}, {BLANKS_SQL}), '') "
+                 f"ELSE nullif({ref}, '') END" if text else ref)
         pairs = self.mapping.values.get(column.name)
         if not pairs:
             return value
@@ -183,11 +183,15 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
     flags = [f"{cond} AS b__{i}" for i, (_, cond, _) in enumerate(problems)]
     flags.append(" OR ".join(f"b__{i}" for i in range(len(problems))) + " AS _bad"
                  if problems else "false AS _bad")
+    texts = [f"c{pos}" for pos in res.contract.values() if raw.types[pos] == "VARCHAR"]
+    edges = (f"regexp_matches(concat_ws(chr(31), {', '.join(texts)}), "
+             f"'(^|\\x1f)[{BLANKS_RE}]|[{BLANKS_RE}](\\x1f|$)')" if texts else "false")
     sql = (f"SELECT {', '.join(_assembled(dataset, extras, problems, bad_row))} FROM ("
            f"SELECT *, {', '.join(flags[-1:])} FROM ("
            f"SELECT *, {', '.join(flags[:-1] or ['0 AS _none'])} FROM ("
            f"SELECT *, {', '.join(parsed)} FROM ("
-           f"SELECT {', '.join(cleaned)} FROM ({raw.sql})))))")
+           f"SELECT {', '.join(cleaned)} FROM ("
+           f"SELECT *, {edges} AS _edges FROM ({raw.sql}))))))")
     params = {**raw.params, **b.params}
     # DuckDB refuses parameters the statement does not use.
     return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
