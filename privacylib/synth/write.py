@@ -107,8 +107,14 @@ def _planted_table(events: list[dict]) -> pa.Table:
     )
 
 
-def _write_planted(path: Path, events: list[dict], fmt: str) -> None:
+def _quiet() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _write_planted(path: Path, events: list[dict], fmt: str) -> None:
+    con = _quiet()
     con.register("planted", _planted_table(events))
     option = "(HEADER)" if fmt == "csv" else "(FORMAT parquet)"
     con.execute(f"COPY (SELECT * FROM planted) TO '{path}' {option}")
@@ -116,7 +122,7 @@ def _write_planted(path: Path, events: list[dict], fmt: str) -> None:
 
 
 def _write_day(log: Path, day: datetime, table: pa.Table, events: list[dict], fmt: str) -> None:
-    con = duckdb.connect()
+    con = _quiet()
     con.execute("SET threads = 1")  # days are written in parallel instead
     con.register("background", table)
     system = (
