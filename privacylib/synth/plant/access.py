@@ -1,0 +1,121 @@
+"""Access control: S06-S08 (roles, log completeness, who may act)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from ..company import Company
+from .base import SEC, T0, allowed, ev, find, staff
+
+# --- Access control ----------------------------------------------------------------
+
+
+def access(co: Company, rng: random.Random) -> None:
+    # S06: outside the role; after a role change; holding no role at all.
+    find(co, "S06", ev(co, datetime(2026, 10, 9, 10, 0), cat="payment", purpose="billing"))
+    find(
+        co,
+        "S06",
+        ev(
+            co,
+            datetime(2026, 10, 9, 11, 0),
+            actor="E9004",
+            cat="identity",
+            action="export",
+            purpose="risk_assessment",
+            count=5,
+        ),
+    )
+    changer = co.staff[6]
+    change = changer.roles[1][1]
+    find(
+        co,
+        "S06",
+        ev(co, change, actor=changer.actor_id, cat="order", purpose="service", customer="C9000002"),
+    )
+    ev(
+        co,
+        change - SEC,
+        actor=changer.actor_id,
+        cat="order",
+        purpose="service",
+        customer="C9000002",
+    )
+    ev(co, change, actor=changer.actor_id, cat="contact", purpose="marketing", customer="C9000002")
+    staff(co, rng, "E9007", [("customer_service", T0, datetime(2026, 10, 5, 18))])
+    find(co, "S06", ev(co, datetime(2026, 10, 8, 10), actor="E9007"))
+    dual = co.staff[7].actor_id  # customer_service and analyst at once: rights add up
+    ev(
+        co,
+        datetime(2026, 10, 9, 10),
+        actor=dual,
+        cat="order",
+        purpose="analytics",
+        customer="C9000003",
+    )
+    ev(
+        co,
+        datetime(2026, 10, 9, 10, 30),
+        actor="E9006",
+        cat="contact",
+        action="delete",
+        purpose="service",
+    )  # dba holds '*' on contact
+    # S07: incomplete rows, denied ones included, a null time whatever the period.
+    find(co, "S07", ev(co, datetime(2026, 10, 13, 10), purpose=None))
+    find(co, "S07", ev(co, datetime(2026, 10, 13, 11), actor=None, result="denied"))
+    find(co, "S07", ev(co, None, customer="C9000004"))
+    # S08: unknown, gone, not yet hired, long gone.
+    x = ev(co, datetime(2026, 10, 16, 10), actor="X0001")
+    find(co, "S08", x)
+    find(co, "A01", "X0001")
+    leaver, joiner, gone = co.staff[3], co.staff[4], co.staff[5]
+    find(
+        co,
+        "S08",
+        ev(
+            co,
+            leaver.terminated_at,
+            actor=leaver.actor_id,
+            cat=allowed(leaver),
+            purpose="service" if allowed(leaver) != "payment" else "billing",
+        ),
+    )
+    ev(
+        co,
+        leaver.terminated_at - SEC,
+        actor=leaver.actor_id,
+        cat=allowed(leaver),
+        purpose="service" if allowed(leaver) != "payment" else "billing",
+    )
+    find(
+        co,
+        "S08",
+        ev(
+            co,
+            joiner.hired_at - SEC,
+            actor=joiner.actor_id,
+            cat=allowed(joiner),
+            purpose="service" if allowed(joiner) != "payment" else "billing",
+        ),
+    )
+    ev(
+        co,
+        joiner.hired_at,
+        actor=joiner.actor_id,
+        cat=allowed(joiner),
+        purpose="service" if allowed(joiner) != "payment" else "billing",
+    )
+    find(
+        co,
+        "S08",
+        ev(
+            co,
+            datetime(2026, 10, 5, 10),
+            actor=gone.actor_id,
+            cat=allowed(gone),
+            purpose="service" if allowed(gone) != "payment" else "billing",
+        ),
+    )
+    ev(co, datetime(2026, 10, 16, 11), actor="X0002", result="denied")  # denied: no S08/A01
