@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .contract import BY_NAME
-from .errors import Problem, ProblemsError
+from .errors import Problem, ProblemsError, UsageError
 
 CONTROLS_DIR = Path(__file__).parent / "controls"
 FAMILIES = ("collection", "storage", "use", "sharing", "rights", "accountability")
@@ -167,8 +167,6 @@ def select(controls: tuple[Control, ...], *, ids: list[str] | None = None,
            families: list[str] | None = None, severities: list[str] | None = None,
            ) -> tuple[Control, ...]:
     """The controls matching every filter given (ids, families, severities)."""
-    from .errors import UsageError
-
     known = {c.id for c in controls}
     unknown = [i for i in ids or [] if i not in known]
     if unknown:

@@ -22,6 +22,7 @@ from .contract import DATASETS
 from .errors import UsageError
 from .ingest import LoadResult
 from .period import Period
+from .policy import Policy
 from .readers import quote_ident
 
 SCOPE_KEYS = ("department", "system")
@@ -93,21 +94,16 @@ def finding_key(control_id: str, subject_id: str) -> str:
     return hashlib.sha256(f"{control_id}|{subject_id}".encode()).hexdigest()[:16]
 
 
-def bind(period: Period, policy_dict: dict[str, Any], has_role_assignments: bool,
-         ) -> dict[str, Any]:
+def bind(period: Period, policy: Policy, has_role_assignments: bool) -> dict[str, Any]:
     """Every parameter a control may use, typed for DuckDB."""
-    start, end = (t.strip() for t in policy_dict["business_hours"].split("-"))
-    from datetime import time as _time
-
-    params = {k: v for k, v in policy_dict.items() if k not in ("business_hours", "timezone")}
+    params = {k: v for k, v in policy.as_dict().items()
+              if k not in ("business_hours", "timezone")}
     for key in ("weak_encryption_algorithms", "invalid_consent_methods", "ticketed_actions"):
         params[key] = [str(v).lower() for v in params[key]]
-    params.update(period_start=period.start, period_end=period.end, as_of=period.end,
-                  tz=policy_dict["timezone"], business_start=_time.fromisoformat(start),
-                  business_end=_time.fromisoformat(end),
+    start, end = policy.business_hours_range
+    params.update(period_start=period.start, period_end=period.end, as_of=period.as_of,
+                  tz=policy.timezone, business_start=start, business_end=end,
                   has_role_assignments=has_role_assignments)
-    if end == "24:00":
-        params["business_end"] = _time.max
     return params
 
 
@@ -141,7 +137,7 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     """Run the controls (all by default) over the loaded data."""
     con = loaded.con
     controls = load_catalog() if controls is None else controls
-    params = bind(period, loaded.policy.as_dict(), loaded.present("role_assignments"))
+    params = bind(period, loaded.policy, loaded.present("role_assignments"))
     prepare_scope(con, scope)
     # Evidence shows times in the policy's zone; the zone name was checked on load.
     con.execute(f"SET TimeZone = '{loaded.policy.timezone}'")

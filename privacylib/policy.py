@@ -56,15 +56,18 @@ class Policy:
 
     @property
     def business_hours_range(self) -> tuple[time, time]:
-        start, end = self.business_hours.split("-")
-        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+        """(start, end) as times of day; an end of 24:00 is the end of the day."""
+        start, end = (t.strip() for t in self.business_hours.split("-"))
+        return (time.fromisoformat(start),
+                time.max if end == "24:00" else time.fromisoformat(end))
 
     def as_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v
                 for k, v in dataclasses.asdict(self).items()}
 
 
-_HOURS = re.compile(r"^\s*([01]\d|2[0-4]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*$")
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d"
+_HOURS = re.compile(rf"^\s*{_TIME}\s*-\s*(?:{_TIME}|24:00)\s*$")
 
 
 def _check_value(name: str, expected: Any, value: Any) -> tuple[Any, str | None]:

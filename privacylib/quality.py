@@ -36,7 +36,9 @@ def malformed_lines(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> li
         "USING (scan_id, file_id) GROUP BY ALL ORDER BY ALL").fetchall()
     con.execute(f"DROP TABLE IF EXISTS {CSV_REJECTS}")
     con.execute(f"DROP TABLE IF EXISTS {CSV_SCANS}")
-    return [(names[path], line, "_row", f"malformed line ({kind.lower()}): {msg}", text)
+    hint = "; if the file is GB18030/GBK, set its encoding in mapping.yaml"
+    return [(names[path], line, "_row", f"malformed line ({kind.lower()}): {msg}"
+             + (hint if "ENCODING" in kind else ""), text)
             for path, line, kind, msg, text in found]
 
 

@@ -90,3 +90,12 @@ def test_mapping_from_the_data_folder_by_default(tmp_path):
     assert load_mapping(None, tmp_path / "elsewhere").for_dataset("access_log").columns == {}
     with pytest.raises(MappingError):
         load_mapping(tmp_path / "missing.yaml")
+
+
+def test_business_hours_may_end_at_midnight():
+    from datetime import time
+
+    assert policy_from_dict({"business_hours": "00:00-24:00"}).business_hours_range == (
+        time(0, 0), time.max)
+    with pytest.raises(ProblemsError):
+        policy_from_dict({"business_hours": "08:00-24:30"})
