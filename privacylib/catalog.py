@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .contract import BY_NAME
-from .errors import Problem, ProblemsError, UsageError
+from .errors import DefinitionProblems, Problem, UsageError
 
 CONTROLS_DIR = Path(__file__).parent / "controls"
 FAMILIES = ("collection", "storage", "use", "sharing", "rights", "accountability")
@@ -158,7 +158,7 @@ def load_catalog(folder: Path = CONTROLS_DIR) -> tuple[Control, ...]:
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(dup, "is defined more than once"))
     if problems:
-        raise ProblemsError(f"The control definitions in {folder} are not valid", problems)
+        raise DefinitionProblems(f"The control definitions in {folder} are not valid", problems)
     order = {f: n for n, f in enumerate(FAMILIES)}
     return tuple(sorted(controls, key=lambda c: (order[c.family], c.id)))
 

@@ -79,16 +79,22 @@ class Problem:
 class ProblemsError(PrivacyLibError):
     """Several problems, collected so the user can fix them all in one go."""
 
-    def __init__(self, title: str, problems: list[Problem], *, kind: type = ConfigError) -> None:
+    def __init__(self, title: str, problems: list[Problem]) -> None:
         self.problems = problems
-        self.kind = kind
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{title} ({len(problems)} problem(s)):\n{lines}")
 
 
-def raise_if_any(title: str, problems: list[Problem]) -> None:
-    if problems:
-        raise ProblemsError(title, problems)
+class PolicyProblems(ProblemsError, PolicyError):
+    """Every problem of a policy file."""
+
+
+class MappingProblems(ProblemsError, MappingError):
+    """Every problem of a mapping file."""
+
+
+class DefinitionProblems(ProblemsError, ConfigError):
+    """Every problem of the control definitions."""
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .contract import BY_NAME
-from .errors import MappingError, Problem, ProblemsError, suggest
+from .errors import MappingError, MappingProblems, Problem, suggest
 from .policy import is_timezone
 
 KEYS = ("columns", "encoding", "sheet", "timezone", "timestamp_format", "values")
@@ -128,7 +128,7 @@ def mapping_from_dict(raw: dict[str, Any], *, source: str = "mapping") -> Mappin
             continue
         datasets[name] = _parse_entry(name, entry, f"{source}: {name}", problems)
     if problems:
-        raise ProblemsError("The mapping file is not valid", problems, kind=MappingError)
+        raise MappingProblems("The mapping file is not valid", problems)
     return Mapping(MappingProxyType(datasets), source)
 
 

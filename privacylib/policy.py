@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from .errors import PolicyError, Problem, ProblemsError, suggest
+from .errors import PolicyError, PolicyProblems, Problem, suggest
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def policy_from_dict(raw: dict[str, Any], *, source: str = "policy") -> Policy:
         else:
             values[key] = converted
     if problems:
-        raise ProblemsError("The policy file is not valid", problems, kind=PolicyError)
+        raise PolicyProblems("The policy file is not valid", problems)
     policy = dataclasses.replace(defaults, **values)
     start, end = policy.business_hours_range if "business_hours" in values else (None, None)
     if start is not None and end is not None and start >= end:

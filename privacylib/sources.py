@@ -95,10 +95,19 @@ def _open_bytes(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
+def _read_head(path: Path) -> bytes:
+    try:
+        with _open_bytes(path) as fh:
+            return fh.read(SAMPLE_BYTES)
+    except (OSError, EOFError) as exc:  # gzip raises both for a truncated or foreign file
+        raise DataError(f"{path.name} cannot be read: {exc}", file=str(path),
+                        hint="the file may be truncated or not what its name says; "
+                             "export it again") from exc
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8' (with or without BOM) or 'gb18030', from the head of the file."""
-    with _open_bytes(path) as fh:
-        head = fh.read(SAMPLE_BYTES)
+    head = _read_head(path)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8"
     try:
@@ -122,10 +131,14 @@ def transcode(path: Path, encoding: str, target: Path) -> Path:
     still read, and its values show where the damage is.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    with _open_bytes(path) as src, target.open("wb") as dst:
-        while chunk := src.read(SAMPLE_BYTES):
-            dst.write(decoder.decode(chunk).encode("utf-8"))
-        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    try:
+        with _open_bytes(path) as src, target.open("wb") as dst:
+            while chunk := src.read(SAMPLE_BYTES):
+                dst.write(decoder.decode(chunk).encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{path.name} cannot be read: {exc}", file=str(path),
+                        hint="the file may be truncated; export it again") from exc
     return target
 
 
