@@ -4,7 +4,6 @@ from .errors import (
     ConfigError,
     DataError,
     MappingError,
-    MissingColumnError,
     PolicyError,
     PrivacyLibError,
     UsageError,
@@ -17,6 +16,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError", "DataError", "DatasetLoad", "LoadResult", "Mapping", "MappingError",
-    "MissingColumnError", "Policy", "PolicyError", "PrivacyLibError", "UsageError",
+    "Policy", "PolicyError", "PrivacyLibError", "UsageError",
     "__version__", "connect", "load", "load_mapping", "load_policy",
 ]

@@ -47,7 +47,6 @@ class Dataset:
     key: tuple[str, ...] = ()
     # One-line description for messages and the catalog.
     description: str = ""
-    optional_note: str = ""
     column_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -59,10 +59,6 @@ class DataError(PrivacyLibError):
         super().__init__(message, hint=hint, dataset=dataset, file=file, column=column)
 
 
-class MissingColumnError(DataError):
-    """A required column of the contract is not in the source."""
-
-
 @dataclass(frozen=True)
 class Problem:
     """One problem found while checking a definition, before raising."""

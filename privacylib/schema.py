@@ -31,7 +31,6 @@ TS_OFFSET = f"{_DATE}{_TIME} ?(?:Z|z|[+-]\\d{{2}}(?::?\\d{{2}})?)"
 INT_TEXT = r"[+-]?\d+(?:\.0+)?"
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                   "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
-INTERNAL = ("_source_file", "_source_line", "_reject_column", "_reject_reason")
 READABLE = {Kind.TIMESTAMP: "a timestamp (ISO 8601, YYYY/MM/DD HH:MM:SS or a date)",
             Kind.BOOLEAN: "a boolean (true/false, 1/0, yes/no, y/n, 是/否)",
             Kind.INTEGER: "a whole number", Kind.LIST: "a list (JSON array, or a;b or a|b)"}
