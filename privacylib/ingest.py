@@ -29,7 +29,7 @@ from .errors import DataError, UsageError
 from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .policy import Policy
-from .quality import enum_warnings, finalize, number_csv_lines
+from .quality import BOOKKEEPING, enum_warnings, finalize, number_csv_lines
 from .quality import malformed_lines as readers_malformed
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
@@ -133,7 +133,8 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
 
 def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     """Absent datasets still exist as empty tables, so SQL can name them."""
-    cols = [c for c in stage_columns(ds, []) if not c[0].startswith(("_raw__", "_reject"))]
+    cols = [c for c in stage_columns(ds, [])
+            if c[0] not in BOOKKEEPING and not c[0].startswith("_raw__")]
     ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in cols)
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name)} ({ddl})")
     rej = ", ".join(f"{readers.quote_ident(n)} VARCHAR" for n in

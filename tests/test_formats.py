@@ -191,3 +191,12 @@ def test_unrelated_files_are_ignored(data_dir):
     (data_dir / "notes.txt").write_text("hello")
     write_csv(data_dir / "something_else.csv", ["a"], [["b"]])
     assert load_dir(data_dir).ok
+
+
+def test_absent_and_loaded_tables_have_the_same_columns(data_dir):
+    write_csv(data_dir / "employees.csv", HEADER, ROWS)
+    result = load_dir(data_dir)
+    loaded = [r[0] for r in rows(result, "DESCRIBE employees")]
+    (data_dir / "employees.csv").unlink()
+    absent = [r[0] for r in rows(load_dir(data_dir), "DESCRIBE employees")]
+    assert loaded == absent
