@@ -16,6 +16,7 @@ from . import __version__
 from .errors import PrivacyLibError
 from .ingest import LoadResult, load
 from .mapping import load_mapping
+from .masking import KEY_ENV, KEY_FILE, Masker, load_key, unmasked
 from .outputs import atomic_folder, write_quality
 from .policy import load_policy
 
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--policy", type=Path, help="policy.yaml (default: built-in defaults)")
     val.add_argument("--out", type=Path, default=Path("validation"),
                      help="where to write data_quality.csv and rejects/ (default: ./validation)")
+    val.add_argument("--no-mask", action="store_true",
+                     help="write rejected rows unmasked (they hold personal data)")
+    val.add_argument("--key-file", type=Path,
+                     help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
     val.set_defaults(func=cmd_validate)
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
@@ -86,8 +91,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     mapping = load_mapping(args.mapping, args.data)
     result = load(args.data, policy=policy, mapping=mapping)
+    masker = unmasked() if args.no_mask else Masker(load_key(args.key_file))
     with atomic_folder(args.out) as folder:
-        write_quality(result, folder)
+        write_quality(result, folder, masker)
     _print_quality(result)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
     return 0 if result.ok else 2

@@ -10,21 +10,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
-
 from .errors import UsageError
 from .ingest import LoadResult
+from .masking import Masker
 from .readers import quote_ident
 
 QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected", "files",
                    "format", "encodings", "missing_columns", "extra_columns", "warnings", "error")
 # A file that marks a folder as written by privacylib, so it may be replaced.
 MARKER = ".privacy-workbook"
-
-
-def sql_path(path: Path) -> str:
-    """A file path as a SQL string literal (COPY takes no parameters)."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 @contextlib.contextmanager
@@ -69,8 +63,11 @@ def quality_rows(result: LoadResult) -> list[dict[str, object]]:
     return rows
 
 
-def write_quality(result: LoadResult, folder: Path) -> None:
-    """data_quality.csv, and rejects/<dataset>.csv for each dataset with rejects."""
+def write_quality(result: LoadResult, folder: Path, masker: Masker) -> None:
+    """data_quality.csv, and rejects/<dataset>.csv for each dataset with rejects.
+
+    Rejected rows are personal data like any other: masked unless asked not to.
+    """
     with (folder / "data_quality.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, QUALITY_COLUMNS)
         writer.writeheader()
@@ -79,9 +76,15 @@ def write_quality(result: LoadResult, folder: Path) -> None:
     if rejected:
         (folder / "rejects").mkdir()
     for d in rejected:
-        copy_csv(result.con, f"SELECT * FROM {quote_ident(d.dataset + '__rejects')}",
-                 folder / "rejects" / f"{d.dataset}.csv")
-
-
-def copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    con.execute(f"COPY ({query}) TO {sql_path(path)} (HEADER, DELIMITER ',')")
+        cursor = result.con.execute(
+            f"SELECT * FROM {quote_ident(d.dataset + '__rejects')} "
+            "ORDER BY _source_file, _source_line")
+        names = [c[0] for c in cursor.description]
+        with (folder / "rejects" / f"{d.dataset}.csv").open("w", encoding="utf-8",
+                                                            newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(names)
+            while batch := cursor.fetchmany(10_000):
+                for values in batch:
+                    row = dict(zip(names, values, strict=True))
+                    writer.writerow([masker.value(n, v, row) for n, v in row.items()])

@@ -67,3 +67,9 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
     (outcome,) = result.results
     assert outcome.outcome in ("pass", "fail"), outcome.reason
     return outcome.outcome, {f.subject_id for f in outcome.findings}
+
+
+@pytest.fixture(autouse=True)
+def _pseudonym_key(monkeypatch):
+    """Tests never touch the user's key file."""
+    monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key")

@@ -86,3 +86,16 @@ def test_rerun_replaces_its_own_output_whole(data_dir, tmp_path):
     assert run("validate", "--data", data_dir, "--out", out).returncode == 0
     assert not (out / "rejects").exists()  # the old rejects went with the old run
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_rejected_rows_are_masked_unless_asked(data_dir, tmp_path):
+    write_csv(data_dir / "customers.csv", ["客户编号", "开户时间", "身份证号", "手机号", "姓名"],
+              [["C1", "never", "11010519491231002X", "13812345678", "张三丰"]])
+    masked, raw = tmp_path / "masked", tmp_path / "raw"
+    assert run("validate", "--data", data_dir, "--out", masked).returncode == 0
+    assert run("validate", "--data", data_dir, "--out", raw, "--no-mask").returncode == 0
+    text = (masked / "rejects" / "customers.csv").read_text(encoding="utf-8")
+    for secret in ("11010519491231002X", "13812345678", "张三丰", ",C1,"):
+        assert secret not in text
+    assert "110105********002X" in text and "138****5678" in text and "张**" in text
+    assert "13812345678" in (raw / "rejects" / "customers.csv").read_text(encoding="utf-8")
