@@ -11,11 +11,12 @@ import json
 import pandas as pd
 
 from .engine import AuditResult
+from .masking import Masker
 
 CONTROL_COLUMNS = ["control_id", "family", "severity", "title", "outcome", "findings",
                    "reason", "seconds"]
 FINDING_COLUMNS = ["control_id", "subject_id", "severity", "family", "title", "reason",
-                   "finding_key", "evidence"]
+                   "finding_key", "status", "evidence"]
 
 
 def controls_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
@@ -26,10 +27,13 @@ def controls_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
     } for r in result.results], columns=CONTROL_COLUMNS)
 
 
-def findings_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
+def findings_frame(result: AuditResult, lang: str = "zh", masker: Masker | None = None,
+                   ) -> pd.DataFrame:
+    """One row per finding; evidence masked when a masker is given."""
+    mask = masker.evidence if masker else (lambda e: e)
     return pd.DataFrame([{
         "control_id": f.control_id, "subject_id": f.subject_id, "severity": f.severity,
         "family": r.control.family, "title": r.control.title(lang), "reason": f.reason(lang),
-        "finding_key": f.finding_key,
-        "evidence": json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
+        "finding_key": f.finding_key, "status": "open",
+        "evidence": json.dumps(mask(f.evidence), ensure_ascii=False, sort_keys=True),
     } for r in result.results for f in r.findings], columns=FINDING_COLUMNS)
