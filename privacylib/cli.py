@@ -43,6 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--key-file", type=Path,
                      help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
     val.set_defaults(func=cmd_validate)
+    run = sub.add_parser("run", help="run the audit notebook into a report folder")
+    run.add_argument("--data", required=True, help="the data folder")
+    run.add_argument("--period", help="the audited month, YYYY-MM (local)")
+    run.add_argument("--period-start", help="or: first day or instant of the period")
+    run.add_argument("--period-end", help="and: first day or instant after it")
+    run.add_argument("--policy", help="policy.yaml (default: the data contract's defaults)")
+    run.add_argument("--mapping", help="mapping.yaml (default: DATA/mapping.yaml)")
+    run.add_argument("--scope", help="KEY=VALUE: department=… or system=…")
+    run.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
+    run.add_argument("--out", type=Path, default=Path("runs"),
+                     help="where run folders go (default: ./runs)")
+    run.add_argument("--no-mask", action="store_true",
+                     help="write personal identifiers unmasked (recorded in the report)")
+    run.add_argument("--key-file", help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="generate the sample company and audit it")
+    demo.add_argument("--out", type=Path, default=Path("demo"), help="folder (default: ./demo)")
+    demo.set_defaults(func=cmd_demo)
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
     ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
@@ -97,6 +115,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_quality(result)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
     return 0 if result.ok else 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .audit import AuditConfig
+    from .runner import execute
+
+    config = AuditConfig.from_parameters(
+        data=args.data, period=args.period, period_start=args.period_start,
+        period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
+        lang=args.lang, mask=not args.no_mask, key_file=args.key_file)
+    folder = execute(config, args.out)
+    print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .runner import demo
+
+    folder = demo(args.out)
+    print(f"the sample company was audited; open {folder / 'summary.html'}")
+    return 0
 
 
 def cmd_controls(args: argparse.Namespace) -> int:

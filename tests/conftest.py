@@ -73,3 +73,47 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
 def _pseudonym_key(monkeypatch):
     """Tests never touch the user's key file."""
     monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key")
+
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+
+
+def sample_identifiers() -> set[str]:
+    """Every raw identifier of the sample company's people (customer ids too)."""
+    import csv as _csv
+
+    found = set()
+    for name, encoding in (("customers", "gb18030"), ("employees", "utf-8-sig")):
+        with (SAMPLE / "exports" / f"{name}.csv").open(encoding=encoding) as fh:
+            for row in _csv.DictReader(fh):
+                found |= {row["身份证号"], row["手机号"], row["邮箱"]}
+                if name == "customers":
+                    found.add(row["客户编号"])
+    return found
+
+
+def assert_no_raw_identifiers(folder: Path) -> None:
+    """No file of an output folder holds a raw ID number, phone, e-mail or customer id."""
+    import re
+
+    import openpyxl
+    import pandas as pd
+
+    secrets = sample_identifiers()
+    assert len(secrets) > 1000
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
+    checked = 0
+    for path in folder.rglob("*"):
+        if path.suffix in (".csv", ".html", ".ipynb"):
+            text = path.read_text(encoding="utf-8")
+        elif path.suffix == ".parquet":
+            text = pd.read_parquet(path).to_csv()
+        elif path.suffix == ".xlsx":
+            text = "\n".join(str(c.value) for s in openpyxl.load_workbook(path).worksheets
+                             for row in s.iter_rows() for c in row)
+        else:
+            continue
+        checked += 1
+        leak = pattern.search(text)
+        assert leak is None, (path.name, leak and leak.group())
+    assert checked >= 5

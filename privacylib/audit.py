@@ -1,0 +1,119 @@
+"""One audit, as the notebook runs it: its parameters, its stages, its views.
+
+The notebook's parameters cell becomes an AuditConfig at once; run_audit
+then runs the stages in this order: policy and mapping, load, period and
+scope, controls. The notebook only calls these functions and shows results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .catalog import FAMILIES
+from .engine import AuditResult, Scope, run_controls
+from .errors import UsageError, suggest
+from .frames import controls_frame, findings_frame
+from .i18n import LANGS, words
+from .ingest import LoadResult, load
+from .mapping import load_mapping
+from .masking import Masker, load_key, unmasked
+from .outputs import quality_rows
+from .period import Period, resolve_period
+from .policy import load_policy
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    # The data folder (access_log.csv, consents.csv, …).
+    data: str
+    # The audited month, YYYY-MM; or period_start and period_end instead.
+    period: str | None = None
+    # First instant of the period: a date or timestamp, local without offset.
+    period_start: str | None = None
+    # First instant after the period (exclusive); also as_of.
+    period_end: str | None = None
+    # policy.yaml; None means the data contract's defaults.
+    policy: str | None = None
+    # mapping.yaml; None means DATA/mapping.yaml when it exists.
+    mapping: str | None = None
+    # KEY=VALUE narrowing event controls: department=… or system=….
+    scope: str | None = None
+    # Language of every title and sentence: zh or en.
+    lang: str = "zh"
+    # Mask personal identifiers in everything shown and written (the default).
+    mask: bool = True
+    # Pseudonym key file; None means the environment variable or the default file.
+    key_file: str | None = None
+    # Folder the report files are written to; None writes none.
+    out: str | None = None
+
+    @classmethod
+    def from_parameters(cls, **params: Any) -> AuditConfig:
+        """Check the notebook's parameters: known names, plain values only."""
+        known = {f.name: f for f in fields(cls)}
+        for name, value in params.items():
+            if name not in known:
+                raise UsageError(f"unknown parameter '{name}'", hint=suggest(name, known))
+            want = bool if name == "mask" else str
+            if value is not None and not isinstance(value, want):
+                raise UsageError(f"parameter '{name}' must be {want.__name__}, "
+                                 f"not {type(value).__name__}")
+        if not params.get("data"):
+            raise UsageError("parameter 'data' (the data folder) is required")
+        config = cls(**params)
+        if config.lang not in LANGS:
+            raise UsageError(f"lang '{config.lang}' is not available", hint="use zh or en")
+        return config
+
+    def parameters(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Audit:
+    config: AuditConfig
+    loaded: LoadResult
+    period: Period
+    result: AuditResult
+    masker: Masker
+
+    @property
+    def words(self) -> dict[str, str]:
+        return words(self.config.lang)
+
+    def quality(self) -> pd.DataFrame:
+        return pd.DataFrame(quality_rows(self.loaded))
+
+    def controls(self) -> pd.DataFrame:
+        return controls_frame(self.result, self.config.lang)
+
+    def findings(self, family: str | None = None) -> pd.DataFrame:
+        frame = findings_frame(self.result, self.config.lang, self.masker)
+        return frame if family is None else frame[frame["family"] == family]
+
+    def outcomes_by_family(self) -> pd.DataFrame:
+        """Controls per family (rows) and outcome (columns)."""
+        table = pd.crosstab(self.controls()["family"], self.controls()["outcome"])
+        return table.reindex([f for f in FAMILIES if f in table.index])
+
+    def findings_by_severity(self) -> pd.DataFrame:
+        findings = self.findings()
+        return pd.crosstab(findings["family"], findings["severity"]) if len(findings) else (
+            pd.DataFrame())
+
+
+def run_audit(config: AuditConfig) -> Audit:
+    """Policy and mapping, load, period and scope, controls: in this order."""
+    policy = load_policy(config.policy)
+    mapping = load_mapping(config.mapping, config.data)
+    loaded = load(Path(config.data), policy=policy, mapping=mapping, progress=False)
+    period = resolve_period(config.period, config.period_start, config.period_end,
+                            tz=policy.timezone)
+    result = run_controls(loaded, period, scope=Scope.parse(config.scope))
+    masker = Masker(load_key(config.key_file)) if config.mask else unmasked()
+    return Audit(config, loaded, period, result, masker)

@@ -1,0 +1,124 @@
+"""What the audit notebook shows, section by section. The notebook itself
+holds only calls to these, so that its logic is tested here, not in cells.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")  # papermill and tests have no screen; the inline backend still shows it
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
+from .audit import Audit
+from .catalog import FAMILIES, load_catalog
+from .report import SEVERITY_ORDER, write_report_files
+
+SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712",
+                    "low": "#76b041"}
+
+
+def heading(audit: Audit, key: str, level: int = 2) -> None:
+    display(Markdown("#" * level + " " + audit.words.get(key, key)))
+
+
+def show_header(audit: Audit) -> None:
+    w, c = audit.words, audit.config
+    display(Markdown(
+        f"# {w['title']}\n\n"
+        f"- {w['period']}: {audit.period.label}\n"
+        f"- {w['scope']}: {c.scope or w['all']}\n"
+        f"- {w['masked'] if c.mask else '**' + w['unmasked'] + '**'}"))
+
+
+def show_quality(audit: Audit) -> None:
+    heading(audit, "data_quality")
+    display(audit.quality()[["dataset", "status", "rows_read", "rows_loaded", "rows_rejected",
+                             "warnings", "error"]])
+
+
+def findings_chart(audit: Audit) -> plt.Figure:
+    """Findings per control, stacked by severity (labels are ids: no font issues)."""
+    findings = audit.findings()
+    ids = [c.id for c in load_catalog()]
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    bottom = [0] * len(ids)
+    for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get):
+        counts = findings[findings["severity"] == severity]["control_id"].value_counts()
+        values = [int(counts.get(i, 0)) for i in ids]
+        ax.bar(ids, values, bottom=bottom, color=SEVERITY_COLOURS[severity], label=severity)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylabel("findings")
+    ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+    ax.legend(ncols=4, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def show_overview(audit: Audit) -> None:
+    heading(audit, "outcomes")
+    display(audit.outcomes_by_family())
+    display(audit.findings_by_severity())
+    fig = findings_chart(audit)
+    display(fig)
+    plt.close(fig)
+
+
+def _evidence_html(evidence: str) -> str:
+    pretty = json.dumps(json.loads(evidence), ensure_ascii=False, indent=1)
+    return f"<details><summary>…</summary><pre>{html.escape(pretty)}</pre></details>"
+
+
+def show_family(audit: Audit, family: str) -> None:
+    """A family's controls: rule, outcome, and each finding with its evidence."""
+    w = audit.words
+    display(Markdown(f"## {w[family]}"))
+    findings = audit.findings(family)
+    for r in audit.result.results:
+        if r.control.family != family:
+            continue
+        c = r.control
+        display(Markdown(
+            f"### {c.id} {c.title(audit.config.lang)} — {w[r.outcome]}"
+            f" ({w['severity']}: {w[c.severity]}, {w['findings']}: {len(r.findings)})\n\n"
+            f"{w['rule']}: {c.rule}" + (f"\n\n{r.reason}" if r.reason else "")))
+        rows = findings[findings["control_id"] == c.id]
+        if len(rows):
+            table = "".join(
+                f"<tr><td>{html.escape(f.subject_id)}</td><td>{html.escape(f.reason)}</td>"
+                f"<td>{_evidence_html(f.evidence)}</td></tr>" for f in rows.itertuples())
+            display(HTML(f"<table><tr><th>{w['subject']}</th><th>{w['reason']}</th>"
+                         f"<th>{w['evidence']}</th></tr>{table}</table>"))
+            fix = c.remediation_zh if audit.config.lang == "zh" else c.remediation_en
+            display(Markdown(f"{w['remediation']}: {fix}"))
+
+
+def show_families(audit: Audit) -> None:
+    for family in FAMILIES:
+        show_family(audit, family)
+
+
+def show_conclusion(audit: Audit) -> None:
+    heading(audit, "summary")
+    controls = audit.controls()
+    counts = controls["outcome"].value_counts()
+    w = audit.words
+    display(Markdown(", ".join(f"{w[o]}: {int(counts.get(o, 0))}"
+                               for o in ("fail", "pass", "skipped", "error"))))
+    failing = controls[controls["outcome"] == "fail"].copy()
+    failing["order"] = failing["severity"].map(SEVERITY_ORDER)
+    display(failing.sort_values(["order", "control_id"])[
+        ["control_id", "severity", "title", "findings"]])
+
+
+def write_files(audit: Audit) -> None:
+    """The report files, when the run has an output folder."""
+    if audit.config.out:
+        from pathlib import Path
+
+        write_report_files(audit.loaded, audit.result, Path(audit.config.out),
+                           lang=audit.config.lang, masker=audit.masker)

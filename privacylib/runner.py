@@ -1,0 +1,107 @@
+"""`privacy-audit run`: the audit notebook executed by papermill into a run folder.
+
+A run writes into a temporary folder that takes its final name only when
+everything is written. A run whose notebook fails leaves `NAME.FAILED/`
+(the executed notebook, with papermill's error at its top, and a FAILED
+file) and never a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+from .audit import AuditConfig
+from .engine import Scope
+from .errors import PrivacyLibError, UsageError
+from .mapping import load_mapping
+from .outputs import atomic_folder
+from .period import resolve_period
+from .policy import load_policy
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "privacy_audit.ipynb"
+
+
+class RunFailed(PrivacyLibError):
+    """The notebook raised; its executed copy tells where."""
+
+    exit_code = 1
+
+
+def folder_name(config: AuditConfig) -> str:
+    """The run folder's name, from its parameters: 2026-10, 2026-10_system=crm."""
+    label = config.period or f"{config.period_start}..{config.period_end}"
+    if config.scope:
+        label += "_" + config.scope
+    return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+
+
+def check(config: AuditConfig) -> None:
+    """Bad usage and bad configuration stop here (exit 2), before any notebook runs."""
+    if not Path(config.data).is_dir():
+        raise UsageError(f"data folder {config.data} does not exist or is not a folder")
+    policy = load_policy(config.policy)
+    load_mapping(config.mapping, config.data)
+    resolve_period(config.period, config.period_start, config.period_end, tz=policy.timezone)
+    Scope.parse(config.scope)
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def execute(config: AuditConfig, out_root: str | Path) -> Path:
+    """Run the notebook for `config`; return the finished run folder."""
+    import papermill
+
+    check(config)
+    out_root = Path(out_root)
+    target = out_root / folder_name(config)
+    failed = target.with_name(target.name + ".FAILED")
+    with atomic_folder(target) as tmp:
+        params = dataclasses.replace(
+            config, data=_absolute(config.data), policy=_absolute(config.policy),
+            mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
+            out=str(tmp)).parameters()
+        try:
+            papermill.execute_notebook(
+                str(NOTEBOOK), str(tmp / "report.ipynb"), parameters=params,
+                kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
+        except papermill.PapermillExecutionError as exc:
+            _keep_failure(tmp, failed, exc)
+            raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
+                            hint=f"the executed notebook is in {failed}") from exc
+        _to_html(tmp / "report.ipynb", tmp / "report.html")
+    if failed.exists():
+        shutil.rmtree(failed)  # an earlier failure of this run, now superseded
+    return target
+
+
+def _keep_failure(tmp: Path, failed: Path, exc: Exception) -> None:
+    if failed.exists():
+        shutil.rmtree(failed)
+    failed.mkdir(parents=True)
+    if (tmp / "report.ipynb").exists():
+        shutil.copy2(tmp / "report.ipynb", failed / "report.ipynb")
+    (failed / "FAILED").write_text(f"This run failed and is incomplete.\n{exc}\n",
+                                   encoding="utf-8")
+
+
+def _to_html(notebook: Path, target: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    target.write_text(body, encoding="utf-8")
+
+
+def demo(out_root: str | Path) -> Path:
+    """Generate the sample company and audit it; return the run folder."""
+    from .synth import generate
+
+    out_root = Path(out_root)
+    company = generate(out_root / "sample-company")
+    config = AuditConfig(data=str(company.folder), period="2026-10")
+    return execute(config, out_root / "runs")

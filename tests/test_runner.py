@@ -1,0 +1,86 @@
+"""`privacy-audit run` and `demo`: the notebook through papermill, for real."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SAMPLE, assert_no_raw_identifiers
+
+EXPECTED = {".privacy-workbook", "controls.csv", "data_quality.csv", "findings.csv",
+            "findings.parquet", "rejects", "report.html", "report.ipynb", "summary.html",
+            "workbook.xlsx"}
+
+
+def audit(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "privacylib.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def zh_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return out / "2026-10"
+
+
+def test_a_run_writes_a_complete_folder(zh_run):
+    assert {p.name for p in zh_run.iterdir()} == EXPECTED
+    notebook = json.loads((zh_run / "report.ipynb").read_text(encoding="utf-8"))
+    injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get(
+        "tags", [])]
+    assert injected and "2026-10" in "".join(injected[0]["source"])
+    errors = [o for c in notebook["cells"] for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
+    assert "先同意后使用" in (zh_run / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_output_file_is_masked(zh_run):
+    assert_no_raw_identifiers(zh_run)
+
+
+def test_english_and_unmasked_on_request(tmp_path):
+    proc = audit("run", "--data", SAMPLE / "exports", "--period-start", "2026-10-01",
+                 "--period-end", "2026-11-01", "--scope", "system=crm", "--lang", "en",
+                 "--no-mask", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "2026-10-01..2026-11-01_system=crm"
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    assert "Control outcomes" in page and "NOT masked" in page and "system=crm" in page
+
+
+def test_a_failing_notebook_leaves_a_failed_folder_and_exits_1(tmp_path, monkeypatch):
+    monkeypatch.delenv("PRIVACY_AUDIT_PSEUDONYM_KEY")  # so that the key file is read, and fails
+    broken_key = tmp_path / "key-is-a-folder"
+    broken_key.mkdir()
+    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--out",
+                 tmp_path / "runs", "--key-file", broken_key)
+    assert proc.returncode == 1
+    assert "FAILED" in proc.stderr
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["2026-10.FAILED"]
+    failed = tmp_path / "runs" / "2026-10.FAILED"
+    assert (failed / "FAILED").exists()
+    notebook = (failed / "report.ipynb").read_text(encoding="utf-8")
+    assert "An Exception was encountered" in notebook  # papermill's banner at the top
+
+
+@pytest.mark.parametrize("args", [
+    ["--period", "2026-13"], ["--period", "2026-10", "--period-start", "2026-10-01"],
+    ["--period", "2026-10", "--scope", "team=x"], ["--period", "2026-10", "--policy", "nope.yaml"],
+])
+def test_bad_usage_exits_2_before_any_notebook_runs(tmp_path, args):
+    proc = audit("run", "--data", SAMPLE / "exports", "--out", tmp_path / "runs", *args)
+    assert proc.returncode == 2, proc.stderr
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_demo(tmp_path):
+    proc = audit("demo", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "summary.html" in proc.stdout
+    assert (tmp_path / "runs" / "2026-10" / "summary.html").exists()
