@@ -91,8 +91,11 @@ def connect(database: str | Path | None = None, memory_limit: str | None = "2GB"
     # Timestamps are absolute; showing them in UTC keeps output independent of the host.
     con.execute("SET TimeZone = 'UTC'")
     # Progress is tracked for our bar (query_progress), never printed by DuckDB itself.
-    con.execute("SET enable_progress_bar = true")
-    con.execute("SET enable_progress_bar_print = false")
+    try:
+        con.execute("SET enable_progress_bar_print = false")
+        con.execute("SET enable_progress_bar = true")
+    except duckdb.InvalidInputException:
+        pass  # in a kernel without ipywidgets DuckDB refuses; the bar then counts files only
     con.execute("SET temp_directory = $d", {"d": str(Path(work) / "spill")})
     if memory_limit:
         con.execute("SET memory_limit = $m", {"m": memory_limit})

@@ -57,8 +57,8 @@ def execute(config: AuditConfig, out_root: str | Path) -> Path:
     import papermill
 
     check(config)
-    out_root = Path(out_root)
-    target = out_root / folder_name(config)
+    # Absolute: the notebook runs in its own folder, not in the caller's.
+    target = Path(out_root).resolve() / folder_name(config)
     failed = target.with_name(target.name + ".FAILED")
     with atomic_folder(target) as tmp:
         params = dataclasses.replace(

@@ -79,8 +79,8 @@ def test_bad_usage_exits_2_before_any_notebook_runs(tmp_path, args):
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
-def test_demo(tmp_path):
-    proc = audit("demo", "--out", tmp_path)
+def test_demo_with_a_relative_folder(tmp_path):
+    proc = audit("demo", "--out", "demo", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "summary.html" in proc.stdout
-    assert (tmp_path / "runs" / "2026-10" / "summary.html").exists()
+    assert (tmp_path / "demo" / "runs" / "2026-10" / "summary.html").exists()
