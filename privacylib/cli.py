@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate the sample company and audit it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder (default: ./demo)")
     demo.set_defaults(func=cmd_demo)
+    bat = sub.add_parser("batch", help="run many audits from a YAML file, in parallel")
+    bat.add_argument("--config", required=True, type=Path, help="the batch YAML file")
+    bat.set_defaults(func=cmd_batch)
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
     ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
@@ -136,6 +139,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = demo(args.out)
     print(f"the sample company was audited; open {folder / 'summary.html'}")
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    outcomes = run_batch(args.config)
+    width = max(len(o.name) for o in outcomes)
+    print(f"{'run':<{width}}  status  seconds  folder or error")
+    for o in outcomes:
+        print(f"{o.name:<{width}}  {o.status:<6}  {o.seconds:7.1f}  {o.detail}")
+    failed = sum(o.status == "failed" for o in outcomes)
+    print(f"\n{len(outcomes) - failed} done, {failed} failed")
+    return 1 if failed else 0
 
 
 def cmd_controls(args: argparse.Namespace) -> int:

@@ -1,0 +1,115 @@
+"""`privacy-audit batch`: many audits from one YAML file, in parallel processes.
+
+    defaults: {data: exports, lang: zh}        # shared by every run
+    runs:                                      # a list of parameter sets,
+      - {period: 2026-09}
+    matrix:                                    # and/or every combination
+      period: [2026-10, 2026-11]
+      scope: [department=客服中心, system=crm]
+    out: runs                                  # where run folders go
+    workers: 2                                 # parallel processes
+
+Paths are relative to the YAML file. The whole file is checked before any
+run starts; one failing run does not stop the others.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tqdm.auto import tqdm
+
+from .audit import AuditConfig
+from .errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
+from .runner import check, execute, folder_name
+
+KEYS = ("defaults", "runs", "matrix", "out", "workers")
+PATH_PARAMETERS = ("data", "policy", "mapping", "key_file")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    status: str  # done or failed
+    detail: str  # the run folder, or what went wrong
+    seconds: float
+
+
+def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The explicit runs, then every combination of the matrix, over the defaults."""
+    defaults = spec.get("defaults") or {}
+    sets = [{**defaults, **run} for run in spec.get("runs") or []]
+    matrix = spec.get("matrix") or {}
+    if matrix:
+        names = list(matrix)
+        for values in itertools.product(*(matrix[n] for n in names)):
+            sets.append({**defaults, **dict(zip(names, values, strict=True))})
+    return sets
+
+
+def load_batch(path: str | Path) -> tuple[list[AuditConfig], Path, int]:
+    """(configs, output folder, workers), every problem of the file reported at once."""
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"batch file {path} cannot be read: {exc}") from exc
+    if not isinstance(spec, dict):
+        raise ConfigError(f"batch file {path} must hold keys: {', '.join(KEYS)}")
+    problems = [Problem(f"{path.name}: '{k}'", "is not a batch key", suggest(str(k), KEYS))
+                for k in spec if k not in KEYS]
+    configs, names = [], {}
+    for n, params in enumerate(parameter_sets(spec), start=1):
+        params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)
+                  for k, v in params.items()}
+        # YAML reads 2026-10-01 as a date: the parameters want its text.
+        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        try:
+            config = AuditConfig.from_parameters(**params)
+            check(config)
+        except PrivacyLibError as exc:
+            problems.append(Problem(f"{path.name}: run {n} {params}", exc.message, exc.hint))
+            continue
+        name = folder_name(config)
+        if name in names:
+            problems.append(Problem(f"{path.name}: run {n}", f"has the same folder name as run "
+                                    f"{names[name]} ({name})", "give each run its own period "
+                                    "or scope"))
+        names[name] = n
+        configs.append(config)
+    if not configs and not problems:
+        problems.append(Problem(path.name, "names no run", "add `runs:` or `matrix:`"))
+    if problems:
+        raise ProblemsError(f"The batch file {path} is not valid", problems)
+    out = (path.parent / str(spec.get("out", "runs"))).resolve()
+    return configs, out, int(spec.get("workers", 2))
+
+
+def _one(config: AuditConfig, out: Path) -> Outcome:
+    started = time.perf_counter()
+    try:
+        folder = execute(config, out)
+        return Outcome(folder_name(config), "done", str(folder), time.perf_counter() - started)
+    except Exception as exc:  # one failure must not stop the others; it is reported
+        message = exc.message if isinstance(exc, PrivacyLibError) else repr(exc)
+        return Outcome(folder_name(config), "failed", message, time.perf_counter() - started)
+
+
+def run_batch(path: str | Path, *, progress: bool | None = None) -> list[Outcome]:
+    configs, out, workers = load_batch(path)
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, \
+            tqdm(total=len(configs), unit="run", desc="audits",
+                 disable=None if progress is None else not progress) as bar:
+        futures = [pool.submit(_one, config, out) for config in configs]
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            bar.update(1)
+    return sorted(outcomes, key=lambda o: o.name)
