@@ -52,7 +52,8 @@ class Control:
     datasets: tuple[str, ...]
     # Datasets read when present; their absence does not skip the control.
     optional_datasets: tuple[str, ...]
-    rule: str
+    rule_zh: str
+    rule_en: str
     subject: str
     reason_zh: str
     reason_en: str
@@ -69,6 +70,12 @@ class Control:
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
+
+    def rule(self, lang: str) -> str:
+        return self.rule_zh if lang == "zh" else self.rule_en
+
+    def remediation(self, lang: str) -> str:
+        return self.remediation_zh if lang == "zh" else self.remediation_en
 
 
 def split_file(text: str) -> tuple[str, str]:
@@ -108,7 +115,8 @@ def _parse(path: Path, problems: list[Problem]) -> Control | None:
         id=meta["id"], slug=meta["slug"], family=meta["family"],
         title_zh=meta["title"]["zh"], title_en=meta["title"]["en"], severity=meta["severity"],
         seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=tuple(meta["datasets"]),
-        optional_datasets=tuple(meta.get("optional_datasets", ())), rule=meta["rule"].strip(),
+        optional_datasets=tuple(meta.get("optional_datasets", ())),
+        rule_zh=meta["rule"]["zh"].strip(), rule_en=meta["rule"]["en"].strip(),
         subject=meta["subject"], reason_zh=meta["reason"]["zh"], reason_en=meta["reason"]["en"],
         remediation_zh=meta["remediation"]["zh"], remediation_en=meta["remediation"]["en"],
         sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest())
@@ -128,7 +136,7 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
         bad(f"family '{meta['family']}' is unknown", "one of: " + ", ".join(FAMILIES))
     if meta["severity"] not in SEVERITIES:
         bad(f"severity '{meta['severity']}' is unknown", "one of: " + ", ".join(SEVERITIES))
-    for key in ("title", "reason", "remediation"):
+    for key in ("title", "rule", "reason", "remediation"):
         if not isinstance(meta[key], dict) or set(meta[key]) != {"zh", "en"}:
             bad(f"{key} needs exactly a zh and an en text")
     for name in [*meta["datasets"], *meta.get("optional_datasets", [])]:

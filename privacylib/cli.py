@@ -165,7 +165,7 @@ def cmd_controls(args: argparse.Namespace) -> int:
         print(f"  {c.id}  {c.severity:<8}  {c.slug:<30}  {c.title(args.lang)}")
         if args.verbose:
             print(f"        seed {c.seed} · PIPL {c.pipl} · datasets: {', '.join(c.datasets)}")
-            print(f"        {c.rule}")
+            print(f"        {c.rule(args.lang)}")
     return 0
 
 

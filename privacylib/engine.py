@@ -71,9 +71,14 @@ class Finding:
 class ControlResult:
     control: Control
     outcome: str  # pass, fail, skipped or error
-    reason: str = ""
+    # Why a control was skipped or is in error, in English and in Chinese.
+    reason_en: str = ""
+    reason_zh: str = ""
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
 
 
 @dataclass
@@ -154,13 +159,14 @@ def _blocked(loaded: LoadResult, control: Control) -> ControlResult | None:
     """skipped or error when a dataset the control needs is not there to read."""
     status = {name: loaded.datasets[name].status for name in
               (*control.datasets, *control.optional_datasets)}
-    broken = [n for n, s in status.items() if s == "error"]
+    broken = ", ".join(n for n, s in status.items() if s == "error")
     if broken:
-        return ControlResult(control, "error", "dataset(s) could not be loaded: "
-                             + ", ".join(broken))
-    absent = [n for n in control.datasets if status[n] == "absent"]
+        return ControlResult(control, "error", f"dataset(s) could not be loaded: {broken}",
+                             f"数据集无法加载：{broken}")
+    absent = ", ".join(n for n in control.datasets if status[n] == "absent")
     if absent:
-        return ControlResult(control, "skipped", "dataset(s) absent: " + ", ".join(absent))
+        return ControlResult(control, "skipped", f"dataset(s) absent: {absent}",
+                             f"缺少数据集：{absent}")
     return None
 
 
@@ -178,11 +184,12 @@ def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Contro
     except duckdb.Error as exc:
         message = re.sub(r"\s+", " ", str(exc))[:500]
         return ControlResult(control, "error", f"the query failed: {message}",
-                             seconds=time.perf_counter() - started)
+                             f"查询失败：{message}", seconds=time.perf_counter() - started)
     subjects = [r["subject_id"] for r in rows]
     if len(set(subjects)) != len(subjects) or None in subjects:
         return ControlResult(control, "error", "the query returned a subject more than once "
                              "or an empty subject (a defect of the control definition)",
+                             "查询返回了重复或为空的对象（控制定义有缺陷）",
                              seconds=time.perf_counter() - started)
     findings = [Finding(control.id, r["subject_id"], control.severity,
                         _format(control.reason_zh, r), _format(control.reason_en, r),

@@ -23,7 +23,7 @@ def controls_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame([{
         "control_id": r.control.id, "family": r.control.family, "severity": r.control.severity,
         "title": r.control.title(lang), "outcome": r.outcome, "findings": len(r.findings),
-        "reason": r.reason, "seconds": round(r.seconds, 3),
+        "reason": r.reason(lang), "seconds": round(r.seconds, 3),
     } for r in result.results], columns=CONTROL_COLUMNS)
 
 

@@ -85,7 +85,8 @@ def show_family(audit: Audit, family: str) -> None:
         display(Markdown(
             f"### {c.id} {c.title(audit.config.lang)} — {w[r.outcome]}"
             f" ({w['severity']}: {w[c.severity]}, {w['findings']}: {len(r.findings)})\n\n"
-            f"{w['rule']}: {c.rule}" + (f"\n\n{r.reason}" if r.reason else "")))
+            f"{w['rule']}: {c.rule(audit.config.lang)}"
+            + (f"\n\n{r.reason(audit.config.lang)}" if r.reason_en else "")))
         rows = findings[findings["control_id"] == c.id]
         if len(rows):
             table = "".join(
@@ -93,8 +94,7 @@ def show_family(audit: Audit, family: str) -> None:
                 f"<td>{_evidence_html(f.evidence)}</td></tr>" for f in rows.itertuples())
             display(HTML(f"<table><tr><th>{w['subject']}</th><th>{w['reason']}</th>"
                          f"<th>{w['evidence']}</th></tr>{table}</table>"))
-            fix = c.remediation_zh if audit.config.lang == "zh" else c.remediation_en
-            display(Markdown(f"{w['remediation']}: {fix}"))
+            display(Markdown(f"{w['remediation']}: {c.remediation(audit.config.lang)}"))
 
 
 def show_families(audit: Audit) -> None:

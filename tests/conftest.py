@@ -65,7 +65,7 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
                           scope=Scope.parse(scope), controls=select(load_catalog(),
                                                                     ids=[control_id]))
     (outcome,) = result.results
-    assert outcome.outcome in ("pass", "fail"), outcome.reason
+    assert outcome.outcome in ("pass", "fail"), outcome.reason_en
     return outcome.outcome, {f.subject_id for f in outcome.findings}
 
 

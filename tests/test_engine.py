@@ -68,8 +68,9 @@ def test_absent_datasets_skip_and_broken_ones_error(tmp_path):
     write_csv(tmp_path / "d" / "incidents.csv", ["id"], [["x"]])  # no required columns
     result = run_controls(load_dir(tmp_path / "d"), resolve_period("2026-10"))
     a01, a02 = (next(r for r in result.results if r.control.id == i) for i in ("A01", "A02"))
-    assert a01.outcome == "skipped" and "training" in a01.reason and not a01.findings
-    assert a02.outcome == "error" and "incidents" in a02.reason
+    assert a01.outcome == "skipped" and "training" in a01.reason_en and not a01.findings
+    assert a02.outcome == "error" and "incidents" in a02.reason_en
+    assert a01.reason("zh") == "缺少数据集：training"
     assert result.outcome("C01") == "fail"  # the others still ran
 
 
@@ -81,7 +82,7 @@ def test_a_control_whose_query_fails_is_an_error_and_the_rest_run(sample_audit):
     result = run_controls(loaded, resolve_period("2026-10"),
                           controls=(broken, *select(load_catalog(), ids=["C02"])))
     assert [r.outcome for r in result.results] == ["error", "fail"]
-    assert "no_such_column" in result.results[0].reason
+    assert "no_such_column" in result.results[0].reason_en
 
 
 def test_scope_narrows_event_controls(sample_audit):

@@ -37,7 +37,8 @@ def test_a_run_writes_a_complete_folder(zh_run):
     errors = [o for c in notebook["cells"] for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors == []
-    assert "先同意后使用" in (zh_run / "report.html").read_text(encoding="utf-8")
+    page = (zh_run / "report.html").read_text(encoding="utf-8")
+    assert "先同意后使用" in page and "本期内对具名客户的有效访问" in page
 
 
 def test_every_output_file_is_masked(zh_run):
@@ -84,3 +85,12 @@ def test_demo_with_a_relative_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "summary.html" in proc.stdout
     assert (tmp_path / "demo" / "runs" / "2026-10" / "summary.html").exists()
+
+
+def test_the_english_report_has_no_chinese_sentences_from_the_catalog(tmp_path):
+    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--lang", "en",
+                 "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "2026-10" / "report.html").read_text(encoding="utf-8")
+    assert "An effective access in the period to a named customer" in page
+    assert "本期内对具名客户的有效访问" not in page

@@ -8,9 +8,12 @@
 -- seed: 一 责任
 -- pipl: Art. 51
 -- datasets: [access_log, training]
--- rule: >
---   An actor (registered or not) with an effective access in the period and no
---   privacy training completed in (as_of - training_max_age_days, as_of].
+-- rule:
+--   zh: >
+--     本期内有有效访问的人员（无论是否登记），在 (评估时点 - training_max_age_days, 评估时点] 内没有完成隐私培训。
+--   en: >
+--     An actor (registered or not) with an effective access in the period and no
+--     privacy training completed in (as_of - training_max_age_days, as_of].
 -- subject: "{actor_id}"
 -- reason:
 --   zh: "{actor_id} 本期访问客户数据 {accesses} 次，但近 {limit} 天内没有完成隐私培训（最近：{last_training}）"

@@ -8,12 +8,15 @@
 -- seed: 一 安全性
 -- pipl: Art. 57
 -- datasets: [incidents]
--- rule: >
---   An incident open during the period (detected before period_end, and a
---   notification still missing or the later one at or after period_start)
---   where the customers or the regulator were notified later than
---   incident_notify_hours after detection, or not yet notified although that
---   time had passed at as_of.
+-- rule:
+--   zh: >
+--     本期内处于未结状态的事件（发现时间早于期间结束，且仍有通知未发出或较晚的通知不早于期间开始），通知客户或监管晚于发现后 incident_notify_hours 小时，或在评估时点已超时仍未通知。
+--   en: >
+--     An incident open during the period (detected before period_end, and a
+--     notification still missing or the later one at or after period_start)
+--     where the customers or the regulator were notified later than
+--     incident_notify_hours after detection, or not yet notified although that
+--     time had passed at as_of.
 -- subject: "{incident_id}"
 -- reason:
 --   zh: "事件 {incident_id}（{detected} 发现）：{problem_zh}"

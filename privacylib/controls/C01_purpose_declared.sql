@@ -8,9 +8,12 @@
 -- seed: 二(一)1
 -- pipl: Art. 6, 17
 -- datasets: [collection_fields, purposes]
--- rule: >
---   A field of the data inventory whose purpose is empty, or names no purpose
---   of the purpose catalogue.
+-- rule:
+--   zh: >
+--     数据清单中收集目的为空、或不在目的目录中的字段。
+--   en: >
+--     A field of the data inventory whose purpose is empty, or names no purpose
+--     of the purpose catalogue.
 -- subject: "{system}:{field}"
 -- reason:
 --   zh: "系统 {system} 的字段 {field} 没有已登记的收集目的（登记为：{purposes}）"

@@ -8,10 +8,13 @@
 -- seed: 二(一)2
 -- pipl: Art. 6
 -- datasets: [collection_fields, purposes, purpose_categories]
--- rule: >
---   A mandatory field (the customer cannot proceed without it) whose purpose is
---   catalogued, but whose data category is not one that purpose needs
---   according to purpose_categories.
+-- rule:
+--   zh: >
+--     必填字段（客户不提供就无法继续）的目的已登记，但其数据类别不在该目的所需类别（purpose_categories）之内。
+--   en: >
+--     A mandatory field (the customer cannot proceed without it) whose purpose is
+--     catalogued, but whose data category is not one that purpose needs
+--     according to purpose_categories.
 -- subject: "{system}:{field}:{purpose}"
 -- reason:
 --   zh: "系统 {system} 的必填字段 {field}（{data_category}）超出目的「{purpose}」所需的数据类别"

@@ -8,11 +8,14 @@
 -- seed: 二(一)3
 -- pipl: Art. 13, 14
 -- datasets: [access_log, consents, purposes]
--- rule: >
---   An effective access in the period to a named customer, for a purpose whose
---   legal basis is consent, when no consent of that customer for that purpose
---   was granted at or before the access. A consent without granted_at was
---   never granted.
+-- rule:
+--   zh: >
+--     本期内对具名客户的有效访问，其目的的合法性基础为同意，但该客户在访问时或之前从未就此目的给出同意。没有 granted_at 的同意视为从未给出。
+--   en: >
+--     An effective access in the period to a named customer, for a purpose whose
+--     legal basis is consent, when no consent of that customer for that purpose
+--     was granted at or before the access. A consent without granted_at was
+--     never granted.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以「{purpose}」目的访问客户数据，此前该客户没有对此目的的同意"

@@ -8,10 +8,13 @@
 -- seed: 二(一)3
 -- pipl: Art. 15
 -- datasets: [access_log, consents, purposes]
--- rule: >
---   As C03, but the customer had granted a consent for the purpose before the
---   access, and none of those consents was active at the access (each was
---   withdrawn at or before it). C03 and C04 never name the same event.
+-- rule:
+--   zh: >
+--     同 C03，但客户在访问前已就此目的给出过同意，而访问时这些同意都已撤回（撤回时间不晚于访问）。C03 与 C04 不会指向同一事件。
+--   en: >
+--     As C03, but the customer had granted a consent for the purpose before the
+--     access, and none of those consents was active at the access (each was
+--     withdrawn at or before it). C03 and C04 never name the same event.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以「{purpose}」目的访问客户数据，但客户已于 {withdrawn} 撤回同意"

@@ -8,11 +8,14 @@
 -- seed: 二(一)3
 -- pipl: Art. 29
 -- datasets: [access_log, consents, purposes, data_categories]
--- rule: >
---   An effective access in the period to a sensitive data category, for a
---   purpose whose legal basis is consent, where the customer has a consent for
---   that purpose active at the access, but no active one is a separate
---   (stand-alone) consent.
+-- rule:
+--   zh: >
+--     本期内以同意为基础的目的访问敏感类别数据，客户就此目的在访问时有有效同意，但有效同意中没有单独同意。
+--   en: >
+--     An effective access in the period to a sensitive data category, for a
+--     purpose whose legal basis is consent, where the customer has a consent for
+--     that purpose active at the access, but no active one is a separate
+--     (stand-alone) consent.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问敏感信息（{data_category}），客户对「{purpose}」的同意不是单独同意"

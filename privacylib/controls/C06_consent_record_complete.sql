@@ -8,10 +8,13 @@
 -- seed: 二(一)4
 -- pipl: Art. 14
 -- datasets: [consents]
--- rule: >
---   A consent record without its time (granted_at), its method, the notice
---   version shown, or a reference to its evidence (screenshot, signed form,
---   e-agreement).
+-- rule:
+--   zh: >
+--     同意记录缺少同意时间（granted_at）、方式、所示告知版本或留痕凭证之一。
+--   en: >
+--     A consent record without its time (granted_at), its method, the notice
+--     version shown, or a reference to its evidence (screenshot, signed form,
+--     e-agreement).
 -- subject: "{consent_id}"
 -- reason:
 --   zh: "同意记录 {consent_id} 缺少：{missing}"

@@ -8,10 +8,13 @@
 -- seed: 二(一)3
 -- pipl: Art. 14
 -- datasets: [consents]
--- rule: >
---   A consent whose method is one the policy lists as no explicit act
---   (invalid_consent_methods: pre-checked boxes, implied or opt-out consent…),
---   compared in any case.
+-- rule:
+--   zh: >
+--     同意方式属于策略列出的非明示方式（invalid_consent_methods，如默认勾选、默示或选择退出），不区分大小写。
+--   en: >
+--     A consent whose method is one the policy lists as no explicit act
+--     (invalid_consent_methods: pre-checked boxes, implied or opt-out consent…),
+--     compared in any case.
 -- subject: "{consent_id}"
 -- reason:
 --   zh: "同意记录 {consent_id} 的方式为「{method}」，不是明示同意"

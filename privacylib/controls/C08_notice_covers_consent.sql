@@ -8,11 +8,14 @@
 -- seed: 一 透明性
 -- pipl: Art. 7, 17
 -- datasets: [consents, notices]
--- rule: >
---   A consent that names a notice version, where that notice does not exist,
---   or was not in force when the consent was granted ([published_at,
---   retired_at)), or does not name the consent's purpose. A consent without
---   notice version or without granted_at is C06's.
+-- rule:
+--   zh: >
+--     同意记录引用了告知版本，但该版本不存在、同意时不在有效期 [published_at, retired_at) 内，或未列出该同意的目的。无告知版本或无同意时间的记录归 C06。
+--   en: >
+--     A consent that names a notice version, where that notice does not exist,
+--     or was not in force when the consent was granted ([published_at,
+--     retired_at)), or does not name the consent's purpose. A consent without
+--     notice version or without granted_at is C06's.
 -- subject: "{consent_id}"
 -- reason:
 --   zh: "同意记录 {consent_id} 引用的告知版本 {notice_version}：{problem_zh}"

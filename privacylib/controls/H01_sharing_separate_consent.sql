@@ -8,10 +8,13 @@
 -- seed: 一 合法性
 -- pipl: Art. 23
 -- datasets: [sharing, consents]
--- rule: >
---   Personal data of a named customer shared in the period when the customer
---   had no separate consent for the share's purpose active at the time of
---   sharing, whatever the purpose's legal basis.
+-- rule:
+--   zh: >
+--     本期内向外提供具名客户的个人信息，提供时客户就该共享目的没有有效的单独同意（不论该目的的合法性基础）。
+--   en: >
+--     Personal data of a named customer shared in the period when the customer
+--     had no separate consent for the share's purpose active at the time of
+--     sharing, whatever the purpose's legal basis.
 -- subject: "{share_id}"
 -- reason:
 --   zh: "{local_ts} 向 {recipient} 提供客户数据（目的「{purpose}」），客户没有有效的单独同意"

@@ -8,8 +8,11 @@
 -- seed: 一 责任
 -- pipl: Art. 21, 23
 -- datasets: [sharing]
--- rule: >
---   Personal data shared in the period with no contract reference.
+-- rule:
+--   zh: >
+--     本期内对外提供个人信息，但没有协议编号。
+--   en: >
+--     Personal data shared in the period with no contract reference.
 -- subject: "{share_id}"
 -- reason:
 --   zh: "{local_ts} 向 {recipient} 提供数据（目的「{purpose}」）没有协议编号"

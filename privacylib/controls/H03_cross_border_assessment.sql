@@ -8,9 +8,12 @@
 -- seed: 一 合法性
 -- pipl: Art. 38
 -- datasets: [sharing]
--- rule: >
---   Personal data shared in the period with a recipient outside China
---   (recipient_country other than CN) with no transfer assessment reference.
+-- rule:
+--   zh: >
+--     本期内向境外接收方（recipient_country 不是 CN）提供个人信息，但没有出境评估编号。
+--   en: >
+--     Personal data shared in the period with a recipient outside China
+--     (recipient_country other than CN) with no transfer assessment reference.
 -- subject: "{share_id}"
 -- reason:
 --   zh: "{local_ts} 向境外（{recipient_country}）{recipient} 提供数据，没有出境评估记录"

@@ -8,10 +8,13 @@
 -- seed: 一 责任
 -- pipl: Art. 50
 -- datasets: [dsr_requests]
--- rule: >
---   A request open during the period (received before period_end, and not
---   completed before period_start) that took longer than dsr_response_days to
---   complete, or that is not completed and is older than that at as_of.
+-- rule:
+--   zh: >
+--     本期内处于办理中的请求（收到时间早于期间结束，且未在期间开始前办结），办理用时超过 dsr_response_days，或至评估时点仍未办结且已超过该时限。
+--   en: >
+--     A request open during the period (received before period_end, and not
+--     completed before period_start) that took longer than dsr_response_days to
+--     complete, or that is not completed and is older than that at as_of.
 -- subject: "{request_id}"
 -- reason:
 --   zh: "{type} 请求 {request_id}（{received} 收到）{status_zh}，超过 {limit} 天时限"

@@ -8,10 +8,13 @@
 -- seed: 二(二)2
 -- pipl: Art. 47
 -- datasets: [dsr_requests, customers, access_log]
--- rule: >
---   A completed deletion request whose customer is neither deleted nor
---   anonymised, or whose customer's data is reached by an effective access
---   after the request was completed and before period_end.
+-- rule:
+--   zh: >
+--     已办结的删除请求，其客户既未删除也未匿名化，或在请求办结之后、期间结束之前仍被有效访问。
+--   en: >
+--     A completed deletion request whose customer is neither deleted nor
+--     anonymised, or whose customer's data is reached by an effective access
+--     after the request was completed and before period_end.
 -- subject: "{request_id}"
 -- reason:
 --   zh: "删除请求 {request_id} 已于 {completed} 办结，但{problem_zh}"

@@ -8,11 +8,14 @@
 -- seed: 二(一)3
 -- pipl: Art. 15
 -- datasets: [dsr_requests, consents]
--- rule: >
---   A completed withdrawal request where a consent of that customer (for the
---   request's purpose, or for any purpose when the request names none),
---   granted before the request was received, is still not withdrawn, or was
---   withdrawn only after the request was completed.
+-- rule:
+--   zh: >
+--     已办结的撤回请求，该客户在请求收到前给出的（针对请求目的，未指定目的时为全部目的的）同意仍未撤回，或在请求办结之后才撤回。
+--   en: >
+--     A completed withdrawal request where a consent of that customer (for the
+--     request's purpose, or for any purpose when the request names none),
+--     granted before the request was received, is still not withdrawn, or was
+--     withdrawn only after the request was completed.
 -- subject: "{request_id}"
 -- reason:
 --   zh: "撤回请求 {request_id} 已于 {completed} 办结，但仍有 {consents} 项同意未按时撤回"

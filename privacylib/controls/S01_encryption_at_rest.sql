@@ -8,10 +8,13 @@
 -- seed: 二(二)1
 -- pipl: Art. 51
 -- datasets: [data_stores]
--- rule: >
---   An electronic store holding personal data (any kind but a paper archive)
---   that is not encrypted at rest, or whose algorithm the policy lists as weak
---   (weak_encryption_algorithms, any case).
+-- rule:
+--   zh: >
+--     含个人信息的电子存储（纸质档案以外）未静态加密，或所用算法属于策略列出的弱算法（weak_encryption_algorithms，不区分大小写）。
+--   en: >
+--     An electronic store holding personal data (any kind but a paper archive)
+--     that is not encrypted at rest, or whose algorithm the policy lists as weak
+--     (weak_encryption_algorithms, any case).
 -- subject: "{store_id}"
 -- reason:
 --   zh: "存储 {store_id}（{name}）含个人信息但未有效加密（加密：{encrypted}，算法：{algorithm}）"

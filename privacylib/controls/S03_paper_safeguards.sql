@@ -8,9 +8,12 @@
 -- seed: 二(二)1
 -- pipl: Art. 51
 -- datasets: [data_stores]
--- rule: >
---   A paper archive holding personal data with no physical safeguards recorded
---   (safe, archive room, protection against theft, fire and damp).
+-- rule:
+--   zh: >
+--     含个人信息的纸质档案未登记任何物理防护措施（保险柜、档案室、防盗防火防潮）。
+--   en: >
+--     A paper archive holding personal data with no physical safeguards recorded
+--     (safe, archive room, protection against theft, fire and damp).
 -- subject: "{store_id}"
 -- reason:
 --   zh: "纸质档案 {store_id}（{name}）未登记任何物理防护措施"

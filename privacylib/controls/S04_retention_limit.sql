@@ -8,11 +8,14 @@
 -- seed: 二(二)2
 -- pipl: Art. 19, 47
 -- datasets: [records, retention_policy, customers]
--- rule: >
---   A record neither deleted nor anonymised whose deadline (its anchor plus
---   retention_days plus the policy's retention_grace_days) lies before as_of.
---   The anchor is collected_at, or the customer's closed_at for categories
---   anchored on account_closed (not due while the account is open).
+-- rule:
+--   zh: >
+--     既未删除也未匿名化的记录，其期限（起算点 + retention_days + 策略的 retention_grace_days）早于评估时点。起算点为 collected_at；以销户起算的类别取客户的 closed_at（账户未关闭则不到期）。
+--   en: >
+--     A record neither deleted nor anonymised whose deadline (its anchor plus
+--     retention_days plus the policy's retention_grace_days) lies before as_of.
+--     The anchor is collected_at, or the customer's closed_at for categories
+--     anchored on account_closed (not due while the account is open).
 -- subject: "{record_id}"
 -- reason:
 --   zh: "记录 {record_id}（{data_category}）应于 {deadline} 前删除或匿名化，至今仍保存"

@@ -8,9 +8,12 @@
 -- seed: 二(二)2
 -- pipl: Art. 19
 -- datasets: [records, retention_policy]
--- rule: >
---   A data category held in records for which the retention policy sets no
---   period.
+-- rule:
+--   zh: >
+--     records 中出现、但保存期限策略未规定期限的数据类别。
+--   en: >
+--     A data category held in records for which the retention policy sets no
+--     period.
 -- subject: "{data_category}"
 -- reason:
 --   zh: "数据类别 {data_category} 有 {records} 条记录，但未规定保存期限"

@@ -9,13 +9,16 @@
 -- pipl: Art. 51
 -- datasets: [access_log, employees, role_permissions]
 -- optional_datasets: [role_assignments]
--- rule: >
---   An effective access in the period by a registered actor employed at the
---   time, where no role the actor held at that instant grants the action on
---   the data category (a '*' action grants every action). Roles come from
---   role_assignments when it is present ([valid_from, valid_to), a null bound
---   is open), otherwise from the employee's role over [hired_at,
---   terminated_at). An actor holding no role at all is a finding too.
+-- rule:
+--   zh: >
+--     本期内在职的已登记人员的有效访问，访问时所持任何岗位都未授予对该数据类别的该操作（'*' 授予全部操作）。有 role_assignments 时以其为准（[valid_from, valid_to)，空值为开区间），否则以员工的岗位在 [hired_at, terminated_at) 内为准。访问时不持任何岗位也是发现。
+--   en: >
+--     An effective access in the period by a registered actor employed at the
+--     time, where no role the actor held at that instant grants the action on
+--     the data category (a '*' action grants every action). Roles come from
+--     role_assignments when it is present ([valid_from, valid_to), a null bound
+--     is open), otherwise from the employee's role over [hired_at,
+--     terminated_at). An actor holding no role at all is a finding too.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以岗位 {roles} 执行 {action} {data_category}，超出岗位权限"

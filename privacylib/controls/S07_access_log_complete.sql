@@ -8,10 +8,13 @@
 -- seed: 二(二)3
 -- pipl: Art. 51, 54
 -- datasets: [access_log]
--- rule: >
---   An access-log row, denied ones included, without its time, its actor or
---   its purpose. Rows with a time are judged when it lies in the period; rows
---   without one are judged whatever the period.
+-- rule:
+--   zh: >
+--     缺少时间、访问人员或访问目的的访问日志行（含被拒绝的访问）。有时间的行在其时间落在本期内时判断；无时间的行不论期间都判断。
+--   en: >
+--     An access-log row, denied ones included, without its time, its actor or
+--     its purpose. Rows with a time are judged when it lies in the period; rows
+--     without one are judged whatever the period.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "访问日志 {event_id} 缺少：{missing}"

@@ -8,10 +8,13 @@
 -- seed: 二(二)3
 -- pipl: Art. 51
 -- datasets: [access_log, employees]
--- rule: >
---   An effective access in the period by an actor who is not a registered
---   employee, or who was not yet hired (ts < hired_at) or already gone
---   (ts >= terminated_at) at the time.
+-- rule:
+--   zh: >
+--     本期内的有效访问，访问人员不是登记在册的员工，或访问时尚未入职（ts < hired_at）或已离职（ts >= terminated_at）。
+--   en: >
+--     An effective access in the period by an actor who is not a registered
+--     employee, or who was not yet hired (ts < hired_at) or already gone
+--     (ts >= terminated_at) at the time.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问客户数据，但{problem_zh}"

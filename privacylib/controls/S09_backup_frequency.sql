@@ -8,11 +8,14 @@
 -- seed: 二(二)4
 -- pipl: Art. 51
 -- datasets: [data_stores, backups]
--- rule: >
---   An electronic store holding personal data whose successful backups in the
---   period leave a gap longer than backup_max_gap_hours, counting from
---   period_start and up to period_end (no backup at all is one long gap). A
---   backup's instant is its completed_at, or its started_at when that is null.
+-- rule:
+--   zh: >
+--     含个人信息的电子存储，本期内成功备份之间（自期间开始至期间结束计）出现超过 backup_max_gap_hours 的间隔（完全没有备份即为一个长间隔）。备份时点为 completed_at，为空时取 started_at。
+--   en: >
+--     An electronic store holding personal data whose successful backups in the
+--     period leave a gap longer than backup_max_gap_hours, counting from
+--     period_start and up to period_end (no backup at all is one long gap). A
+--     backup's instant is its completed_at, or its started_at when that is null.
 -- subject: "{store_id}"
 -- reason:
 --   zh: "存储 {store_id}（{name}）最长 {longest_hours} 小时没有成功备份（共 {gaps} 段超过 {limit} 小时）"

@@ -8,9 +8,12 @@
 -- seed: 二(二)4
 -- pipl: Art. 51
 -- datasets: [data_stores, backups]
--- rule: >
---   A successful backup in the period kept at its store's own location
---   (compared trimmed and in any case).
+-- rule:
+--   zh: >
+--     本期内成功的备份存放在其存储自身所在位置（去除首尾空白、不区分大小写比较）。
+--   en: >
+--     A successful backup in the period kept at its store's own location
+--     (compared trimmed and in any case).
 -- subject: "{backup_id}"
 -- reason:
 --   zh: "备份 {backup_id} 存放在与主存储 {store_id} 相同的位置（{location}）"

@@ -8,9 +8,12 @@
 -- seed: 二(二)1,4
 -- pipl: Art. 51
 -- datasets: [data_stores, backups]
--- rule: >
---   A successful backup in the period of a store holding personal data that is
---   not recorded as encrypted.
+-- rule:
+--   zh: >
+--     本期内含个人信息存储的成功备份未登记为已加密。
+--   en: >
+--     A successful backup in the period of a store holding personal data that is
+--     not recorded as encrypted.
 -- subject: "{backup_id}"
 -- reason:
 --   zh: "存储 {store_id} 的备份 {backup_id} 未加密"

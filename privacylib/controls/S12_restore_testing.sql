@@ -8,9 +8,12 @@
 -- seed: 二(二)4
 -- pipl: Art. 51
 -- datasets: [data_stores, restore_tests]
--- rule: >
---   An electronic store holding personal data with no passing restore test in
---   (as_of - restore_test_max_age_days, as_of].
+-- rule:
+--   zh: >
+--     含个人信息的电子存储在 (评估时点 - restore_test_max_age_days, 评估时点] 内没有通过的恢复测试。
+--   en: >
+--     An electronic store holding personal data with no passing restore test in
+--     (as_of - restore_test_max_age_days, as_of].
 -- subject: "{store_id}"
 -- reason:
 --   zh: "存储 {store_id}（{name}）近 {limit} 天内没有通过的恢复测试（最近一次通过：{last_pass}）"

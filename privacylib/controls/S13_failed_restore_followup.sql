@@ -8,9 +8,12 @@
 -- seed: 二(二)4
 -- pipl: Art. 51
 -- datasets: [restore_tests]
--- rule: >
---   A failed restore test at t, where t + failed_restore_fix_days lies before
---   as_of, and its store has no passing test in (t, t + failed_restore_fix_days].
+-- rule:
+--   zh: >
+--     在 t 时失败的恢复测试，t + failed_restore_fix_days 早于评估时点，而该存储在 (t, t + failed_restore_fix_days] 内没有通过的测试。
+--   en: >
+--     A failed restore test at t, where t + failed_restore_fix_days lies before
+--     as_of, and its store has no passing test in (t, t + failed_restore_fix_days].
 -- subject: "{test_id}"
 -- reason:
 --   zh: "存储 {store_id} 于 {tested} 恢复测试失败，{limit} 天内未通过复测"

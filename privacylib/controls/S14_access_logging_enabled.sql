@@ -8,9 +8,12 @@
 -- seed: 二(二)3
 -- pipl: Art. 51
 -- datasets: [data_stores]
--- rule: >
---   A store holding personal data, paper archives included (a lending
---   register is their access log), that does not log access.
+-- rule:
+--   zh: >
+--     含个人信息的存储（包括纸质档案，借阅登记即其访问日志）未记录访问日志。
+--   en: >
+--     A store holding personal data, paper archives included (a lending
+--     register is their access log), that does not log access.
 -- subject: "{store_id}"
 -- reason:
 --   zh: "存储 {store_id}（{name}）含个人信息但未记录访问日志"

@@ -8,9 +8,12 @@
 -- seed: 二(二)3
 -- pipl: Art. 51
 -- datasets: [access_log]
--- rule: >
---   An effective access in the period whose action the policy lists as needing
---   a ticket (ticketed_actions) and that carries none.
+-- rule:
+--   zh: >
+--     本期内的有效访问，其操作属于策略要求工单的操作（ticketed_actions），但没有工单。
+--   en: >
+--     An effective access in the period whose action the policy lists as needing
+--     a ticket (ticketed_actions) and that carries none.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 执行 {action}（{data_category}，{record_count} 条）没有审批工单"

@@ -8,9 +8,12 @@
 -- seed: 二(二)3
 -- pipl: Art. 51
 -- datasets: [access_log]
--- rule: >
---   An actor whose effective exports on one local day in the period add up to
---   more records (record_count) than bulk_export_records_per_day.
+-- rule:
+--   zh: >
+--     某人员在本期内某一本地自然日的有效导出记录数（record_count）之和超过 bulk_export_records_per_day。
+--   en: >
+--     An actor whose effective exports on one local day in the period add up to
+--     more records (record_count) than bulk_export_records_per_day.
 -- subject: "{actor_id}:{day}"
 -- reason:
 --   zh: "{actor_id} 在 {day} 共导出 {records} 条记录（{exports} 次），超过每日 {limit} 条的上限"

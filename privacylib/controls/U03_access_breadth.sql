@@ -8,9 +8,12 @@
 -- seed: 二(二)3
 -- pipl: Art. 6
 -- datasets: [access_log]
--- rule: >
---   An actor whose effective accesses on one local day in the period reach
---   more distinct customers than max_distinct_customers_per_day.
+-- rule:
+--   zh: >
+--     某人员在本期内某一本地自然日的有效访问涉及的不同客户数超过 max_distinct_customers_per_day。
+--   en: >
+--     An actor whose effective accesses on one local day in the period reach
+--     more distinct customers than max_distinct_customers_per_day.
 -- subject: "{actor_id}:{day}"
 -- reason:
 --   zh: "{actor_id} 在 {day} 访问了 {customers} 位不同客户，超过每日 {limit} 位的上限"

@@ -8,10 +8,13 @@
 -- seed: 二(二)3
 -- pipl: Art. 51
 -- datasets: [access_log]
--- rule: >
---   An effective access in the period whose local time of day is outside
---   business_hours (start inclusive, end exclusive), or, when the policy sets
---   flag_weekends, that falls on a Saturday or Sunday.
+-- rule:
+--   zh: >
+--     本期内的有效访问，其本地时刻在工作时间（business_hours，含起点不含终点）之外；策略设置 flag_weekends 时，落在周六或周日的访问也是。
+--   en: >
+--     An effective access in the period whose local time of day is outside
+--     business_hours (start inclusive, end exclusive), or, when the policy sets
+--     flag_weekends, that falls on a Saturday or Sunday.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于非工作时间 {local_ts} 访问客户数据（{data_category}，{action}）"

@@ -8,9 +8,12 @@
 -- seed: 二(二)2
 -- pipl: Art. 47
 -- datasets: [access_log, customers]
--- rule: >
---   An effective access in the period to a customer deleted or anonymised at
---   or before the access.
+-- rule:
+--   zh: >
+--     本期内的有效访问，访问对象客户在访问时或之前已被删除或匿名化。
+--   en: >
+--     An effective access in the period to a customer deleted or anonymised at
+--     or before the access.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问了已于 {erased} 删除或匿名化的客户数据"

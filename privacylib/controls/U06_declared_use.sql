@@ -8,9 +8,12 @@
 -- seed: 二(三)1
 -- pipl: Art. 6
 -- datasets: [access_log, purposes]
--- rule: >
---   An effective access in the period whose purpose is given but is not in the
---   purpose catalogue.
+-- rule:
+--   zh: >
+--     本期内的有效访问，填写了目的但该目的不在目的目录中。
+--   en: >
+--     An effective access in the period whose purpose is given but is not in the
+--     purpose catalogue.
 -- subject: "{event_id}"
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以未登记的目的「{purpose}」访问客户数据"
