@@ -5,8 +5,17 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from ..company import Company
+from ..company import Company, Staff
 from .base import SEC, T0, allowed, ev, find, staff
+
+
+def clean_event(co: Company, st: Staff, when: datetime) -> str:
+    """An event the staff member's role allows, for a contract purpose."""
+    cat = allowed(st)
+    return ev(
+        co, when, actor=st.actor_id, cat=cat, purpose="billing" if cat == "payment" else "service"
+    )
+
 
 # --- Access control ----------------------------------------------------------------
 
@@ -71,51 +80,9 @@ def access(co: Company, rng: random.Random) -> None:
     find(co, "S08", x)
     find(co, "A01", "X0001")
     leaver, joiner, gone = co.staff[3], co.staff[4], co.staff[5]
-    find(
-        co,
-        "S08",
-        ev(
-            co,
-            leaver.terminated_at,
-            actor=leaver.actor_id,
-            cat=allowed(leaver),
-            purpose="service" if allowed(leaver) != "payment" else "billing",
-        ),
-    )
-    ev(
-        co,
-        leaver.terminated_at - SEC,
-        actor=leaver.actor_id,
-        cat=allowed(leaver),
-        purpose="service" if allowed(leaver) != "payment" else "billing",
-    )
-    find(
-        co,
-        "S08",
-        ev(
-            co,
-            joiner.hired_at - SEC,
-            actor=joiner.actor_id,
-            cat=allowed(joiner),
-            purpose="service" if allowed(joiner) != "payment" else "billing",
-        ),
-    )
-    ev(
-        co,
-        joiner.hired_at,
-        actor=joiner.actor_id,
-        cat=allowed(joiner),
-        purpose="service" if allowed(joiner) != "payment" else "billing",
-    )
-    find(
-        co,
-        "S08",
-        ev(
-            co,
-            datetime(2026, 10, 5, 10),
-            actor=gone.actor_id,
-            cat=allowed(gone),
-            purpose="service" if allowed(gone) != "payment" else "billing",
-        ),
-    )
+    find(co, "S08", clean_event(co, leaver, leaver.terminated_at))  # gone at that instant
+    clean_event(co, leaver, leaver.terminated_at - SEC)
+    find(co, "S08", clean_event(co, joiner, joiner.hired_at - SEC))  # not hired yet
+    clean_event(co, joiner, joiner.hired_at)
+    find(co, "S08", clean_event(co, gone, datetime(2026, 10, 5, 10)))  # left in May
     ev(co, datetime(2026, 10, 16, 11), actor="X0002", result="denied")  # denied: no S08/A01
