@@ -131,3 +131,39 @@ def test_every_row_is_loaded_or_rejected_and_the_first_key_wins(tmp_path_factory
                 expected.setdefault(row[0], row[-1])
     got = dict(rows(result, "SELECT event_id, CAST(record_count AS VARCHAR) FROM access_log"))
     assert got == expected
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 12), cell), min_size=1, max_size=40),
+       st.sampled_from(["jsonl", "parquet", "tsv"]))
+def test_reconciliation_in_every_format(tmp_path_factory, plan, fmt):
+    """The same rows as JSON Lines, Parquet (all text) or TSV: same loaded and rejected."""
+    import duckdb
+
+    folder = tmp_path_factory.mktemp("fmt")
+    header = ["event_id", "ts", "actor_id", "data_category", "action", "purpose", "record_count"]
+    body = [[f"E{key}", "2026-10-01 10:00", "A", "c", "read", "p",
+             "12x" if kind == "bad" else str(n)] for n, (key, kind) in enumerate(plan)]
+    if fmt == "tsv":
+        write_csv(folder / "access_log.tsv", header, body, delimiter="\t")
+    elif fmt == "jsonl":
+        (folder / "access_log.jsonl").write_text(
+            "".join(json.dumps(dict(zip(header, row, strict=True))) + "\n" for row in body),
+            encoding="utf-8")
+    else:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t (" + ", ".join(f"{h} VARCHAR" for h in header) + ")")
+        con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", body)
+        con.execute(f"COPY t TO '{folder / 'access_log.parquet'}' (FORMAT parquet)")
+    result = load_dir(folder)
+    d = result.datasets["access_log"]
+    assert d.rows_read == len(plan) == d.rows_loaded + d.rows_rejected
+    expected: dict[str, str] = {}
+    for row in body:
+        if row[-1] != "12x":
+            expected.setdefault(row[0], row[-1])
+    got = dict(rows(result, "SELECT event_id, CAST(record_count AS VARCHAR) FROM access_log"))
+    assert got == expected
+    lines = [r[0] for r in rows(result, "SELECT _source_line FROM access_log ORDER BY 1")]
+    first = 2 if fmt == "tsv" else 1
+    assert set(lines) <= set(range(first, first + len(plan)))
