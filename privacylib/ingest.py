@@ -137,7 +137,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
 def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     """Absent datasets still exist as empty tables, so SQL can name them."""
     cols = [c for c in stage_columns(ds, [])
-            if c[0] not in BOOKKEEPING and not c[0].startswith("_raw__")]
+            if c[0] not in BOOKKEEPING]
     ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in cols)
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name)} ({ddl})")
     rej = ", ".join(f"{readers.quote_ident(n)} VARCHAR" for n in

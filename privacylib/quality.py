@@ -14,7 +14,7 @@ from .contract import Dataset, Kind
 from .readers import CSV_REJECTS, CSV_SCANS, quote_ident
 
 # Staging columns that are the loader's bookkeeping, not data.
-BOOKKEEPING = ("_reject_column", "_reject_reason", "_raw_line")
+BOOKKEEPING = ("_reject",)
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -79,14 +79,14 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) ->
     same = " AND ".join(f"s.{quote_ident(k)} IS NOT DISTINCT FROM k.{quote_ident(k)}"
                         for k in ds.key)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dupkeys AS SELECT {key} FROM {stage} "
-                "WHERE _reject_reason IS NULL GROUP BY ALL HAVING count(*) > 1")
+                "WHERE _reject IS NULL GROUP BY ALL HAVING count(*) > 1")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _source_file, _source_line, "
         "first_file || ':' || first_line AS first_at FROM ("
         "SELECT s._source_file, s._source_line, row_number() OVER w AS rn, "
         "first_value(s._source_file) OVER w AS first_file, "
         "first_value(s._source_line) OVER w AS first_line "
-        f"FROM {stage} s JOIN _dupkeys k ON {same} WHERE s._reject_reason IS NULL "
+        f"FROM {stage} s JOIN _dupkeys k ON {same} WHERE s._reject IS NULL "
         f"WINDOW w AS (PARTITION BY {', '.join('s.' + quote_ident(k) for k in ds.key)} "
         "ORDER BY s._source_file, s._source_line)) WHERE rn > 1")
     con.execute("DROP TABLE _dupkeys")
@@ -105,13 +105,12 @@ def finalize(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: li
     read = count_rows(con, stage) + len(malformed)
     has_dups = bool(ds.key) and _find_duplicates(con, ds, stage) > 0
     _write_rejects(con, ds, stage, extras, malformed, has_dups)
-    con.execute(f"DELETE FROM {stage} WHERE _reject_reason IS NOT NULL")
+    con.execute(f"DELETE FROM {stage} WHERE _reject IS NOT NULL")
     if has_dups:
         con.execute(f"DELETE FROM {stage} s USING _dups d WHERE d._source_file = s._source_file "
                     "AND d._source_line = s._source_line")
     con.execute("DROP TABLE IF EXISTS _dups")
-    internal = [c for c in _stage_column_names(con, stage)
-                if c in BOOKKEEPING or c.startswith("_raw__")]
+    internal = [c for c in _stage_column_names(con, stage) if c in BOOKKEEPING]
     for column in internal:
         con.execute(f"ALTER TABLE {stage} DROP COLUMN {quote_ident(column)}")
     con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -134,11 +133,15 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extr
         q = quote_ident(col.name)
         text_cols.append(
             f"{q}::VARCHAR AS {q}" if col.kind is Kind.TEXT
-            else f"coalesce({quote_ident('_raw__' + col.name)}, {q}::VARCHAR) AS {q}")
+            else f"coalesce(json_extract_string(_reject, '$.raw.{col.name}'), {q}::VARCHAR) "
+                 f"AS {q}")
     values = ", ".join(text_cols + [quote_ident(e) for e in extras])
     rejects = quote_ident(ds.name + "__rejects")
-    parts = [f"SELECT _source_file, _source_line, _reject_column, _reject_reason, {values}, "
-             f"_raw_line FROM {stage} WHERE _reject_reason IS NOT NULL"]
+    parts = [f"SELECT _source_file, _source_line, "
+             "json_extract_string(_reject, '$.column') AS _reject_column, "
+             "json_extract_string(_reject, '$.reason') AS _reject_reason, "
+             f"{values}, json_extract_string(_reject, '$.raw_line') AS _raw_line "
+             f"FROM {stage} WHERE _reject IS NOT NULL"]
     if has_dups:
         parts.append(
             f"SELECT s._source_file, s._source_line, '{', '.join(ds.key)}' AS _reject_column, "

@@ -53,8 +53,9 @@ def stage_columns(dataset: Dataset, extras: list[str]) -> list[tuple[str, str]]:
     cols = [(c.name, SQL_TYPES[c.kind]) for c in dataset.columns]
     cols += [(e, "VARCHAR") for e in extras]
     cols += [("_source_file", "VARCHAR"), ("_source_line", "BIGINT")]
-    cols += [("_reject_column", "VARCHAR"), ("_reject_reason", "VARCHAR"), ("_raw_line", "VARCHAR")]
-    cols += [(f"_raw__{c.name}", "VARCHAR") for c in dataset.columns if c.kind is not Kind.TEXT]
+    # One column for everything about a reject (null for the rows that load):
+    # a JSON object {column, reason, raw_line, raw: {column: text as read}}.
+    cols += [("_reject", "VARCHAR")]
     return cols
 
 
@@ -210,14 +211,14 @@ def _assembled(dataset: Dataset, extras: list[str], problems: list[tuple[str, st
     cols += [f"{quote_ident('x__' + e)} AS {quote_ident(e)}" for e in extras]
     names = ", ".join(f"CASE WHEN b__{i} THEN '{n}' END" for i, (n, _, _) in enumerate(problems))
     whys = ", ".join(f"CASE WHEN b__{i} THEN {why} END" for i, (_, _, why) in enumerate(problems))
-    cols.append(f"CASE WHEN _bad THEN concat_ws(', ', {names}) END AS _reject_column"
-                if problems else "CAST(NULL AS VARCHAR) AS _reject_column")
-    cols.append(f"CASE WHEN _bad THEN concat_ws('; ', {whys}) END AS _reject_reason"
-                if problems else "CAST(NULL AS VARCHAR) AS _reject_reason")
-    cols.append(f"{bad_row} AS _raw_line" if bad_row else "CAST(NULL AS VARCHAR) AS _raw_line")
-    for col in dataset.columns:
-        if col.kind is not Kind.TEXT:
-            v = quote_ident("v__" + col.name)
-            cols.append(f"CASE WHEN _bad THEN CAST({v} AS VARCHAR) END "
-                        f"AS {quote_ident('_raw__' + col.name)}")
+    raws = ", ".join(f"'{c.name}': CAST({quote_ident('v__' + c.name)} AS VARCHAR)"
+                     for c in dataset.columns if c.kind is not Kind.TEXT)
+    raw = "{" + raws + "}" if raws else "NULL"  # values as read, where typing changes them
+    if problems:
+        cols.append(f"CASE WHEN _bad THEN to_json({{'column': concat_ws(', ', {names}), "
+                    f"'reason': concat_ws('; ', {whys}), "
+                    f"'raw_line': {bad_row or 'CAST(NULL AS VARCHAR)'}, "
+                    f"'raw': {raw}}})::VARCHAR END AS _reject")
+    else:
+        cols.append("CAST(NULL AS VARCHAR) AS _reject")
     return cols
