@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from .catalog import FAMILIES
 from .engine import AuditResult, Scope, run_controls
 from .errors import UsageError, suggest
 from .frames import controls_frame, findings_frame
-from .i18n import LANGS, words
+from .i18n import words
 from .ingest import LoadResult, load
 from .mapping import load_mapping
 from .masking import Masker, load_key, unmasked
@@ -66,8 +67,7 @@ class AuditConfig:
         if not params.get("data"):
             raise UsageError("parameter 'data' (the data folder) is required")
         config = cls(**params)
-        if config.lang not in LANGS:
-            raise UsageError(f"lang '{config.lang}' is not available", hint="use zh or en")
+        words(config.lang)  # an unknown language is a usage error here, not in a later cell
         return config
 
     def parameters(self) -> dict[str, Any]:
@@ -92,13 +92,19 @@ class Audit:
     def controls(self) -> pd.DataFrame:
         return controls_frame(self.result, self.config.lang)
 
+    @cached_property
+    def _findings(self) -> pd.DataFrame:
+        # Masking every finding's evidence is done once, not once per section.
+        return findings_frame(self.result, self.config.lang, self.masker)
+
     def findings(self, family: str | None = None) -> pd.DataFrame:
-        frame = findings_frame(self.result, self.config.lang, self.masker)
+        frame = self._findings
         return frame if family is None else frame[frame["family"] == family]
 
     def outcomes_by_family(self) -> pd.DataFrame:
         """Controls per family (rows) and outcome (columns)."""
-        table = pd.crosstab(self.controls()["family"], self.controls()["outcome"])
+        controls = self.controls()
+        table = pd.crosstab(controls["family"], controls["outcome"])
         return table.reindex([f for f in FAMILIES if f in table.index])
 
     def findings_by_severity(self) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import matplotlib
 
@@ -15,7 +16,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 from .audit import Audit
-from .catalog import FAMILIES, load_catalog
+from .catalog import load_catalog
 from .report import SEVERITY_ORDER, write_report_files
 
 SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712",
@@ -97,11 +98,6 @@ def show_family(audit: Audit, family: str) -> None:
             display(Markdown(f"{w['remediation']}: {c.remediation(audit.config.lang)}"))
 
 
-def show_families(audit: Audit) -> None:
-    for family in FAMILIES:
-        show_family(audit, family)
-
-
 def show_conclusion(audit: Audit) -> None:
     heading(audit, "summary")
     controls = audit.controls()
@@ -118,7 +114,5 @@ def show_conclusion(audit: Audit) -> None:
 def write_files(audit: Audit) -> None:
     """The report files, when the run has an output folder."""
     if audit.config.out:
-        from pathlib import Path
-
         write_report_files(audit.loaded, audit.result, Path(audit.config.out),
                            lang=audit.config.lang, masker=audit.masker)
