@@ -1,8 +1,9 @@
 """One audit, as the notebook runs it: its parameters, its stages, its views.
 
 The notebook's parameters cell becomes an AuditConfig at once; run_audit
-then runs the stages in this order: policy and mapping, load, period and
-scope, controls. The notebook only calls these functions and shows results.
+then runs the stages in this order: policy and mapping, load, period,
+exceptions, controls, the previous run from the store. The notebook only
+calls these functions and shows results.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from .catalog import FAMILIES
+from .catalog import FAMILIES, load_catalog
 from .engine import AuditResult, Scope, run_controls
 from .errors import UsageError, suggest
+from .exceptions import RiskException, exceptions_frame, load_exceptions
+from .exceptions import apply as apply_exceptions
 from .frames import controls_frame, findings_frame
 from .i18n import words
 from .ingest import LoadResult, load
@@ -26,6 +29,7 @@ from .masking import Masker, load_key, unmasked
 from .outputs import quality_rows
 from .period import Period, resolve_period
 from .policy import load_policy
+from .store import PreviousRun, compare, previous_run
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class AuditConfig:
     key_file: str | None = None
     # Folder the report files are written to; None writes none.
     out: str | None = None
+    # Accepted risks (CSV or YAML, see exceptions.py); None: no exceptions.
+    exceptions: str | None = None
+    # Audit store (DuckDB file) to compare with the previous run; None: no comparison.
+    store: str | None = None
 
     @classmethod
     def from_parameters(cls, **params: Any) -> AuditConfig:
@@ -81,6 +89,10 @@ class Audit:
     period: Period
     result: AuditResult
     masker: Masker
+    # Every row of the exceptions file, judged as of as_of.
+    exceptions: tuple[RiskException, ...] = ()
+    # The run this one is compared with (new/open/resolved), from the store.
+    previous: PreviousRun | None = None
 
     @property
     def words(self) -> dict[str, str]:
@@ -93,9 +105,35 @@ class Audit:
         return controls_frame(self.result, self.config.lang)
 
     @cached_property
-    def _findings(self) -> pd.DataFrame:
+    def _compared(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(findings with status, exception and history; resolved findings)."""
         # Masking every finding's evidence is done once, not once per section.
-        return findings_frame(self.result, self.config.lang, self.masker)
+        frame = apply_exceptions(findings_frame(self.result, self.config.lang, self.masker),
+                                 self.exceptions)
+        outcomes = {r.control.id: r.outcome for r in self.result.results}
+        frame["history"], resolved = compare(frame, outcomes, self.previous)
+        return frame, resolved
+
+    @property
+    def _findings(self) -> pd.DataFrame:
+        return self._compared[0]
+
+    def resolved(self) -> pd.DataFrame:
+        """The previous run's findings that are gone (empty without a store)."""
+        return self._compared[1]
+
+    def exceptions_table(self) -> pd.DataFrame:
+        return exceptions_frame(self.exceptions, self._findings)
+
+    def run_info(self) -> dict[str, object]:
+        """What this run was, for run.json, the manifest and the store."""
+        return {
+            "period": self.period.label, "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(), "as_of": self.period.as_of.isoformat(),
+            "timezone": self.loaded.policy.timezone, "scope": self.config.scope or "",
+            "lang": self.config.lang, "masked": self.masker.enabled,
+            "compared_with": self.previous.run_id if self.previous else None,
+        }
 
     def findings(self, family: str | None = None) -> pd.DataFrame:
         frame = self._findings
@@ -114,12 +152,17 @@ class Audit:
 
 
 def run_audit(config: AuditConfig) -> Audit:
-    """Policy and mapping, load, period and scope, controls: in this order."""
+    """Policy and mapping, load, period, exceptions, controls, the previous run:
+    in this order."""
     policy = load_policy(config.policy)
     mapping = load_mapping(config.mapping, config.data)
     loaded = load(Path(config.data), policy=policy, mapping=mapping, progress=False)
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
+    exceptions = () if config.exceptions is None else load_exceptions(
+        config.exceptions, as_of_date=period.as_of_date(policy.timezone),
+        control_ids={c.id for c in load_catalog()})
     result = run_controls(loaded, period, scope=Scope.parse(config.scope))
     masker = Masker(load_key(config.key_file)) if config.mask else unmasked()
-    return Audit(config, loaded, period, result, masker)
+    previous = previous_run(config.store, config.scope, period.end)
+    return Audit(config, loaded, period, result, masker, exceptions, previous)

@@ -8,6 +8,8 @@
       scope: [department=客服中心, system=crm]
     out: runs                                  # where run folders go
     workers: 2                                 # parallel processes
+    store: runs/audit-store.duckdb             # the audit store (default: OUT/audit-store.duckdb)
+    signing_key: keys/signing.key              # (default: as for `run`)
 
 Paths are relative to the YAML file. The whole file is checked before any
 run starts; one failing run does not stop the others.
@@ -29,9 +31,10 @@ from tqdm.auto import tqdm
 from .audit import AuditConfig
 from .errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
 from .runner import check, execute, folder_name
+from .store import STORE_NAME
 
-KEYS = ("defaults", "runs", "matrix", "out", "workers")
-PATH_PARAMETERS = ("data", "policy", "mapping", "key_file")
+KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key")
+PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store")
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,20 @@ def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return sets
 
 
-def load_batch(path: str | Path) -> tuple[list[AuditConfig], Path, int]:
-    """(configs, output folder, workers), every problem of the file reported at once."""
+@dataclass(frozen=True)
+class Batch:
+    # One configuration per run, checked.
+    configs: list[AuditConfig]
+    # Where the run folders (and, by default, the audit store) go.
+    out: Path
+    # Parallel processes.
+    workers: int
+    # The key that signs every run's manifest; None: as for `run`.
+    signing_key: Path | None
+
+
+def load_batch(path: str | Path) -> Batch:
+    """Every run of the file, every problem of it reported at once."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -66,7 +81,10 @@ def load_batch(path: str | Path) -> tuple[list[AuditConfig], Path, int]:
     problems = [Problem(f"{path.name}: '{k}'", "is not a batch key", suggest(str(k), KEYS))
                 for k in spec if k not in KEYS]
     configs, names = [], {}
+    out = (path.parent / str(spec.get("out", "runs"))).resolve()
+    store = path.parent / str(spec["store"]) if spec.get("store") else out / STORE_NAME
     for n, params in enumerate(parameter_sets(spec), start=1):
+        params = {"store": str(store), **params}
         params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)
                   for k, v in params.items()}
         # YAML reads 2026-10-01 as a date: the parameters want its text.
@@ -88,14 +106,14 @@ def load_batch(path: str | Path) -> tuple[list[AuditConfig], Path, int]:
         problems.append(Problem(path.name, "names no run", "add `runs:` or `matrix:`"))
     if problems:
         raise ProblemsError(f"The batch file {path} is not valid", problems)
-    out = (path.parent / str(spec.get("out", "runs"))).resolve()
-    return configs, out, int(spec.get("workers", 2))
+    key = path.parent / str(spec["signing_key"]) if spec.get("signing_key") else None
+    return Batch(configs, out, int(spec.get("workers", 2)), key)
 
 
-def _one(config: AuditConfig, out: Path) -> Outcome:
+def _one(config: AuditConfig, out: Path, signing_key: Path | None) -> Outcome:
     started = time.perf_counter()
     try:
-        folder = execute(config, out)
+        folder = execute(config, out, signing_key=signing_key)
         return Outcome(folder_name(config), "done", str(folder), time.perf_counter() - started)
     except Exception as exc:  # one failure must not stop the others; it is reported
         message = exc.message if isinstance(exc, PrivacyLibError) else repr(exc)
@@ -103,12 +121,13 @@ def _one(config: AuditConfig, out: Path) -> Outcome:
 
 
 def run_batch(path: str | Path, *, progress: bool | None = None) -> list[Outcome]:
-    configs, out, workers = load_batch(path)
+    batch = load_batch(path)
     outcomes = []
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, \
-            tqdm(total=len(configs), unit="run", desc="audits",
+    with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
+            tqdm(total=len(batch.configs), unit="run", desc="audits",
                  disable=None if progress is None else not progress) as bar:
-        futures = [pool.submit(_one, config, out) for config in configs]
+        futures = [pool.submit(_one, config, batch.out, batch.signing_key)
+                   for config in batch.configs]
         for future in as_completed(futures):
             outcomes.append(future.result())
             bar.update(1)

@@ -25,6 +25,7 @@ from .errors import DefinitionProblems, Problem, UsageError
 CONTROLS_DIR = Path(__file__).parent / "controls"
 FAMILIES = ("collection", "storage", "use", "sharing", "rights", "accountability")
 SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_ORDER = {s: n for n, s in enumerate(SEVERITIES)}
 # Every parameter a control may use; the engine binds exactly these.
 PARAMETERS = frozenset({
     "period_start", "period_end", "as_of", "tz", "business_start", "business_end",

@@ -19,6 +19,7 @@ from .mapping import load_mapping
 from .masking import KEY_ENV, KEY_FILE, Masker, load_key, unmasked
 from .outputs import atomic_folder, write_quality
 from .policy import load_policy
+from .signing import DEFAULT_KEY_DIR, PRIVATE_NAME, SIGNING_KEY_ENV
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,7 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-mask", action="store_true",
                      help="write personal identifiers unmasked (recorded in the report)")
     run.add_argument("--key-file", help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
+    run.add_argument("--exceptions", help="accepted risks, CSV or YAML (see the README)")
+    run.add_argument("--store", help="audit store, a DuckDB file (default: OUT/audit-store.duckdb)")
+    run.add_argument("--signing-key", type=Path,
+                     help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
+                          f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")
     run.set_defaults(func=cmd_run)
+    ver = sub.add_parser("verify", help="check a run folder against its signed manifest")
+    ver.add_argument("run_dir", type=Path, help="the run folder")
+    ver.add_argument("--public-key", type=Path,
+                     help="the signer's signing.pub (default: the key the manifest names)")
+    ver.add_argument("--store", type=Path,
+                     help="audit store for the chain (default: the one the manifest names)")
+    ver.set_defaults(func=cmd_verify)
+    key = sub.add_parser("keygen", help="make the Ed25519 key pair that signs manifests")
+    key.add_argument("--out", type=Path, default=DEFAULT_KEY_DIR,
+                     help=f"folder for signing.key and signing.pub (default: {DEFAULT_KEY_DIR})")
+    key.add_argument("--force", action="store_true", help="replace an existing key pair")
+    key.set_defaults(func=cmd_keygen)
     demo = sub.add_parser("demo", help="generate the sample company and audit it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder (default: ./demo)")
     demo.set_defaults(func=cmd_demo)
@@ -127,9 +145,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = AuditConfig.from_parameters(
         data=args.data, period=args.period, period_start=args.period_start,
         period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
-        lang=args.lang, mask=not args.no_mask, key_file=args.key_file)
-    folder = execute(config, args.out)
+        lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
+        exceptions=args.exceptions, store=args.store)
+    folder = execute(config, args.out, signing_key=args.signing_key)
     print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify_run
+
+    result = verify_run(args.run_dir, public_key=args.public_key, store=args.store)
+    for note in result.notes:
+        print(f"note: {note}")
+    for problem in result.problems:
+        print(f"FAILED: {problem}")
+    print(f"{args.run_dir}: " + ("OK, nothing was changed" if result.ok else
+                                 f"{len(result.problems)} problem(s)"))
+    return 0 if result.ok else 1
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from .signing import key_id, keygen, load_public
+
+    private, public = keygen(args.out, force=args.force)
+    print(f"signing key (keep it secret): {private}\npublic key (hand it to verifiers): "
+          f"{public}\nkey id: {key_id(load_public(public))}")
     return 0
 
 

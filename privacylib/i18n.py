@@ -24,6 +24,14 @@ TEXT: dict[str, dict[str, str]] = {
         "collection": "收集", "storage": "存储", "use": "使用", "sharing": "共享",
         "rights": "个人权利", "accountability": "责任",
         "more_findings": "另有 {n} 项发现见 findings.csv 与 workbook.xlsx",
+        "open": "待整改", "excepted": "已豁免", "h_new": "新增", "h_open": "持续存在",
+        "history": "与上次相比", "changes": "与上次审计相比",
+        "no_previous": "无可比较的上次审计（未使用审计库，或本范围首次审计）",
+        "compared_with": "对比上次审计 {run}（{period}）：新增 {new} 项，仍未解决 {open} 项，"
+                         "已解决 {resolved} 项",
+        "exceptions": "风险豁免", "source": "来源", "state": "状态", "valid": "有效",
+        "expired": "已过期", "invalid": "无效", "requested_by": "申请人",
+        "approved_by": "批准人", "expires_on": "到期日", "problem": "问题",
     },
     "en": {
         "title": "Customer privacy compliance audit", "summary": "Audit summary",
@@ -44,6 +52,16 @@ TEXT: dict[str, dict[str, str]] = {
         "collection": "Collection", "storage": "Storage", "use": "Use", "sharing": "Sharing",
         "rights": "Rights", "accountability": "Accountability",
         "more_findings": "{n} more findings are in findings.csv and workbook.xlsx",
+        "open": "open", "excepted": "excepted", "h_new": "new", "h_open": "still open",
+        "history": "Since last run", "changes": "Changes since the previous run",
+        "no_previous": "No previous run to compare with (no audit store, or the first run "
+                       "of this scope)",
+        "compared_with": "Compared with run {run} ({period}): {new} new, {open} still open, "
+                         "{resolved} resolved",
+        "exceptions": "Accepted risks (exceptions)", "source": "Source", "state": "State",
+        "valid": "valid", "expired": "expired", "invalid": "invalid",
+        "requested_by": "Requested by", "approved_by": "Approved by",
+        "expires_on": "Expires on", "problem": "Problem",
     },
 }
 

@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 from .audit import Audit
-from .catalog import load_catalog
-from .report import SEVERITY_ORDER, write_report_files
+from .catalog import SEVERITY_ORDER, load_catalog
+from .report import write_report_files
 
 SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712",
                     "low": "#76b041"}
@@ -74,6 +74,15 @@ def _evidence_html(evidence: str) -> str:
     return f"<details><summary>…</summary><pre>{html.escape(pretty)}</pre></details>"
 
 
+def _status(w: dict[str, str], finding: object) -> str:
+    """open, or excepted with who approved it until when; and new/still open."""
+    text = w[finding.status]
+    if finding.status == "excepted":
+        text += (f" ({w['approved_by']}: {finding.exception_approved_by}, "
+                 f"{w['expires_on']}: {finding.exception_expires_on})")
+    return text + (f" · {w['h_' + finding.history]}" if finding.history else "")
+
+
 def show_family(audit: Audit, family: str) -> None:
     """A family's controls: rule, outcome, and each finding with its evidence."""
     w = audit.words
@@ -92,10 +101,36 @@ def show_family(audit: Audit, family: str) -> None:
         if len(rows):
             table = "".join(
                 f"<tr><td>{html.escape(f.subject_id)}</td><td>{html.escape(f.reason)}</td>"
+                f"<td>{html.escape(_status(w, f))}</td>"
                 f"<td>{_evidence_html(f.evidence)}</td></tr>" for f in rows.itertuples())
             display(HTML(f"<table><tr><th>{w['subject']}</th><th>{w['reason']}</th>"
-                         f"<th>{w['evidence']}</th></tr>{table}</table>"))
+                         f"<th>{w['status']}</th><th>{w['evidence']}</th></tr>{table}</table>"))
             display(Markdown(f"{w['remediation']}: {c.remediation(audit.config.lang)}"))
+
+
+def show_changes(audit: Audit) -> None:
+    """New, still open and resolved findings since the store's previous run."""
+    w = audit.words
+    heading(audit, "changes")
+    if audit.previous is None:
+        display(Markdown(w["no_previous"]))
+        return
+    history = audit.findings()["history"].value_counts()
+    resolved = audit.resolved()
+    display(Markdown(w["compared_with"].format(
+        run=audit.previous.run_id, period=audit.previous.period, new=int(history.get("new", 0)),
+        open=int(history.get("open", 0)), resolved=len(resolved))))
+    if len(resolved):
+        display(resolved)
+
+
+def show_exceptions(audit: Audit) -> None:
+    """Every exception with its state; excepted findings stay in every table."""
+    if not audit.exceptions:
+        return
+    heading(audit, "exceptions")
+    display(audit.exceptions_table()[["source", "control_id", "subject_id", "state", "findings",
+                                      "requested_by", "approved_by", "expires_on", "problem"]])
 
 
 def show_conclusion(audit: Audit) -> None:
@@ -114,5 +149,4 @@ def show_conclusion(audit: Audit) -> None:
 def write_files(audit: Audit) -> None:
     """The report files, when the run has an output folder."""
     if audit.config.out:
-        write_report_files(audit.loaded, audit.result, Path(audit.config.out),
-                           lang=audit.config.lang, masker=audit.masker)
+        write_report_files(audit, Path(audit.config.out))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
@@ -29,6 +29,15 @@ class Period:
     @property
     def as_of(self) -> datetime:
         return self.end
+
+    def as_of_date(self, tz: str) -> date:
+        """The local calendar day of as_of (exceptions hold through a day)."""
+        con = duckdb.connect()
+        try:
+            return con.execute("SELECT CAST(timezone($tz, $t) AS DATE)",
+                               {"tz": tz, "t": self.end}).fetchone()[0]
+        finally:
+            con.close()
 
 
 def _instant(text: str, tz: str, what: str) -> datetime:

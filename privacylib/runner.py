@@ -1,5 +1,9 @@
 """`privacy-audit run`: the audit notebook executed by papermill into a run folder.
 
+Stages: check the configuration and the signing key, hash the inputs, run
+the notebook (which compares with the store's previous run), convert it to
+HTML, then, holding the store: sign the manifest and record the run.
+
 A run writes into a temporary folder that takes its final name only when
 everything is written. A run whose notebook fails leaves `NAME.FAILED/`
 (the executed notebook, with papermill's error at its top, and a FAILED
@@ -13,13 +17,20 @@ import re
 import shutil
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from .audit import AuditConfig
+from .catalog import load_catalog
 from .engine import Scope
 from .errors import PrivacyLibError, UsageError
+from .exceptions import load_exceptions
+from .manifest import RunRecord, build_manifest, input_entries, write_signed
 from .mapping import load_mapping
 from .outputs import atomic_folder
 from .period import resolve_period
 from .policy import load_policy
+from .signing import load_private, signing_key_path
+from .store import STORE_NAME, last_manifest_hash, open_store, record_run
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "privacy_audit.ipynb"
 
@@ -44,27 +55,38 @@ def check(config: AuditConfig) -> None:
         raise UsageError(f"data folder {config.data} does not exist or is not a folder")
     policy = load_policy(config.policy)
     load_mapping(config.mapping, config.data)
-    resolve_period(config.period, config.period_start, config.period_end, tz=policy.timezone)
+    period = resolve_period(config.period, config.period_start, config.period_end,
+                            tz=policy.timezone)
     Scope.parse(config.scope)
+    if config.exceptions:  # a file that cannot be used stops the run before it starts
+        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone),
+                        control_ids={c.id for c in load_catalog()})
 
 
 def _absolute(path: str | None) -> str | None:
     return None if path is None else str(Path(path).resolve())
 
 
-def execute(config: AuditConfig, out_root: str | Path) -> Path:
-    """Run the notebook for `config`; return the finished run folder."""
+def execute(config: AuditConfig, out_root: str | Path, *,
+            signing_key: str | Path | None = None) -> Path:
+    """Run the notebook for `config`; return the finished, signed run folder.
+    Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
     import papermill
 
     check(config)
+    key = load_private(signing_key_path(signing_key))
+    out_root = Path(out_root).resolve()
     # Absolute: the notebook runs in its own folder, not in the caller's.
-    target = Path(out_root).resolve() / folder_name(config)
+    config = dataclasses.replace(
+        config, data=_absolute(config.data), policy=_absolute(config.policy),
+        mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
+        exceptions=_absolute(config.exceptions),
+        store=_absolute(config.store) or str(out_root / STORE_NAME))
+    record = RunRecord(config, input_entries(config))
+    target = out_root / folder_name(config)
     failed = target.with_name(target.name + ".FAILED")
     with atomic_folder(target) as tmp:
-        params = dataclasses.replace(
-            config, data=_absolute(config.data), policy=_absolute(config.policy),
-            mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
-            out=str(tmp)).parameters()
+        params = dataclasses.replace(config, out=str(tmp)).parameters()
         try:
             papermill.execute_notebook(
                 str(NOTEBOOK), str(tmp / "report.ipynb"), parameters=params,
@@ -74,9 +96,22 @@ def execute(config: AuditConfig, out_root: str | Path) -> Path:
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
         _to_html(tmp / "report.ipynb", tmp / "report.html")
+        _sign_and_record(record, tmp, target, key)
     if failed.exists():
         shutil.rmtree(failed)  # an earlier failure of this run, now superseded
     return target
+
+
+def _sign_and_record(record: RunRecord, tmp: Path, target: Path,
+                     key: Ed25519PrivateKey) -> None:
+    """Holding the store: chain to the last run, sign, record. The store is
+    held for this moment only, so the runs of a batch take turns."""
+    store = record.config.store
+    with open_store(store, write=True) as con:
+        manifest = build_manifest(record, tmp, previous_hash=last_manifest_hash(con),
+                                  store=store, key=key)
+        digest = write_signed(tmp, manifest, key)
+        record_run(con, manifest, digest, tmp, target)
 
 
 def _keep_failure(tmp: Path, failed: Path, exc: Exception) -> None:

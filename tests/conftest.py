@@ -69,10 +69,22 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
     return outcome.outcome, {f.subject_id for f in outcome.findings}
 
 
-@pytest.fixture(autouse=True)
-def _pseudonym_key(monkeypatch):
-    """Tests never touch the user's key file."""
-    monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key")
+@pytest.fixture(scope="session")
+def signing_keys(tmp_path_factory) -> tuple[Path, Path]:
+    """(signing.key, signing.pub) made once for the whole session."""
+    from privacylib.signing import keygen
+
+    return keygen(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keys(signing_keys):
+    """Tests never touch the user's pseudonym or signing key files: set for the
+    whole session, so that module fixtures see them too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key")
+        patch.setenv("PRIVACY_AUDIT_SIGNING_KEY", str(signing_keys[0]))
+        yield
 
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"

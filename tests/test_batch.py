@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
+from privacylib import store
 from privacylib.batch import load_batch, parameter_sets
+from privacylib.verify import verify_run
 from privacylib.errors import ProblemsError
 
 from conftest import SAMPLE
@@ -59,6 +61,12 @@ workers: 2
     assert proc.returncode == 1, proc.stderr
     assert "2 done, 1 failed" in proc.stdout
     runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
-    assert runs == ["2026-09.FAILED", "2026-10_department=客服中心", "2026-10_system=crm"]
-    for name in runs[1:]:
+    assert runs == ["2026-09.FAILED", "2026-10_department=客服中心", "2026-10_system=crm",
+                    "audit-store.duckdb"]
+    for name in runs[1:3]:
         assert (tmp_path / "runs" / name / "summary.html").exists()
+        assert verify_run(tmp_path / "runs" / name).ok
+    # Both runs wrote to one store at the same time, in turn: one chain of two.
+    recorded = store.runs(tmp_path / "runs" / "audit-store.duckdb")
+    assert sorted(recorded["scope"]) == ["department=客服中心", "system=crm"]
+    assert list(recorded["seq"]) == [1, 2] and (recorded["findings"] > 0).all()

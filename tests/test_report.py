@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from privacylib.engine import run_controls
+from privacylib.audit import Audit, AuditConfig, run_audit
 from privacylib.masking import Masker, unmasked
-from privacylib.period import resolve_period
 from privacylib.report import write_report_files
 
-from conftest import assert_no_raw_identifiers, load_dir
+from conftest import assert_no_raw_identifiers
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def audited():
-    loaded = load_dir(SAMPLE / "exports")
-    return loaded, run_controls(loaded, resolve_period("2026-10"))
+def audited() -> Audit:
+    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+
+
+def variant(audit: Audit, lang: str, masker: Masker) -> Audit:
+    """The same audit shown in another language or masking."""
+    return dataclasses.replace(audit, config=dataclasses.replace(audit.config, lang=lang),
+                               masker=masker)
 
 
 def test_report_files(audited, tmp_path):
-    loaded, result = audited
-    write_report_files(loaded, result, tmp_path, lang="zh", masker=Masker(b"k"))
+    write_report_files(variant(audited, "zh", Masker(b"k")), tmp_path)
     findings = pd.read_csv(tmp_path / "findings.csv")
-    assert len(findings) == len(result.findings) == len(pd.read_parquet(
+    assert len(findings) == len(audited.result.findings) == len(pd.read_parquet(
         tmp_path / "findings.parquet"))
     assert {"control_id", "subject_id", "severity", "finding_key", "status", "evidence"} <= set(
         findings.columns)
@@ -47,14 +51,12 @@ def test_report_files(audited, tmp_path):
 
 
 def test_no_raw_identifier_in_any_output_file(audited, tmp_path):
-    loaded, result = audited
-    write_report_files(loaded, result, tmp_path, lang="en", masker=Masker(b"k"))
+    write_report_files(variant(audited, "en", Masker(b"k")), tmp_path)
     assert_no_raw_identifiers(tmp_path)
 
 
 def test_unmasked_output_says_so(audited, tmp_path):
-    loaded, result = audited
-    write_report_files(loaded, result, tmp_path, lang="en", masker=unmasked())
+    write_report_files(variant(audited, "en", unmasked()), tmp_path)
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert "NOT masked" in page and "Control outcomes" in page
     assert "C9000101" in (tmp_path / "findings.csv").read_text(encoding="utf-8")

@@ -10,8 +10,9 @@ import pytest
 
 from conftest import SAMPLE, assert_no_raw_identifiers
 
-EXPECTED = {".privacy-workbook", "controls.csv", "data_quality.csv", "findings.csv",
-            "findings.parquet", "rejects", "report.html", "report.ipynb", "summary.html",
+EXPECTED = {".privacy-workbook", "controls.csv", "data_quality.csv", "exceptions.csv",
+            "findings.csv", "findings.parquet", "manifest.json", "manifest.sig", "rejects",
+            "report.html", "report.ipynb", "resolved.csv", "run.json", "summary.html",
             "workbook.xlsx"}
 
 

@@ -1,0 +1,126 @@
+"""summary.html: the code-free page for managers. Outcomes, the gravest
+findings, what changed since the previous run, accepted risks and data
+quality; masked as the audit is.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+import pandas as pd
+
+from .audit import Audit
+from .catalog import SEVERITY_ORDER
+from .outputs import quality_rows
+
+TOP_FINDINGS = 20
+
+
+def _table(headers: list[str], rows: list[list[object]], table_id: str,
+           classes: list[str] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        f"<tr class=\"{html.escape(classes[i]) if classes else ''}\">"
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for i, row in enumerate(rows))
+    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+STYLE = """
+body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+       margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #305496; color: white; }
+tr.pass { background: #eaf7ea; } tr.fail { background: #fdecea; }
+tr.skipped { background: #f2f2f2; } tr.error { background: #fff6d5; }
+tr.excepted, tr.valid { background: #eef3fb; } tr.expired, tr.invalid { background: #fff6d5; }
+.meta span { margin-right: 2em; } .warn { color: #b00; font-weight: bold; }
+.counts span { display: inline-block; margin-right: 1.5em; font-size: 1.2em; }
+"""
+
+
+def summary_html(audit: Audit) -> str:
+    """The page for managers: outcomes, the gravest findings, changes, accepted
+    risks, data quality. No code."""
+    w, lang = audit.words, audit.config.lang
+    controls, findings = audit.controls(), audit.findings()
+    tz = audit.loaded.policy.timezone
+    period = f"{_local(audit, audit.period.start)} – {_local(audit, audit.period.end)} ({tz})"
+    counts = controls["outcome"].value_counts()
+    outcome_rows = [[c.control_id, w[c.family], w[c.severity], c.title, w[c.outcome],
+                     c.findings, c.reason] for c in controls.itertuples()]
+    top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER)).sort_values(
+        ["order", "control_id", "subject_id"]).head(TOP_FINDINGS)
+    top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
+                 w.get("h_" + f.history, "")] for f in top.itertuples()]
+    quality = [[q["dataset"], w.get(q["status"], q["status"]), q["rows_read"], q["rows_loaded"],
+                q["rows_rejected"]] for q in quality_rows(audit.loaded)]
+    more = len(findings) - len(top)
+    masked = audit.masker.enabled
+    scope = audit.config.scope or w["all"]
+    parts = [
+        f"<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",
+        f"<title>{html.escape(w['title'])} {html.escape(audit.period.label)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(w['title'])}</h1>",
+        '<p class="meta">'
+        f"<span>{w['period']}: {html.escape(period)}</span>"
+        f"<span>{w['scope']}: {html.escape(scope)}</span>"
+        f"<span>{w['generated']}: {datetime.now().astimezone():%Y-%m-%d %H:%M %z}</span></p>",
+        f"<p class=\"{'' if masked else 'warn'}\">{w['masked'] if masked else w['unmasked']}</p>",
+        '<p class="counts">' + "".join(
+            f"<span>{w[o]}: {int(counts.get(o, 0))}</span>"
+            for o in ("fail", "pass", "skipped", "error")) + "</p>",
+        f"<h2>{w['outcomes']}</h2>",
+        _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
+                w["findings"], w["reason"]], outcome_rows, "outcomes", list(controls["outcome"])),
+        f"<h2>{w['top_findings']}</h2>",
+        _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
+                w["history"]], top_rows, "top-findings", list(top["status"])),
+        f"<p>{w['more_findings'].format(n=more)}</p>" if more > 0 else "",
+        *_changes(audit, findings),
+        *_exceptions(audit),
+        f"<h2>{w['data_quality']}</h2>",
+        _table([w["dataset"], w["status"], w["rows_read"], w["rows_loaded"], w["rows_rejected"]],
+               quality, "data-quality"),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _changes(audit: Audit, findings: pd.DataFrame) -> list[str]:
+    w = audit.words
+    if audit.previous is None:
+        return [f"<h2>{w['changes']}</h2>", f"<p id=\"changes\">{w['no_previous']}</p>"]
+    resolved = audit.resolved()
+    history = findings["history"].value_counts()
+    line = w["compared_with"].format(run=audit.previous.run_id, period=audit.previous.period,
+                                     new=int(history.get("new", 0)),
+                                     open=int(history.get("open", 0)), resolved=len(resolved))
+    rows = [[r.control_id, w[r.severity], r.subject_id, r.finding_key]
+            for r in resolved.itertuples()]
+    return [f"<h2>{w['changes']}</h2>", f"<p id=\"changes\">{html.escape(line)}</p>",
+            _table([w["control"], w["severity"], w["subject"], w["finding_key"]], rows,
+                   "resolved") if rows else ""]
+
+
+def _exceptions(audit: Audit) -> list[str]:
+    w = audit.words
+    table = audit.exceptions_table()
+    if not len(table):
+        return []
+    rows = [[e.source, e.control_id, e.subject_id, w[e.state], e.findings, e.requested_by,
+             e.approved_by, e.expires_on, e.reason, e.problem] for e in table.itertuples()]
+    return [f"<h2>{w['exceptions']}</h2>",
+            _table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
+                    w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],
+                    w["problem"]], rows, "exceptions", list(table["state"]))]
+
+
+def _local(audit: Audit, instant: datetime) -> str:
+    found = audit.loaded.con.execute("SELECT strftime(timezone($tz, $t), '%Y-%m-%d %H:%M')",
+                                     {"tz": audit.loaded.policy.timezone, "t": instant})
+    return found.fetchall()[0][0]

@@ -1,0 +1,95 @@
+"""The audit store: two runs in a row, a fixed and a new violation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from privacylib import store
+from privacylib.audit import AuditConfig
+from privacylib.runner import execute
+from privacylib.store import PreviousRun, compare
+from privacylib.verify import verify_run
+
+from conftest import SAMPLE
+
+
+def _set_algorithm(exports, store_id: str, algorithm: str) -> None:
+    path = exports / "data_stores.jsonl"
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["store_id"] == store_id:
+            row["encryption_algorithm"] = algorithm
+        lines.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """October audited, then ST-MKT fixed and ST-BILL broken, audited again."""
+    root = tmp_path_factory.mktemp("store")
+    exports = root / "exports"
+    shutil.copytree(SAMPLE / "exports", exports)
+    db = root / "audit.duckdb"
+    config = AuditConfig(data=str(exports), period="2026-10", store=str(db))
+    first = execute(config, root / "first")
+    _set_algorithm(exports, "ST-MKT", "AES-256-GCM")
+    _set_algorithm(exports, "ST-BILL", "RC4")
+    second = execute(config, root / "second")
+    return first, second, db
+
+
+def test_new_open_and_resolved(two_runs):
+    first, second, _ = two_runs
+    before = pd.read_csv(first / "findings.csv", keep_default_na=False)
+    after = pd.read_csv(second / "findings.csv", keep_default_na=False)
+    assert set(before["history"]) == {""}  # nothing to compare the first run with
+    new = after[after["history"] == "new"]
+    assert list(zip(new["control_id"], new["subject_id"], strict=True)) == [("S01", "ST-BILL")]
+    assert (after["history"] != "").all() and len(after) == len(before)
+    resolved = pd.read_csv(second / "resolved.csv")
+    assert list(zip(resolved["control_id"], resolved["subject_id"], strict=True)) == [
+        ("S01", "ST-MKT")]
+    run = json.loads((second / "run.json").read_text(encoding="utf-8"))
+    first_id = json.loads((first / "manifest.json").read_text(encoding="utf-8"))["run_id"]
+    assert run["compared_with"] == first_id
+    page = (second / "summary.html").read_text(encoding="utf-8")
+    assert "新增 1 项" in page and "已解决 1 项" in page and 'id="resolved"' in page
+
+
+def test_the_store_keeps_both_runs_in_one_chain(two_runs):
+    first, second, db = two_runs
+    runs = store.runs(db)
+    assert list(runs["seq"]) == [1, 2] and list(runs["new"]) == [0, 1]
+    assert list(runs["resolved"]) == [0, 1] and list(runs["failed"]) == [36, 36]
+    manifests = [json.loads((f / "manifest.json").read_text(encoding="utf-8"))
+                 for f in (first, second)]
+    assert manifests[0]["previous_manifest_sha256"] is None
+    from privacylib.manifest import sha256_file
+
+    assert manifests[1]["previous_manifest_sha256"] == sha256_file(first / "manifest.json")
+    assert verify_run(first).ok and verify_run(second).ok
+    outcomes = store.outcomes(db)
+    assert len(outcomes) == 72 and set(outcomes["outcome"]) == {"fail"}
+
+
+def _frame(*pairs):
+    return pd.DataFrame([{"finding_key": f"{c}/{s}", "control_id": c, "subject_id": s,
+                          "severity": "high", "family": "storage"} for c, s in pairs])
+
+
+def test_a_control_that_could_not_look_resolves_nothing():
+    previous = PreviousRun("r1", "2026-09", _frame(("S01", "A"), ("S02", "B"), ("S03", "C")))
+    now = _frame(("S01", "A"), ("S01", "Z"))
+    history, resolved = compare(now, {"S01": "fail", "S02": "pass", "S03": "skipped"}, previous)
+    assert list(history) == ["open", "new"]
+    assert list(resolved["subject_id"]) == ["B"]  # S03 was skipped: C is not resolved
+
+
+def test_without_a_store_nothing_is_compared():
+    history, resolved = compare(_frame(("S01", "A")), {"S01": "fail"}, None)
+    assert list(history) == [""] and resolved.empty
