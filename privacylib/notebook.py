@@ -8,19 +8,12 @@ import html
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # papermill and tests have no screen; the inline backend still shows it
-
-import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
 
 from .audit import Audit
-from .catalog import SEVERITY_ORDER, load_catalog
+from .catalog import SEVERITY_ORDER
+from .charts import findings_by_control, show
 from .report import write_report_files
-
-SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712",
-                    "low": "#76b041"}
 
 
 def heading(audit: Audit, key: str, level: int = 2) -> None:
@@ -42,31 +35,11 @@ def show_quality(audit: Audit) -> None:
                              "warnings", "error"]])
 
 
-def findings_chart(audit: Audit) -> plt.Figure:
-    """Findings per control, stacked by severity (labels are ids: no font issues)."""
-    findings = audit.findings()
-    ids = [c.id for c in load_catalog()]
-    fig, ax = plt.subplots(figsize=(11, 3.2))
-    bottom = [0] * len(ids)
-    for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get):
-        counts = findings[findings["severity"] == severity]["control_id"].value_counts()
-        values = [int(counts.get(i, 0)) for i in ids]
-        ax.bar(ids, values, bottom=bottom, color=SEVERITY_COLOURS[severity], label=severity)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.set_ylabel("findings")
-    ax.tick_params(axis="x", labelrotation=90, labelsize=8)
-    ax.legend(ncols=4, fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 def show_overview(audit: Audit) -> None:
     heading(audit, "outcomes")
     display(audit.outcomes_by_family())
     display(audit.findings_by_severity())
-    fig = findings_chart(audit)
-    display(fig)
-    plt.close(fig)
+    show(findings_by_control(audit.findings()))
 
 
 def _evidence_html(evidence: str) -> str:

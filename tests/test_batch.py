@@ -9,8 +9,8 @@ import pytest
 
 from privacylib import store
 from privacylib.batch import load_batch, parameter_sets
-from privacylib.verify import verify_run
 from privacylib.errors import ProblemsError
+from privacylib.verify import verify_run
 
 from conftest import SAMPLE
 

@@ -93,3 +93,23 @@ def test_a_control_that_could_not_look_resolves_nothing():
 def test_without_a_store_nothing_is_compared():
     history, resolved = compare(_frame(("S01", "A")), {"S01": "fail"}, None)
     assert list(history) == [""] and resolved.empty
+
+
+def test_the_trend_notebook_runs_on_the_store(two_runs, tmp_path):
+    import papermill
+
+    from privacylib import trend
+    from privacylib.runner import NOTEBOOK
+
+    _, _, db = two_runs
+    by_control = trend.by_control(str(db))
+    assert by_control.shape == (36, 2)
+    assert by_control.loc["S01"].tolist() == [3, 3]  # one fixed, one new
+    out = tmp_path / "trend.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK.with_name("trend.ipynb")), str(out),
+                               parameters={"store": str(db)}, kernel_name="python3",
+                               progress_bar=False, cwd=str(NOTEBOOK.parent))
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
