@@ -19,6 +19,7 @@ import pandas as pd
 from .catalog import FAMILIES, load_catalog
 from .engine import AuditResult, Scope, run_controls
 from .errors import UsageError, suggest
+from .evidence import finding_context
 from .exceptions import RiskException, exceptions_frame, load_exceptions
 from .exceptions import apply as apply_exceptions
 from .frames import controls_frame, findings_frame
@@ -110,6 +111,9 @@ class Audit:
         # Masking every finding's evidence is done once, not once per section.
         frame = apply_exceptions(findings_frame(self.result, self.config.lang, self.masker),
                                  self.exceptions)
+        context = finding_context(self.loaded, self.result)
+        for column in context.columns:
+            frame[column] = context[column].to_numpy() if len(frame) else pd.Series(dtype=object)
         outcomes = {r.control.id: r.outcome for r in self.result.results}
         frame["history"], resolved = compare(frame, outcomes, self.previous)
         return frame, resolved

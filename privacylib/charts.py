@@ -48,3 +48,49 @@ def findings_by_control(findings: pd.DataFrame) -> plt.Figure:
     ax.legend(ncols=4, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def access_heatmap(table: pd.DataFrame) -> plt.Figure:
+    """Accesses per weekday (rows) and local hour (columns)."""
+    fig, ax = plt.subplots(figsize=(10, 2.8))
+    image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="Blues")
+    ax.set_yticks(range(7), WEEKDAYS, fontsize=8)
+    ax.set_xticks(range(24), [str(h) for h in range(24)], fontsize=8)
+    ax.set_xlabel("local hour")
+    fig.colorbar(image, ax=ax, label="accesses")
+    fig.tight_layout()
+    return fig
+
+
+def actor_timeline(events: pd.DataFrame, roles: pd.DataFrame, start: object, end: object,
+                   ) -> plt.Figure:
+    """Each access by day and hour, the flagged ones in red; the roles held above."""
+    fig, (top, ax) = plt.subplots(2, 1, figsize=(10, 4.2), sharex=True,
+                                  gridspec_kw={"height_ratios": [1, 4]})
+    start, end = pd.Timestamp(start).tz_localize(None), pd.Timestamp(end).tz_localize(None)
+    for n, role in enumerate(roles.itertuples()):
+        begin = max(pd.Timestamp(role.valid_from), start) if pd.notna(role.valid_from) else start
+        finish = min(pd.Timestamp(role.valid_to), end) if pd.notna(role.valid_to) else end
+        if finish > begin:
+            top.broken_barh([(begin, finish - begin)], (n - 0.4, 0.8), color=f"C{n % 10}")
+            top.text(begin, n, f" {role.role}", va="center", fontsize=8)
+    top.set_yticks([])
+    top.set_ylim(-0.6, max(len(roles), 1) - 0.4)
+    top.set_title("roles held", fontsize=9, loc="left")
+    if len(events):
+        days = pd.to_datetime(events["day"])
+        flagged = events["controls"] != ""
+        ax.scatter(days[~flagged], events["hour"][~flagged], s=10, color="#7f8c8d",
+                   label="access")
+        ax.scatter(days[flagged], events["hour"][flagged], s=36, color="#d62728",
+                   label="in a finding")
+        ax.legend(fontsize=8, loc="upper right")
+    ax.set_xlim(start, end)
+    ax.set_ylim(24, 0)
+    ax.set_ylabel("local hour")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

@@ -12,7 +12,8 @@ from IPython.display import HTML, Markdown, display
 
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
-from .charts import findings_by_control, show
+from .charts import access_heatmap, findings_by_control, show
+from .explore import access_by_hour
 from .report import write_report_files
 
 
@@ -40,6 +41,9 @@ def show_overview(audit: Audit) -> None:
     display(audit.outcomes_by_family())
     display(audit.findings_by_severity())
     show(findings_by_control(audit.findings()))
+    heat = access_by_hour(audit)
+    if len(heat):
+        show(access_heatmap(heat))
 
 
 def _evidence_html(evidence: str) -> str:

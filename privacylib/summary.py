@@ -5,13 +5,16 @@ quality; masked as the audit is.
 
 from __future__ import annotations
 
+import base64
 import html
 from datetime import datetime
 
 import pandas as pd
 
+from . import charts
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
+from .explore import access_by_hour
 from .outputs import quality_rows
 
 TOP_FINDINGS = 20
@@ -38,6 +41,7 @@ tr.pass { background: #eaf7ea; } tr.fail { background: #fdecea; }
 tr.skipped { background: #f2f2f2; } tr.error { background: #fff6d5; }
 tr.excepted, tr.valid { background: #eef3fb; } tr.expired, tr.invalid { background: #fff6d5; }
 .meta span { margin-right: 2em; } .warn { color: #b00; font-weight: bold; }
+img.chart { max-width: 100%; display: block; margin: 1em 0; }
 .counts span { display: inline-block; margin-right: 1.5em; font-size: 1.2em; }
 """
 
@@ -77,6 +81,7 @@ def summary_html(audit: Audit) -> str:
         f"<h2>{w['outcomes']}</h2>",
         _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
                 w["findings"], w["reason"]], outcome_rows, "outcomes", list(controls["outcome"])),
+        _figures(audit, findings),
         f"<h2>{w['top_findings']}</h2>",
         _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
                 w["history"]], top_rows, "top-findings", list(top["status"])),
@@ -89,6 +94,16 @@ def summary_html(audit: Audit) -> str:
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _figures(audit: Audit, findings: pd.DataFrame) -> str:
+    """The explorer's charts, static: findings by control, access by hour."""
+    figures = [charts.findings_by_control(findings)]
+    heat = access_by_hour(audit)
+    if len(heat):
+        figures.append(charts.access_heatmap(heat))
+    return "".join(f'<img class="chart" alt="chart" src="data:image/png;base64,'
+                   f'{base64.b64encode(charts.png(f)).decode()}">' for f in figures)
 
 
 def _changes(audit: Audit, findings: pd.DataFrame) -> list[str]:

@@ -44,6 +44,9 @@ def test_the_summary_page_shows_every_control(summary):
         colour = rows.nth(0).evaluate("r => getComputedStyle(r).backgroundColor")
         assert colour == "rgb(253, 236, 234)"  # failing controls stand out
         assert page.locator("#top-findings tbody tr").count() == 20
+        charts = page.locator("img.chart")  # findings by control, access by hour: drawn
+        assert charts.count() == 2
+        assert all(charts.nth(i).evaluate("i => i.naturalWidth") > 500 for i in range(2))
         assert page.locator("#data-quality tbody tr").count() == 20
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "summary.png", full_page=True)

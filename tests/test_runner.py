@@ -37,7 +37,7 @@ def test_a_run_writes_a_complete_folder(zh_run):
     assert injected and "2026-10" in "".join(injected[0]["source"])
     outputs = [o for c in notebook["cells"] for o in c.get("outputs", [])]
     assert [o for o in outputs if o.get("output_type") == "error"] == []
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 1  # the chart, drawn
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # the charts, drawn
     page = (zh_run / "report.html").read_text(encoding="utf-8")
     assert "先同意后使用" in page and "本期内对具名客户的有效访问" in page
 

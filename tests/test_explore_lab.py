@@ -1,0 +1,113 @@
+"""explore.ipynb in a real JupyterLab, in Debian's Chromium: run it, filter, look."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_browser import ARGS, CHROMIUM, SCREENSHOTS
+
+from conftest import SAMPLE
+
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "explore.ipynb"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is missing (apt-get install chromium)")
+
+
+KERNEL_READY = """() => {
+    const k = window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel;
+    return k && k.connectionStatus === 'connected' && k.status === 'idle';
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on loopback over a folder holding explore.ipynb, parameterised
+    by papermill (no run folder: the sample's data folder)."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    root = tmp_path_factory.mktemp("lab")
+    nb = parameterize_notebook(load_notebook_node(str(NOTEBOOK)),
+                               {"run_dir": None, "runs_root": None,
+                                "data": str(SAMPLE / "exports"), "period": "2026-10"})
+    nbformat.write(nb, root / "explore.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
+           "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"),
+           "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+         "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(root / "lab.log", "w"))  # noqa: SIM115
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text())
+            time.sleep(0.5)
+    yield base, token, root
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_explore_notebook_filters_findings_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright
+
+    base, token, root = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/lab/tree/explore.ipynb?token={token}")
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
+                               timeout=120_000)
+        # Run all only once the kernel is connected and idle, or the request is lost.
+        page.wait_for_function(KERNEL_READY, timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_selector(".pw-explorer", timeout=180_000)
+        count = page.locator(".pw-count")
+        assert count.inner_text() == "100"
+        assert page.locator("table.pw-findings tbody tr").count() == 100
+        page.locator(".pw-filter-severity select").select_option("critical")
+        page.wait_for_function(
+            "document.querySelector('.pw-count').textContent !== '100'", timeout=30_000)
+        shown = int(count.inner_text())
+        assert 0 < shown < 100
+        rows = page.locator("table.pw-findings tbody tr")
+        assert rows.count() == shown
+        severities = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(shown)}
+        assert severities == {"critical"}
+        assert page.locator(".pw-detail pre").first.inner_text().strip().startswith("{")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "explore.png", full_page=True)
+        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        browser.close()
+    assert (SCREENSHOTS / "explore.png").stat().st_size > 20_000
+    saved = json.loads((root / "explore.ipynb").read_text(encoding="utf-8"))
+    errors = [o for c in saved["cells"] for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []

@@ -1,0 +1,131 @@
+"""The explorer's views, without a browser: filters, evidence, masking, an
+actor's timeline, a customer's trail, and the run an exploration opens."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from privacylib import explore
+from privacylib.audit import AuditConfig, run_audit
+from privacylib.errors import DataError
+from privacylib.widgets import ALL, Explorer
+
+from conftest import SAMPLE, sample_identifiers
+
+
+@pytest.fixture(scope="module")
+def audit():
+    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+
+
+@pytest.fixture
+def explorer(audit):
+    return Explorer(audit)
+
+
+def test_filters_narrow_the_table(explorer):
+    assert explorer.count.value.startswith('<span class="pw-count">100</span>')
+    explorer.filters["system"].value = "crm"
+    crm = explorer.filtered()
+    assert 0 < len(crm) < 100 and set(crm["system"]) == {"crm"}
+    explorer.filters["severity"].value = "critical"
+    both = explorer.filtered()
+    assert set(both["severity"]) == {"critical"} and len(both) < len(crm)
+    assert explorer.table.value.count("<tr>") == len(both) + 1  # the header row too
+    explorer.filters["system"].value = ALL
+    explorer.filters["severity"].value = ALL
+    assert len(explorer.filtered()) == 100
+
+
+def test_every_finding_has_its_department_and_system_where_the_evidence_says(audit):
+    findings = audit.findings()
+    events = findings[findings["control_id"].isin(["U01", "C03", "U04"])]
+    assert (events["department"] != "").all() and (events["system"] != "").all()
+    stores = findings[findings["control_id"] == "S01"]
+    assert (stores["department"] == "").all()
+
+
+def test_a_finding_shows_its_rule_sql_and_masked_evidence(explorer):
+    explorer.filters["control_id"].value = "C03"
+    assert explorer.picker.value is not None
+    detail = explorer.detail.value
+    assert "consent" in detail.lower() and "SELECT" in detail and "pw-detail" in detail
+    raw = sample_identifiers()
+    assert not any(secret in detail for secret in raw)
+    explorer.unmask.value = True
+    assert "unmasked" in explorer.warning.value
+    assert any(secret in explorer.detail.value for secret in raw)  # asked for, shown
+
+
+def test_an_actor_timeline_flags_the_accesses_in_findings(explorer, audit):
+    events = explorer.events("E9003")
+    assert len(events) and events["day"].between("2026-10-01", "2026-10-31").all()
+    flagged = events[events["controls"] != ""]
+    assert "U02" in ",".join(flagged["controls"])  # the bulk exports of 2026-10-16
+    assert set(flagged[flagged["controls"].str.contains("U02")]["day"]) == {"2026-10-16"}
+    explorer.actor.value = "E9003"
+    header, chart, roles, table = explorer.actor_view.children
+    assert f'<span class="pw-flagged">{len(flagged)}</span>' in header.value
+    assert chart.value[:4] == b"\x89PNG" and "pw-roles" in roles.value
+    assert not any(secret in table.value for secret in sample_identifiers())
+
+
+def test_a_customer_trail_by_id_or_pseudonym(explorer, audit):
+    customer = audit.loaded.con.execute(
+        "SELECT customer_id FROM access_log WHERE customer_id IS NOT NULL "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
+    trail = explore.customer_trail(audit, customer)
+    assert len(trail) > 1 and set(trail.columns) >= {"actor_id", "purpose", "consent_id"}
+    explorer.customer.value = audit.masker.pseudonym(customer)
+    count, table = explorer.customer_view.children
+    assert f">{len(trail)}<" in count.value
+    assert customer not in table.value and audit.masker.pseudonym(customer) in table.value
+
+
+def test_consent_in_the_trail_is_the_one_active_at_the_access(audit):
+    rows = audit.loaded.con.execute("""
+        SELECT a.customer_id FROM access_log a JOIN consents c USING (customer_id)
+        WHERE c.withdrawn_at IS NOT NULL LIMIT 1""").fetchall()
+    trail = explore.customer_trail(audit, rows[0][0])
+    for event in trail.itertuples():
+        active = audit.loaded.con.execute("""
+            SELECT min(c.consent_id) FROM consents c JOIN access_log a
+              ON a.customer_id = c.customer_id AND a.purpose = c.purpose
+            WHERE a.event_id = $e AND c.granted_at <= a.ts
+              AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at)""",
+            {"e": event.event_id}).fetchone()[0]
+        assert event.consent_id == (active or "")
+
+
+def test_access_by_weekday_and_hour_counts_every_event_of_the_period(audit):
+    table = explore.access_by_hour(audit)
+    assert table.shape == (7, 24)
+    total = audit.loaded.con.execute(
+        "SELECT count(*) FROM access_log WHERE ts >= $s AND ts < $e",
+        {"s": audit.period.start, "e": audit.period.end}).fetchone()[0]
+    assert int(table.to_numpy().sum()) == total
+
+
+def test_exploring_a_run_folder_reproduces_its_findings(tmp_path):
+    import shutil
+
+    from privacylib.runner import execute
+
+    exports = tmp_path / "exports"
+    shutil.copytree(SAMPLE / "exports", exports)
+    run = execute(AuditConfig(data=str(exports), period="2026-10"), tmp_path / "runs")
+    assert explore.latest_run(tmp_path / "runs") == run
+    audit, source = explore.open_audit(runs_root=str(tmp_path / "runs"))
+    assert source == f"run {run}"
+    written = pd.read_csv(run / "findings.csv")["finding_key"]
+    assert sorted(audit.findings()["finding_key"]) == sorted(written)
+    stores = exports / "data_stores.jsonl"
+    rows = [json.loads(line) for line in stores.read_text(encoding="utf-8").splitlines()]
+    rows[0]["encrypted_at_rest"] = "false"
+    stores.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                      encoding="utf-8")
+    with pytest.raises(DataError, match="changed since the run"):
+        explore.open_audit(run_dir=str(run))
