@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
 
-from . import charts, explore
+from . import charts, explore, trend
 from .audit import Audit
 from .catalog import load_catalog
 from .masking import Masker, load_key, unmasked
@@ -197,6 +198,10 @@ class Explorer:
         if len(heat):
             parts += [w.HTML("<b>accesses by weekday and local hour</b>"),
                       _image(charts.access_heatmap(heat))]
+        store = self.audit.config.store
+        if store and Path(store).is_file():
+            parts += [w.HTML("<b>findings across the runs of the audit store</b>"),
+                      _image(trend.runs_chart(trend.runs_table(store)))]
         return w.VBox(parts)
 
     def widget(self) -> w.Tab:

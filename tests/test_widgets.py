@@ -127,5 +127,8 @@ def test_exploring_a_run_folder_reproduces_its_findings(tmp_path):
     rows[0]["encrypted_at_rest"] = "false"
     stores.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
                       encoding="utf-8")
+    titles = [c.value for c in Explorer(audit).charts().children if hasattr(c, "value")
+              and isinstance(c.value, str)]
+    assert any("audit store" in t for t in titles)  # the run's store: its trend too
     with pytest.raises(DataError, match="changed since the run"):
         explore.open_audit(run_dir=str(run))
