@@ -148,7 +148,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
         exceptions=args.exceptions, store=args.store)
     folder = execute(config, args.out, signing_key=args.signing_key)
-    print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}")
+    print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}\n"
+          f"manifest:      {folder / 'manifest.json'} (signed; check with "
+          f"`privacy-audit verify {folder}`)")
     return 0
 
 

@@ -47,7 +47,10 @@ else:
         planted = {(r["control_id"], r["subject_id"]) for r in csv.DictReader(fh)}
     found = {(f.control_id, f.subject_id) for f in result.findings}
     out["exact"] = found == planted
+    out["missed"], out["extra"] = sorted(planted - found)[:10], sorted(found - planted)[:10]
     out["outcomes"] = sorted({r.outcome for r in result.results})
+    out["errors"] = [(r.control.id, r.reason_en) for r in result.results
+                     if r.outcome not in ("pass", "fail")]
 out["seconds"] = time.perf_counter() - start
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
@@ -86,6 +89,9 @@ def main() -> None:
                   f"{audit['load_seconds']:.1f} | {audit['seconds']:.1f} | "
                   f"{audit['seconds'] / base['seconds']:.1f}x | {base['peak_mb']:.0f} | "
                   f"{audit['peak_mb']:.0f} | {'yes' if audit['exact'] else 'NO'} |", flush=True)
+            if not audit["exact"]:
+                print(f"  missed {audit['missed']}, extra {audit['extra']}, "
+                      f"not run {audit['errors']}", flush=True)
 
 
 if __name__ == "__main__":
