@@ -212,6 +212,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
         con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
         malformed: list[tuple] = []
+        csv_files: list[str] = []
         for raw, res in zip(sources, resolutions, strict=True):
             bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
             sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
@@ -224,7 +225,8 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             if raw.number_lines_after:
                 names = dict(zip(params.get("paths", []), params["file_names"], strict=True))
                 malformed += readers_malformed(con, names)
-        number_csv_lines(con, stage, malformed)
+                csv_files += params["file_names"]
+        number_csv_lines(con, stage, csv_files, malformed)
         result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}
         result.missing_columns = [c for c in ds.column_names if c not in found_cols]

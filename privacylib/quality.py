@@ -42,17 +42,21 @@ def malformed_lines(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> li
             for path, line, kind, msg, text in found]
 
 
-def number_csv_lines(con: duckdb.DuckDBPyConnection, stage: str, malformed: list[tuple]) -> None:
-    """Give CSV rows their line numbers, from the staging table's row order.
+def number_csv_lines(con: duckdb.DuckDBPyConnection, stage: str, files: list[str],
+                     malformed: list[tuple]) -> None:
+    """Turn the CSV scans' running row numbers into each file's line numbers.
 
-    A scan keeps each file's rows in order, so a row's line is its position in
-    its file plus the header, plus the malformed lines before it.
+    A scan numbers its rows over all its files in order, so a row's line is
+    its number less the file's first, plus the header, plus the malformed
+    lines before it. `files` are the CSV files of the dataset.
     """
+    if not files:
+        return
     con.execute(
-        f"UPDATE {stage} SET _source_line = {stage}.rowid - f.first + 2 FROM ("
-        f"SELECT _source_file, min(rowid) AS first FROM {stage} WHERE _source_line IS NULL "
-        f"GROUP BY 1) f WHERE {stage}._source_file = f._source_file "
-        f"AND {stage}._source_line IS NULL")
+        f"UPDATE {stage} SET _source_line = {stage}._source_line - f.first + 2 FROM ("
+        f"SELECT _source_file, min(_source_line) AS first FROM {stage} "
+        "WHERE list_contains($files, _source_file) "
+        f"GROUP BY 1) f WHERE {stage}._source_file = f._source_file", {"files": files})
     if not malformed:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")

@@ -42,8 +42,9 @@ class RawSource:
     params: dict[str, Any] = field(default_factory=dict)
     # Encoding of each file, for the data-quality report.
     encodings: list[str] = field(default_factory=list)
-    # CSV: lines are numbered after the insert, from the table's row order
-    # (a parallel scan cannot number them); the header is line 1.
+    # CSV: _source_line holds the scan's running row number (WITH ORDINALITY,
+    # counted over all files of the group in order); it becomes each file's
+    # line after the insert (number_csv_lines), the header being line 1.
     number_lines_after: bool = False
     # A column of the SELECT that is not null when the whole row is unreadable
     # (a JSON line that is no object); it holds the raw text.
@@ -80,12 +81,14 @@ def read_csv_group(group: list[CsvFile]) -> RawSource:
     names = list(group[0].header)
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     delim = "E'\\t'" if group[0].source.format is Format.TSV else "','"
+    # The row number comes from the scan itself: the order rows reach a table
+    # is not the files' order (an insert of a parallel scan may reorder them).
     sql = (
-        "SELECT file_index AS _file_index, CAST(NULL AS BIGINT) AS _source_line, "
-        f"* EXCLUDE (file_index) FROM (SELECT file_index, * FROM read_csv($paths, "
+        "SELECT file_index AS _file_index, ordinality AS _source_line, "
+        f"* EXCLUDE (file_index, ordinality) FROM (SELECT file_index, * FROM read_csv($paths, "
         f"columns = {{{cols}}}, header = true, auto_detect = false, delim = {delim}, "
         "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
-        f"rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_SCANS}'))"
+        f"rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_SCANS}') WITH ORDINALITY)"
     )
     return RawSource([f.source for f in group], names, ["VARCHAR"] * len(names), sql,
                      {"paths": [str(f.path) for f in group]}, [f.encoding for f in group],

@@ -54,3 +54,28 @@ def test_a_million_events_are_all_accounted_for(data_dir, fmt):
         (PER_DAY - 1 + first_line,
          f"duplicate key: first loaded from access_log/2026-10-03.{fmt}:{first_line}")]
     assert rows(result, "SELECT sum(record_count) FROM access_log")[0][0] > d.rows_loaded
+
+
+@pytest.mark.slow
+def test_lines_of_a_large_csv_split_across_threads(data_dir):
+    """A plain CSV of 30 MB is read in parallel chunks, whose rows may reach the
+    table out of order: each row's line must still be its own, and the first
+    row of a repeated key the one that is loaded."""
+    n = 375_000
+    duckdb.connect().execute(f"""
+        COPY (SELECT CASE WHEN i = {n - 1} THEN 'CS0' ELSE 'CS' || i END AS consent_id,
+                     'C' || (i // 3) AS customer_id, 'analytics' AS purpose,
+                     strftime(TIMESTAMP '2026-01-01' + INTERVAL (i) MINUTE,
+                              '%Y-%m-%d %H:%M:%S') AS granted_at,
+                     CASE WHEN i = {n - 1} THEN 'pre_checked' ELSE 'e_signature' END AS method,
+                     'false' AS separate, NULL AS withdrawn_at
+              FROM range({n}) t(i))
+        TO '{data_dir / "consents.csv"}' (HEADER)""")
+    for _ in range(2):  # the order rows reach the table varies from run to run
+        result = load_dir(data_dir)
+        assert rows(result, "SELECT count(*) FROM consents WHERE _source_line <> "
+                            "CAST(substr(consent_id, 3) AS INTEGER) + 2") == [(0,)]
+        assert rows(result, "SELECT _source_line, method FROM consents "
+                            "WHERE consent_id = 'CS0'") == [(2, "e_signature")]
+        assert rows(result, "SELECT _source_line, _reject_reason FROM consents__rejects") == [
+            (n + 1, "duplicate key: first loaded from consents.csv:2")]
