@@ -17,6 +17,7 @@ import contextlib
 import shutil
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .errors import DataError, UsageError
 from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .policy import Policy
-from .quality import BOOKKEEPING, enum_warnings, finalize, number_csv_lines
+from .quality import BOOKKEEPING, enum_warnings, finalize, shift_for_malformed
 from .quality import malformed_lines as readers_malformed
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
@@ -212,21 +213,21 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
         con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
         malformed: list[tuple] = []
-        csv_files: list[str] = []
         for raw, res in zip(sources, resolutions, strict=True):
             bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
-            sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
             try:
+                if raw.number_lines_after:
+                    jobs = [typed_select(ds, one, res, extras, m, policy.timezone)
+                            for one in readers.each_file(raw)]
+                    malformed += _insert_csv(con, stage, jobs, bar)
+                    continue
+                sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
                 with _follow(con, bar, len(raw.files)):
                     con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
             except _DATA_ERRORS as exc:
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
-            if raw.number_lines_after:
-                names = dict(zip(params.get("paths", []), params["file_names"], strict=True))
-                malformed += readers_malformed(con, names)
-                csv_files += params["file_names"]
-        number_csv_lines(con, stage, csv_files, malformed)
+        shift_for_malformed(con, stage, malformed)
         result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}
         result.missing_columns = [c for c in ds.column_names if c not in found_cols]
@@ -244,6 +245,35 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             if src.format is Format.EXCEL:
                 con.unregister(f"_xlsx_{ds.name}_{i}")
     return result
+
+
+def _insert_csv(con: duckdb.DuckDBPyConnection, stage: str, jobs: list[tuple[str, dict]],
+                bar: tqdm) -> list[tuple]:
+    """One INSERT per CSV file, as many at once as DuckDB has threads.
+
+    Each file's scan numbers its own rows (WITH ORDINALITY), which runs that
+    scan on one thread; files side by side keep every core busy. Returns the
+    malformed lines, which each connection's scan recorded.
+    """
+    workers = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+    def insert(job: tuple[str, dict]) -> list[tuple]:
+        sql, params = job
+        cur = con.cursor()
+        try:
+            cur.execute("SET TimeZone = 'UTC'")
+            cur.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
+            names = dict(zip(params["paths"], params["file_names"], strict=True))
+            return readers_malformed(cur, names)
+        finally:
+            cur.close()
+
+    malformed: list[tuple] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        for found in pool.map(insert, jobs):
+            malformed += found
+            bar.update(1)
+    return malformed
 
 
 def _match_headers(ds: Dataset, sources: list[readers.RawSource], m: DatasetMapping,

@@ -42,21 +42,10 @@ def malformed_lines(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> li
             for path, line, kind, msg, text in found]
 
 
-def number_csv_lines(con: duckdb.DuckDBPyConnection, stage: str, files: list[str],
-                     malformed: list[tuple]) -> None:
-    """Turn the CSV scans' running row numbers into each file's line numbers.
-
-    A scan numbers its rows over all its files in order, so a row's line is
-    its number less the file's first, plus the header, plus the malformed
-    lines before it. `files` are the CSV files of the dataset.
-    """
-    if not files:
-        return
-    con.execute(
-        f"UPDATE {stage} SET _source_line = {stage}._source_line - f.first + 2 FROM ("
-        f"SELECT _source_file, min(_source_line) AS first FROM {stage} "
-        "WHERE list_contains($files, _source_file) "
-        f"GROUP BY 1) f WHERE {stage}._source_file = f._source_file", {"files": files})
+def shift_for_malformed(con: duckdb.DuckDBPyConnection, stage: str,
+                        malformed: list[tuple]) -> None:
+    """A CSV row's line is its number in the scan plus one (the header), plus
+    the malformed lines before it, which the scan skipped."""
     if not malformed:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")

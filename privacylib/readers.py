@@ -11,6 +11,7 @@ openpyxl's read-only mode.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -42,9 +43,8 @@ class RawSource:
     params: dict[str, Any] = field(default_factory=dict)
     # Encoding of each file, for the data-quality report.
     encodings: list[str] = field(default_factory=list)
-    # CSV: _source_line holds the scan's running row number (WITH ORDINALITY,
-    # counted over all files of the group in order); it becomes each file's
-    # line after the insert (number_csv_lines), the header being line 1.
+    # CSV: a group of files with one header, read one file per scan
+    # (each_file); malformed lines shift the lines after the insert.
     number_lines_after: bool = False
     # A column of the SELECT that is not null when the whole row is unreadable
     # (a JSON line that is no object); it holds the raw text.
@@ -77,14 +77,15 @@ def prepare_csv(src: SourceFile, encoding: str | None, workdir: Path) -> CsvFile
 
 
 def read_csv_group(group: list[CsvFile]) -> RawSource:
-    """One parallel scan over CSV files that share a header."""
+    """The scan of CSV files that share a header (to be read a file at a time)."""
     names = list(group[0].header)
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     delim = "E'\\t'" if group[0].source.format is Format.TSV else "','"
-    # The row number comes from the scan itself: the order rows reach a table
-    # is not the files' order (an insert of a parallel scan may reorder them).
+    # The line comes from the scan itself (the order rows reach a table is not
+    # the file's: an insert of a parallel scan may reorder them), so a scan
+    # may read one file only: see each_file. The header is line 1.
     sql = (
-        "SELECT file_index AS _file_index, ordinality AS _source_line, "
+        "SELECT file_index AS _file_index, ordinality + 1 AS _source_line, "
         f"* EXCLUDE (file_index, ordinality) FROM (SELECT file_index, * FROM read_csv($paths, "
         f"columns = {{{cols}}}, header = true, auto_detect = false, delim = {delim}, "
         "quote = '\"', escape = '\"', strict_mode = true, store_rejects = true, "
@@ -93,6 +94,13 @@ def read_csv_group(group: list[CsvFile]) -> RawSource:
     return RawSource([f.source for f in group], names, ["VARCHAR"] * len(names), sql,
                      {"paths": [str(f.path) for f in group]}, [f.encoding for f in group],
                      number_lines_after=True)
+
+
+def each_file(raw: RawSource) -> list[RawSource]:
+    """A CSV group as one scan per file: the same SELECT over one path."""
+    return [dataclasses.replace(raw, files=[f], params={**raw.params, "paths": [path]},
+                                encodings=[enc])
+            for f, path, enc in zip(raw.files, raw.params["paths"], raw.encodings, strict=True)]
 
 
 def parquet_schema(con: duckdb.DuckDBPyConnection, src: SourceFile) -> tuple[tuple, tuple]:

@@ -148,7 +148,8 @@ def test_folder_of_daily_files_keeps_file_and_line(data_dir):
                   [[f"E{day}-{i}", f"2026-10-{day:02d} 10:00", "A", "c", "read", "p"]
                    for i in range(3)])
     result = load_dir(data_dir)
-    got = rows(result, "SELECT event_id, _source_file, _source_line FROM access_log")
+    got = rows(result, "SELECT event_id, _source_file, _source_line FROM access_log "
+                       "ORDER BY _source_file, _source_line")
     assert got[0] == ("E1-0", "access_log/2026-10-01.csv.gz", 2)
     assert got[-1] == ("E2-2", "access_log/2026-10-02.csv.gz", 4)
     assert result.datasets["access_log"].files == [
