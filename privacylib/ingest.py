@@ -13,11 +13,8 @@ A dataset that cannot be loaded is recorded as `error` and the others go on;
 from __future__ import annotations
 
 import atexit
-import contextlib
 import shutil
 import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +28,9 @@ from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .policy import Policy
 from .quality import BOOKKEEPING, enum_warnings, finalize, shift_for_malformed
-from .quality import malformed_lines as readers_malformed
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
+from .staging import insert_per_file, insert_scan
 
 # What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
 _DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
@@ -147,31 +144,6 @@ def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
 
 
-@contextlib.contextmanager
-def _follow(con: duckdb.DuckDBPyConnection, bar: tqdm, files: int):
-    """Move the bar through `files` as DuckDB reports the running scan's progress."""
-    start, done = bar.n, threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.25):
-            percent = con.query_progress()
-            if percent >= 0:
-                bar.n = start + int(files * min(percent, 100) / 100)
-                bar.refresh()
-
-    watcher = threading.Thread(target=poll, daemon=True)
-    if not bar.disable:
-        watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        if watcher.is_alive():
-            watcher.join()
-        bar.n = start + files
-        bar.refresh()
-
-
 def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
                  m: DatasetMapping, tmp: Path) -> list[readers.RawSource]:
     """Group a dataset's files into scans: files with the same columns are read together."""
@@ -219,11 +191,10 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
                 if raw.number_lines_after:
                     jobs = [typed_select(ds, one, res, extras, m, policy.timezone)
                             for one in readers.each_file(raw)]
-                    malformed += _insert_csv(con, stage, jobs, bar)
+                    malformed += insert_per_file(con, stage, jobs, bar)
                     continue
                 sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
-                with _follow(con, bar, len(raw.files)):
-                    con.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
+                insert_scan(con, stage, sql, params, bar, len(raw.files))
             except _DATA_ERRORS as exc:
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
@@ -245,35 +216,6 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             if src.format is Format.EXCEL:
                 con.unregister(f"_xlsx_{ds.name}_{i}")
     return result
-
-
-def _insert_csv(con: duckdb.DuckDBPyConnection, stage: str, jobs: list[tuple[str, dict]],
-                bar: tqdm) -> list[tuple]:
-    """One INSERT per CSV file, as many at once as DuckDB has threads.
-
-    Each file's scan numbers its own rows (WITH ORDINALITY), which runs that
-    scan on one thread; files side by side keep every core busy. Returns the
-    malformed lines, which each connection's scan recorded.
-    """
-    workers = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-
-    def insert(job: tuple[str, dict]) -> list[tuple]:
-        sql, params = job
-        cur = con.cursor()
-        try:
-            cur.execute("SET TimeZone = 'UTC'")
-            cur.execute(f"INSERT INTO {stage} BY NAME {sql}", params)
-            names = dict(zip(params["paths"], params["file_names"], strict=True))
-            return readers_malformed(cur, names)
-        finally:
-            cur.close()
-
-    malformed: list[tuple] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        for found in pool.map(insert, jobs):
-            malformed += found
-            bar.update(1)
-    return malformed
 
 
 def _match_headers(ds: Dataset, sources: list[readers.RawSource], m: DatasetMapping,
