@@ -37,7 +37,7 @@ def event_ids(evidence: dict[str, Any]) -> set[str]:
 
 
 def departments(loaded: LoadResult) -> dict[str, str]:
-    if loaded.datasets["employees"].status != "loaded":
+    if not loaded.present("employees"):
         return {}
     rows = loaded.con.execute(
         "SELECT actor_id, department FROM main.employees WHERE department IS NOT NULL").fetchall()

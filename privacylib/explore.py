@@ -55,11 +55,6 @@ def open_audit(*, run_dir: str | None = None, runs_root: str | None = None,
     return run_audit(config), f"data folder {data}, period {period}"
 
 
-def has(audit: Audit, dataset: str) -> bool:
-    found = audit.loaded.datasets.get(dataset)
-    return found is not None and found.status == "loaded"
-
-
 def flagged_events(audit: Audit) -> dict[str, list[str]]:
     """event_id -> the controls whose findings name it in their evidence."""
     flagged: dict[str, list[str]] = {}
@@ -88,7 +83,7 @@ def actor_events(audit: Audit) -> Any:
     flagged = flagged_events(audit)
 
     def events(actor_id: str) -> pd.DataFrame:
-        if not has(audit, "access_log"):
+        if not audit.loaded.present("access_log"):
             return pd.DataFrame()
         frame = _events(audit, "a.actor_id = $actor", {"actor": actor_id})
         frame["controls"] = [",".join(sorted(set(flagged.get(e, [])))) for e in frame["event_id"]]
@@ -100,11 +95,11 @@ def actor_events(audit: Audit) -> Any:
 def actor_roles(audit: Audit, actor_id: str) -> pd.DataFrame:
     """The roles the actor held: role_assignments, else the employee's role."""
     con, tz = audit.loaded.con, audit.loaded.policy.timezone
-    if has(audit, "role_assignments"):
+    if audit.loaded.present("role_assignments"):
         sql = ("SELECT role, timezone($tz, valid_from) AS valid_from, "
                "timezone($tz, valid_to) AS valid_to FROM main.role_assignments "
                "WHERE actor_id = $actor ORDER BY valid_from NULLS FIRST, role")
-    elif has(audit, "employees"):
+    elif audit.loaded.present("employees"):
         sql = ("SELECT role, timezone($tz, hired_at) AS valid_from, "
                "timezone($tz, terminated_at) AS valid_to FROM main.employees "
                "WHERE actor_id = $actor AND role IS NOT NULL")
@@ -116,10 +111,10 @@ def actor_roles(audit: Audit, actor_id: str) -> pd.DataFrame:
 def customer_trail(audit: Audit, customer_id: str) -> pd.DataFrame:
     """Who accessed the customer, when, for which purpose, under which consent
     (the consent for that purpose active at that instant, if any)."""
-    if not has(audit, "access_log"):
+    if not audit.loaded.present("access_log"):
         return pd.DataFrame()
     frame = _events(audit, "a.customer_id = $customer", {"customer": customer_id})
-    if not has(audit, "consents"):
+    if not audit.loaded.present("consents"):
         return frame.assign(consent_id="")
     active = audit.loaded.con.execute("""
         SELECT a.event_id, min(c.consent_id) AS consent_id
@@ -134,7 +129,7 @@ def customer_trail(audit: Audit, customer_id: str) -> pd.DataFrame:
 
 def access_by_hour(audit: Audit) -> pd.DataFrame:
     """Accesses in the period (the audit's scope) per weekday (rows, Mon=1) and local hour."""
-    if not has(audit, "access_log"):
+    if not audit.loaded.present("access_log"):
         return pd.DataFrame()
     p = audit.period
     counts = audit.loaded.con.execute("""

@@ -134,7 +134,7 @@ class Explorer:
 
     # --- one actor, one customer ---------------------------------------------------------
     def _actors(self) -> list[str]:
-        if not explore.has(self.audit, "access_log"):
+        if not self.audit.loaded.present("access_log"):
             return []
         rows = self.audit.loaded.con.execute(
             "SELECT DISTINCT actor_id FROM scoped.access_log WHERE actor_id IS NOT NULL "
