@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .catalog import load_catalog
 from .errors import ConfigError, Problem, ProblemsError, suggest
 
 COLUMNS = ("control_id", "subject_id", "reason", "compensating_control", "requested_by",
@@ -74,10 +75,12 @@ class RiskException:
         return control_id == self.control_id and fnmatchcase(subject_id, self.subject_id)
 
 
-def load_exceptions(path: str | Path, *, as_of_date: date, control_ids: Collection[str],
-                    ) -> tuple[RiskException, ...]:
-    path = Path(path)
-    rows = _read(path)
+def load_exceptions(path: str | Path, *, as_of_date: date,
+                    control_ids: Collection[str] | None = None) -> tuple[RiskException, ...]:
+    """Every row of the file, judged; `control_ids` default to the catalog's."""
+    if control_ids is None:
+        control_ids = {c.id for c in load_catalog()}
+    rows = _read(Path(path))
     return tuple(_judge(where, row, as_of_date, control_ids) for where, row in rows)
 
 
