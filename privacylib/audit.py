@@ -126,6 +126,17 @@ class Audit:
         """The previous run's findings that are gone (empty without a store)."""
         return self._compared[1]
 
+    def comparison(self) -> str:
+        """One sentence: new, still open and resolved since the previous run, or
+        why there is no previous run."""
+        if self.previous is None:
+            return self.words["no_previous"]
+        history = self.findings()["history"].value_counts()
+        return self.words["compared_with"].format(
+            run=self.previous.run_id, period=self.previous.period,
+            new=int(history.get("new", 0)), open=int(history.get("open", 0)),
+            resolved=len(self.resolved()))
+
     def exceptions_table(self) -> pd.DataFrame:
         return exceptions_frame(self.exceptions, self._findings)
 

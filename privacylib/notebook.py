@@ -87,16 +87,9 @@ def show_family(audit: Audit, family: str) -> None:
 
 def show_changes(audit: Audit) -> None:
     """New, still open and resolved findings since the store's previous run."""
-    w = audit.words
     heading(audit, "changes")
-    if audit.previous is None:
-        display(Markdown(w["no_previous"]))
-        return
-    history = audit.findings()["history"].value_counts()
+    display(Markdown(audit.comparison()))
     resolved = audit.resolved()
-    display(Markdown(w["compared_with"].format(
-        run=audit.previous.run_id, period=audit.previous.period, new=int(history.get("new", 0)),
-        open=int(history.get("open", 0)), resolved=len(resolved))))
     if len(resolved):
         display(resolved)
 

@@ -86,7 +86,7 @@ def summary_html(audit: Audit) -> str:
         _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
                 w["history"]], top_rows, "top-findings", list(top["status"])),
         f"<p>{w['more_findings'].format(n=more)}</p>" if more > 0 else "",
-        *_changes(audit, findings),
+        *_changes(audit),
         *_exceptions(audit),
         f"<h2>{w['data_quality']}</h2>",
         _table([w["dataset"], w["status"], w["rows_read"], w["rows_loaded"], w["rows_rejected"]],
@@ -106,18 +106,12 @@ def _figures(audit: Audit, findings: pd.DataFrame) -> str:
                    f'{base64.b64encode(charts.png(f)).decode()}">' for f in figures)
 
 
-def _changes(audit: Audit, findings: pd.DataFrame) -> list[str]:
+def _changes(audit: Audit) -> list[str]:
     w = audit.words
-    if audit.previous is None:
-        return [f"<h2>{w['changes']}</h2>", f"<p id=\"changes\">{w['no_previous']}</p>"]
-    resolved = audit.resolved()
-    history = findings["history"].value_counts()
-    line = w["compared_with"].format(run=audit.previous.run_id, period=audit.previous.period,
-                                     new=int(history.get("new", 0)),
-                                     open=int(history.get("open", 0)), resolved=len(resolved))
     rows = [[r.control_id, w[r.severity], r.subject_id, r.finding_key]
-            for r in resolved.itertuples()]
-    return [f"<h2>{w['changes']}</h2>", f"<p id=\"changes\">{html.escape(line)}</p>",
+            for r in audit.resolved().itertuples()]
+    return [f"<h2>{w['changes']}</h2>",
+            f"<p id=\"changes\">{html.escape(audit.comparison())}</p>",
             _table([w["control"], w["severity"], w["subject"], w["finding_key"]], rows,
                    "resolved") if rows else ""]
 
