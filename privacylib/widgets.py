@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import cached_property
 from pathlib import Path
 
 import ipywidgets as w
@@ -93,8 +94,11 @@ class Explorer:
 
     @property
     def masker(self) -> Masker:
-        if self.unmask.value:
-            return unmasked()
+        return unmasked() if self.unmask.value else self._masking
+
+    @cached_property
+    def _masking(self) -> Masker:
+        """Masks even when the audit itself was run unmasked: unmasking is a tick here."""
         return self.audit.masker if self.audit.masker.enabled else Masker(
             load_key(self.audit.config.key_file))
 
@@ -183,12 +187,10 @@ class Explorer:
         """A customer id as typed, or the one whose pseudonym was typed."""
         if not text.startswith("CU-"):
             return text
-        key = self.masker.key if self.masker.enabled else load_key(self.audit.config.key_file)
-        pseudo = Masker(key)
         rows = self.audit.loaded.con.execute(
             "SELECT DISTINCT customer_id FROM main.access_log WHERE customer_id IS NOT NULL"
         ).fetchall()
-        return next((r[0] for r in rows if pseudo.pseudonym(r[0]) == text), None)
+        return next((r[0] for r in rows if self._masking.pseudonym(r[0]) == text), None)
 
     # --- the page ------------------------------------------------------------------------
     def charts(self) -> w.VBox:
