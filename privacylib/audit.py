@@ -113,7 +113,7 @@ class Audit:
                                  self.exceptions)
         context = finding_context(self.loaded, self.result)
         for column in context.columns:
-            frame[column] = context[column].to_numpy() if len(frame) else pd.Series(dtype=object)
+            frame[column] = context[column].to_numpy()
         outcomes = {r.control.id: r.outcome for r in self.result.results}
         frame["history"], resolved = compare(frame, outcomes, self.previous)
         return frame, resolved

@@ -190,7 +190,7 @@ def apply(findings: pd.DataFrame, exceptions: Collection[RiskException]) -> pd.D
     out = findings.copy()
     extra = pd.DataFrame(details, columns=list(FINDING_COLUMNS), index=findings.index)
     for column in FINDING_COLUMNS:
-        out[column] = extra[column] if len(findings) else pd.Series(dtype=object)
+        out[column] = extra[column]
     out["status"] = [("excepted" if s else "open") for s in extra["exception_source"]]
     return out
 

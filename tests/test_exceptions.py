@@ -125,3 +125,9 @@ def test_an_unusable_exceptions_file_stops_the_run_before_it_starts(tmp_path):
         execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
                             exceptions=str(path)), tmp_path / "runs")
     assert not (tmp_path / "runs").exists()
+
+
+def test_no_findings_still_have_every_exception_column(tmp_path):
+    found = judged(tmp_path, ["S01", "*", "r", "", "a", "b", "2026-12-31"])
+    out = apply(pd.DataFrame(columns=["control_id", "subject_id"]), found)
+    assert out.empty and {"status", "exception_source", "exception_expires_on"} <= set(out)
