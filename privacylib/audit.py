@@ -126,6 +126,26 @@ class Audit:
         """The previous run's findings that are gone (empty without a store)."""
         return self._compared[1]
 
+    def access_by_hour(self) -> pd.DataFrame:
+        """Accesses in the period (the audit's scope) per weekday (rows, Mon=1)
+        and local hour; empty without an access log. Computed once: the
+        notebook, summary.html and the explorer all show it."""
+        return self._access_by_hour
+
+    @cached_property
+    def _access_by_hour(self) -> pd.DataFrame:
+        if not self.loaded.present("access_log"):
+            return pd.DataFrame()
+        p = self.period
+        counts = self.loaded.con.execute("""
+            SELECT isodow(timezone($tz, ts)) AS weekday, hour(timezone($tz, ts)) AS hour,
+                   count(*) AS events
+            FROM scoped.access_log WHERE ts >= $start AND ts < $end GROUP BY ALL""",
+            {"tz": self.loaded.policy.timezone, "start": p.start, "end": p.end}).df()
+        table = counts.pivot_table(index="weekday", columns="hour", values="events",
+                                   fill_value=0)
+        return table.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)
+
     def comparison(self) -> str:
         """One sentence: new, still open and resolved since the previous run, or
         why there is no previous run."""

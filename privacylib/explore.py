@@ -1,6 +1,5 @@
 """What the explorer looks at, as tables: one actor's accesses and roles,
-one customer's trail, access by weekday and hour, and where each finding
-the findings name (flagged on the timeline).
+with the events the findings name flagged, and one customer's trail.
 
 Times are local (the policy's time zone); the period bounds every event
 query. Values are bound as parameters; masking is the caller's (widgets.py).
@@ -125,17 +124,3 @@ def customer_trail(audit: Audit, customer_id: str) -> pd.DataFrame:
         {"customer": customer_id}).fetchall()
     found = dict(active)
     return frame.assign(consent_id=[found.get(e, "") for e in frame["event_id"]])
-
-
-def access_by_hour(audit: Audit) -> pd.DataFrame:
-    """Accesses in the period (the audit's scope) per weekday (rows, Mon=1) and local hour."""
-    if not audit.loaded.present("access_log"):
-        return pd.DataFrame()
-    p = audit.period
-    counts = audit.loaded.con.execute("""
-        SELECT isodow(timezone($tz, ts)) AS weekday, hour(timezone($tz, ts)) AS hour,
-               count(*) AS events
-        FROM scoped.access_log WHERE ts >= $start AND ts < $end GROUP BY ALL""",
-        {"tz": audit.loaded.policy.timezone, "start": p.start, "end": p.end}).df()
-    table = counts.pivot_table(index="weekday", columns="hour", values="events", fill_value=0)
-    return table.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)

@@ -13,7 +13,6 @@ from IPython.display import HTML, Markdown, display
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .charts import access_heatmap, findings_by_control, show
-from .explore import access_by_hour
 from .report import write_report_files
 
 
@@ -41,7 +40,7 @@ def show_overview(audit: Audit) -> None:
     display(audit.outcomes_by_family())
     display(audit.findings_by_severity())
     show(findings_by_control(audit.findings()))
-    heat = access_by_hour(audit)
+    heat = audit.access_by_hour()
     if len(heat):
         show(access_heatmap(heat))
 

@@ -14,7 +14,6 @@ import pandas as pd
 from . import charts
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
-from .explore import access_by_hour
 from .outputs import quality_rows
 
 TOP_FINDINGS = 20
@@ -99,7 +98,7 @@ def summary_html(audit: Audit) -> str:
 def _figures(audit: Audit, findings: pd.DataFrame) -> str:
     """The explorer's charts, static: findings by control, access by hour."""
     figures = [charts.findings_by_control(findings)]
-    heat = access_by_hour(audit)
+    heat = audit.access_by_hour()
     if len(heat):
         figures.append(charts.access_heatmap(heat))
     return "".join(f'<img class="chart" alt="chart" src="data:image/png;base64,'

@@ -196,7 +196,7 @@ class Explorer:
     def charts(self) -> w.VBox:
         parts = [w.HTML("<b>findings by control and severity</b>"),
                  _image(charts.findings_by_control(self.findings))]
-        heat = explore.access_by_hour(self.audit)
+        heat = self.audit.access_by_hour()
         if len(heat):
             parts += [w.HTML("<b>accesses by weekday and local hour</b>"),
                       _image(charts.access_heatmap(heat))]

@@ -101,7 +101,7 @@ def test_consent_in_the_trail_is_the_one_active_at_the_access(audit):
 
 
 def test_access_by_weekday_and_hour_counts_every_event_of_the_period(audit):
-    table = explore.access_by_hour(audit)
+    table = audit.access_by_hour()
     assert table.shape == (7, 24)
     total = audit.loaded.con.execute(
         "SELECT count(*) FROM access_log WHERE ts >= $s AND ts < $e",
