@@ -16,6 +16,7 @@ import atexit
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,7 @@ from .contract import DATASETS, Dataset
 from .errors import DataError, UsageError
 from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
+from .plausibility import measure_time_ranges
 from .policy import Policy
 from .quality import BOOKKEEPING, enum_warnings, finalize, shift_for_malformed
 from .schema import stage_columns, typed_select
@@ -55,6 +57,10 @@ class DatasetLoad:
     # Things worth a look that do not stop the load (unknown enumeration values…).
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    # Earliest and latest value of the dataset's main timestamp among loaded
+    # rows (None when it has none): tells a wrong year or period at a glance.
+    earliest: datetime | None = None
+    latest: datetime | None = None
 
 
 @dataclass
@@ -129,6 +135,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                 continue
             results[ds.name] = _load_dataset(con, ds, found[ds.name], mapping.for_dataset(ds.name),
                                              policy, Path(tmp), bar)
+    measure_time_ranges(con, results)
     return LoadResult(con, data_dir, policy, mapping, results)
 
 

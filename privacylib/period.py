@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -30,6 +30,10 @@ class Period:
     def as_of(self) -> datetime:
         return self.end
 
+    def describe(self) -> str:
+        """The exact half-open bounds, in UTC: [2026-09-30T16:00Z, 2026-10-31T16:00Z)."""
+        return f"[{_utc(self.start)}, {_utc(self.end)})"
+
     def as_of_date(self, tz: str) -> date:
         """The local calendar day of as_of (exceptions hold through a day)."""
         con = duckdb.connect()
@@ -38,6 +42,10 @@ class Period:
                                {"tz": tz, "t": self.end}).fetchone()[0]
         finally:
             con.close()
+
+
+def _utc(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").replace(":00Z", "Z")
 
 
 def _instant(text: str, tz: str, what: str) -> datetime:
