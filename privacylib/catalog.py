@@ -36,8 +36,26 @@ PARAMETERS = frozenset({
     "invalid_consent_methods", "ticketed_actions", "has_role_assignments",
 })
 _REQUIRED = ("id", "slug", "family", "title", "severity", "seed", "pipl", "datasets", "rule",
-             "subject", "reason", "remediation")
+             "subject", "population", "reason", "remediation")
+_POPULATION_KEYS = {"dataset", "zh", "en", "count"}
 _PARAM = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Population:
+    # The dataset the subjects are drawn from (named when there are none).
+    dataset: str
+    zh: str
+    en: str
+    # A query returning one number: how many subjects the control examined.
+    count_sql: str
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        return frozenset(_PARAM.findall(self.count_sql))
+
+    def words(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,10 @@ class Control:
     rule_zh: str
     rule_en: str
     subject: str
+    # What the control examines: the dataset it is drawn from, the words, and
+    # a query counting it (`checked`); a control that examined nothing is
+    # `no_data`, never `pass`.
+    population: Population
     reason_zh: str
     reason_en: str
     remediation_zh: str
@@ -112,13 +134,17 @@ def _parse(path: Path, problems: list[Problem]) -> Control | None:
     _check(path, meta, sql, problems)
     if len(problems) > found:
         return None
+    pop = meta["population"]
     return Control(
         id=meta["id"], slug=meta["slug"], family=meta["family"],
         title_zh=meta["title"]["zh"], title_en=meta["title"]["en"], severity=meta["severity"],
         seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=tuple(meta["datasets"]),
         optional_datasets=tuple(meta.get("optional_datasets", ())),
         rule_zh=meta["rule"]["zh"].strip(), rule_en=meta["rule"]["en"].strip(),
-        subject=meta["subject"], reason_zh=meta["reason"]["zh"], reason_en=meta["reason"]["en"],
+        subject=meta["subject"],
+        population=Population(pop["dataset"], pop["zh"].strip(), pop["en"].strip(),
+                              pop["count"].strip()),
+        reason_zh=meta["reason"]["zh"], reason_en=meta["reason"]["en"],
         remediation_zh=meta["remediation"]["zh"], remediation_en=meta["remediation"]["en"],
         sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest())
 
@@ -143,7 +169,13 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
     for name in [*meta["datasets"], *meta.get("optional_datasets", [])]:
         if name not in BY_NAME:
             bad(f"dataset '{name}' is not in the data contract")
-    unknown = set(_PARAM.findall(sql)) - PARAMETERS
+    pop = meta["population"]
+    if not isinstance(pop, dict) or set(pop) != _POPULATION_KEYS:
+        bad("population needs exactly: " + ", ".join(sorted(_POPULATION_KEYS)))
+        pop = {}
+    if pop and pop["dataset"] not in meta["datasets"]:
+        bad(f"population dataset '{pop['dataset']}' is not one of the control's datasets")
+    unknown = set(_PARAM.findall(sql + " " + str(pop.get("count", "")))) - PARAMETERS
     if unknown:
         bad("unknown parameters: " + ", ".join(sorted(unknown)),
             "use the engine's parameters: " + ", ".join(sorted(PARAMETERS)))

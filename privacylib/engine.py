@@ -1,9 +1,12 @@
-"""Running controls over loaded data: outcomes and findings.
+"""Running controls over loaded data: outcomes, findings and what was checked.
 
 Each control runs on its own: a control that cannot run is `error` (with the
-reason) and the others go on; one whose dataset is absent is `skipped`. The
-period, as_of and the policy are bound as parameters; a scope narrows the
-access log (the event controls) to one department or system.
+reason) and the others go on; one whose dataset is absent is `skipped`. Each
+control also counts its population (`checked`): one that examined nothing is
+`no_data`, never `pass`. The period, as_of and the policy are bound as
+parameters; a scope narrows the access log (the event controls) to one
+department or system, and a scope value the data does not know is a usage
+error, not an empty audit.
 """
 
 from __future__ import annotations
@@ -13,20 +16,35 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import duckdb
 
 from .catalog import Control, load_catalog
 from .contract import DATASETS
-from .errors import UsageError
+from .errors import UsageError, suggest
 from .ingest import LoadResult
 from .period import Period
+from .plausibility import time_warnings
 from .policy import Policy
 from .readers import quote_ident
 
 SCOPE_KEYS = ("department", "system")
 AUDIT_SCHEMA = "scoped"
+
+
+class Outcome(StrEnum):
+    # In the order reports count them.
+    FAIL = "fail"          # found at least one finding
+    PASS = "pass"          # examined at least one subject, found nothing
+    NO_DATA = "no_data"    # its datasets are there, but it examined nothing
+    SKIPPED = "skipped"    # a dataset it needs is absent
+    ERROR = "error"        # it could not run
+
+
+class ScopeError(UsageError):
+    """A scope value the data does not hold: the audit would look at nothing."""
 
 
 @dataclass(frozen=True)
@@ -70,12 +88,17 @@ class Finding:
 @dataclass
 class ControlResult:
     control: Control
-    outcome: str  # pass, fail, skipped or error
-    # Why a control was skipped or is in error, in English and in Chinese.
+    outcome: Outcome
+    # Why a control was skipped, found no data or is in error, in English and Chinese.
     reason_en: str = ""
     reason_zh: str = ""
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    # Subjects of its population it examined; None when it did not run.
+    checked: int | None = None
+    # The verdict is missing because the data was unusable (error, or no_data
+    # over rejected or implausible data): the audit is incomplete.
+    incomplete: bool = False
 
     def reason(self, lang: str) -> str:
         return self.reason_zh if lang == "zh" else self.reason_en
@@ -93,6 +116,10 @@ class AuditResult:
 
     def outcome(self, control_id: str) -> str:
         return next(r.outcome for r in self.results if r.control.id == control_id)
+
+    @property
+    def incomplete(self) -> list[ControlResult]:
+        return [r for r in self.results if r.incomplete]
 
 
 def finding_key(control_id: str, subject_id: str) -> str:
@@ -130,11 +157,30 @@ def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
         con.execute(f"CREATE VIEW {AUDIT_SCHEMA}.{name} AS SELECT * FROM main.{name}")
     if scope is None:
         return
+    _check_scope(con, scope)
     con.execute(f"DROP VIEW {AUDIT_SCHEMA}.access_log")
     where = ("a.system = $value" if scope.key == "system" else
              "a.actor_id IN (SELECT actor_id FROM main.employees WHERE department = $value)")
     con.execute(f"CREATE TABLE {AUDIT_SCHEMA}.access_log AS SELECT a.* FROM main.access_log a "
                 f"WHERE {where}", {"value": scope.value})
+
+
+def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """A value the data does not hold (a typo) would narrow the audit to
+    nothing and every event control would look at nothing: refuse it."""
+    if not con.execute("SELECT count(*) FROM main.access_log").fetchall()[0][0]:
+        return  # no log to narrow: the event controls say so themselves
+    known_sql = ("SELECT DISTINCT department FROM main.employees WHERE department IS NOT NULL"
+                 if scope.key == "department" else
+                 "SELECT DISTINCT system FROM main.access_log WHERE system IS NOT NULL")
+    known = sorted(r[0] for r in con.execute(known_sql).fetchall())
+    if scope.value in known:
+        return
+    where = "employees.department" if scope.key == "department" else "access_log.system"
+    shown = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+    raise ScopeError(f"scope {scope} matches nothing: no {where} is '{scope.value}'",
+                     hint=(suggest(scope.value, known) + f" (known: {shown})") if known
+                     else f"the data has no {where} value at all")
 
 
 def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = None,
@@ -144,11 +190,15 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     controls = load_catalog() if controls is None else controls
     params = bind(period, loaded.policy, loaded.present("role_assignments"))
     prepare_scope(con, scope)
+    for name, d in loaded.datasets.items():
+        d.period_warnings = time_warnings(con, name, d, period)
+    counts: dict[str, int] = {}  # several controls share a population: count it once
     # Evidence shows times in the policy's zone; the zone name was checked on load.
     con.execute(f"SET TimeZone = '{loaded.policy.timezone}'")
     con.execute(f"SET schema = '{AUDIT_SCHEMA}'")
     try:
-        results = [_run_one(con, loaded, control, params) for control in controls]
+        results = [_run_one(con, loaded, control, params, counts, period, scope)
+                   for control in controls]
     finally:
         con.execute("SET schema = 'main'")
         con.execute("SET TimeZone = 'UTC'")
@@ -161,39 +211,83 @@ def _blocked(loaded: LoadResult, control: Control) -> ControlResult | None:
               (*control.datasets, *control.optional_datasets)}
     broken = ", ".join(n for n, s in status.items() if s == "error")
     if broken:
-        return ControlResult(control, "error", f"dataset(s) could not be loaded: {broken}",
-                             f"数据集无法加载：{broken}")
+        return ControlResult(control, Outcome.ERROR, f"dataset(s) could not be loaded: {broken}",
+                             f"数据集无法加载：{broken}", incomplete=True)
     absent = ", ".join(n for n in control.datasets if status[n] == "absent")
     if absent:
-        return ControlResult(control, "skipped", f"dataset(s) absent: {absent}",
+        return ControlResult(control, Outcome.SKIPPED, f"dataset(s) absent: {absent}",
                              f"缺少数据集：{absent}")
+    # A needed dataset whose every row was rejected would make the control's
+    # joins empty and its verdict a pass over nothing.
+    blind = [loaded.datasets[n] for n in control.datasets if loaded.datasets[n].all_rejected]
+    if blind:
+        en = ", ".join(f"{d.dataset} ({d.rows_read} rows read, all rejected)" for d in blind)
+        zh = "、".join(f"{d.dataset}（读取 {d.rows_read} 行，全部被拒收）" for d in blind)
+        return ControlResult(control, Outcome.NO_DATA, f"nothing to examine: {en}; see rejects/",
+                             f"无可检查的数据：{zh}；见 rejects/", checked=0, incomplete=True)
     return None
 
 
+def _count(con: duckdb.DuckDBPyConnection, control: Control, params: dict[str, Any],
+           counts: dict[str, int]) -> int:
+    sql = control.population.count_sql
+    if sql not in counts:
+        used = {k: v for k, v in params.items() if k in control.population.parameters}
+        counts[sql] = int(con.execute(sql, used).fetchall()[0][0])
+    return counts[sql]
+
+
 def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Control,
-             params: dict[str, Any]) -> ControlResult:
+             params: dict[str, Any], counts: dict[str, int], period: Period,
+             scope: Scope | None) -> ControlResult:
     blocked = _blocked(loaded, control)
     if blocked:
         return blocked
     started = time.perf_counter()
     used = {k: v for k, v in params.items() if k in control.parameters}
     try:
+        checked = _count(con, control, params, counts)
         cursor = con.execute(f"SELECT * FROM ({control.sql}) ORDER BY subject_id", used)
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     except duckdb.Error as exc:
         message = re.sub(r"\s+", " ", str(exc))[:500]
-        return ControlResult(control, "error", f"the query failed: {message}",
-                             f"查询失败：{message}", seconds=time.perf_counter() - started)
+        return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
+                             f"查询失败：{message}", seconds=time.perf_counter() - started,
+                             incomplete=True)
     subjects = [r["subject_id"] for r in rows]
     if len(set(subjects)) != len(subjects) or None in subjects:
-        return ControlResult(control, "error", "the query returned a subject more than once "
-                             "or an empty subject (a defect of the control definition)",
+        return ControlResult(control, Outcome.ERROR, "the query returned a subject more than "
+                             "once or an empty subject (a defect of the control definition)",
                              "查询返回了重复或为空的对象（控制定义有缺陷）",
-                             seconds=time.perf_counter() - started)
+                             seconds=time.perf_counter() - started, incomplete=True)
+    if not rows and not checked:
+        return _no_data(loaded, control, period, scope, time.perf_counter() - started)
     findings = [Finding(control.id, r["subject_id"], control.severity,
                         _format(control.reason_zh, r), _format(control.reason_en, r),
                         finding_key(control.id, r["subject_id"]), json.loads(r["evidence"]))
                 for r in rows]
-    return ControlResult(control, "fail" if findings else "pass", findings=findings,
-                         seconds=time.perf_counter() - started)
+    return ControlResult(control, Outcome.FAIL if findings else Outcome.PASS,
+                         findings=findings, seconds=time.perf_counter() - started,
+                         checked=checked)
+
+
+def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope | None,
+             seconds: float) -> ControlResult:
+    """Nothing to examine: say which dataset, its time range and the scope.
+    Incomplete when the dataset looks wrong (a warning about its times),
+    not when a quiet period simply had none (no incident this month)."""
+    pop = control.population
+    d = loaded.datasets[pop.dataset]
+    span = (f"{d.earliest:%Y-%m-%d} .. {d.latest:%Y-%m-%d}" if d.earliest and d.latest
+            else "—")
+    where = f"; scope {scope}" if scope and "access_log" in control.datasets else ""
+    where_zh = f"；范围 {scope}" if where else ""
+    warn = "; " + "; ".join(d.period_warnings) if d.period_warnings else ""
+    return ControlResult(
+        control, Outcome.NO_DATA,
+        f"nothing to examine: no {pop.en} in {pop.dataset} ({d.rows_loaded} rows loaded, "
+        f"dated {span}) for the period {period.describe()}{where}{warn}",
+        f"无可检查的数据：{pop.dataset} 中没有{pop.zh}（已加载 {d.rows_loaded} 行，时间范围 "
+        f"{span}），审计期间 {period.describe()}{where_zh}" + ("；时间范围可疑" if warn else ""),
+        seconds=seconds, checked=0, incomplete=bool(d.period_warnings))

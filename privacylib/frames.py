@@ -13,8 +13,8 @@ import pandas as pd
 from .engine import AuditResult
 from .masking import Masker
 
-CONTROL_COLUMNS = ["control_id", "family", "severity", "title", "outcome", "findings",
-                   "reason", "seconds"]
+CONTROL_COLUMNS = ["control_id", "family", "severity", "title", "outcome", "checked",
+                   "findings", "reason", "seconds"]
 FINDING_COLUMNS = ["control_id", "subject_id", "severity", "family", "title", "reason",
                    "finding_key", "status", "evidence"]
 
@@ -22,9 +22,10 @@ FINDING_COLUMNS = ["control_id", "subject_id", "severity", "family", "title", "r
 def controls_frame(result: AuditResult, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame([{
         "control_id": r.control.id, "family": r.control.family, "severity": r.control.severity,
-        "title": r.control.title(lang), "outcome": r.outcome, "findings": len(r.findings),
+        "title": r.control.title(lang), "outcome": str(r.outcome), "checked": r.checked,
+        "findings": len(r.findings),
         "reason": r.reason(lang), "seconds": round(r.seconds, 3),
-    } for r in result.results], columns=CONTROL_COLUMNS)
+    } for r in result.results], columns=CONTROL_COLUMNS).astype({"checked": "Int64"})
 
 
 def findings_frame(result: AuditResult, lang: str = "zh", masker: Masker | None = None,

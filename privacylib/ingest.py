@@ -61,6 +61,14 @@ class DatasetLoad:
     # rows (None when it has none): tells a wrong year or period at a glance.
     earliest: datetime | None = None
     latest: datetime | None = None
+    # Warnings about the time range against the audited period (set by the
+    # engine, which knows the period): a log of another year or month.
+    period_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and none could be used: every control reading it is blind."""
+        return self.status == "loaded" and self.rows_read > 0 and self.rows_loaded == 0
 
 
 @dataclass

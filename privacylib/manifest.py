@@ -116,7 +116,8 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "inputs": record.inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
         "controls": [{"id": c.control_id, "definition_sha256": hashes[c.control_id],
-                      "outcome": c.outcome, "findings": int(c.findings)}
+                      "outcome": c.outcome, "findings": int(c.findings),
+                      "checked": int(c.checked) if c.checked else None}
                      for c in controls.itertuples()],
         "store": store,
         "previous_manifest_sha256": previous_hash,

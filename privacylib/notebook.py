@@ -13,6 +13,7 @@ from IPython.display import HTML, Markdown, display
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .charts import access_heatmap, findings_by_control, show
+from .engine import Outcome
 from .report import write_report_files
 
 
@@ -70,7 +71,8 @@ def show_family(audit: Audit, family: str) -> None:
         c = r.control
         display(Markdown(
             f"### {c.id} {c.title(audit.config.lang)} — {w[r.outcome]}"
-            f" ({w['severity']}: {w[c.severity]}, {w['findings']}: {len(r.findings)})\n\n"
+            f" ({w['severity']}: {w[c.severity]}, {w['checked']}: "
+            f"{'—' if r.checked is None else r.checked}, {w['findings']}: {len(r.findings)})\n\n"
             f"{w['rule']}: {c.rule(audit.config.lang)}"
             + (f"\n\n{r.reason(audit.config.lang)}" if r.reason_en else "")))
         rows = findings[findings["control_id"] == c.id]
@@ -108,7 +110,7 @@ def show_conclusion(audit: Audit) -> None:
     counts = controls["outcome"].value_counts()
     w = audit.words
     display(Markdown(", ".join(f"{w[o]}: {int(counts.get(o, 0))}"
-                               for o in ("fail", "pass", "skipped", "error"))))
+                               for o in Outcome)))
     failing = controls[controls["outcome"] == "fail"].copy()
     failing["order"] = failing["severity"].map(SEVERITY_ORDER)
     display(failing.sort_values(["order", "control_id"])[

@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS runs (
     compared_with VARCHAR, manifest_sha256 VARCHAR NOT NULL, previous_manifest_sha256 VARCHAR);
 CREATE TABLE IF NOT EXISTS outcomes (
     run_id VARCHAR, control_id VARCHAR, family VARCHAR, severity VARCHAR, outcome VARCHAR,
-    findings INTEGER, definition_sha256 VARCHAR);
+    findings INTEGER, definition_sha256 VARCHAR, checked BIGINT);
+-- Stores written before `checked` existed gain it (null: not recorded).
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS checked BIGINT;
 CREATE TABLE IF NOT EXISTS findings (
     run_id VARCHAR, finding_key VARCHAR, control_id VARCHAR, subject_id VARCHAR,
     severity VARCHAR, family VARCHAR, status VARCHAR, history VARCHAR);
@@ -150,7 +152,8 @@ def record_run(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], manifes
              "compared": run.get("compared_with"), "sha": manifest_sha256,
              "previous": manifest["previous_manifest_sha256"]})
         outcomes = controls[["control_id", "family", "severity", "outcome", "findings"]].assign(
-            definition_sha256=controls["control_id"].map(definitions))
+            definition_sha256=controls["control_id"].map(definitions),
+            checked=pd.to_numeric(controls["checked"], errors="coerce").astype("Int64"))
         _insert(con, "outcomes", manifest["run_id"], outcomes)
         _insert(con, "findings", manifest["run_id"], findings[
             [*FINDING_FIELDS, "status", "history"]])
@@ -179,6 +182,7 @@ def runs(path: str | Path) -> pd.DataFrame:
             SELECT r.seq, r.run_id, r.scope, r.period, r.period_start, r.finished_at,
                    count(*) FILTER (o.outcome = 'fail') AS failed,
                    count(*) FILTER (o.outcome = 'pass') AS passed,
+                   count(*) FILTER (o.outcome = 'no_data') AS no_data,
                    count(*) FILTER (o.outcome IN ('skipped', 'error')) AS not_run,
                    sum(o.findings) AS findings,
                    (SELECT count(*) FROM findings f WHERE f.run_id = r.run_id
@@ -195,5 +199,5 @@ def outcomes(path: str | Path) -> pd.DataFrame:
     with open_store(path, write=False) as con:
         return con.execute("""
             SELECT r.seq, r.run_id, r.scope, r.period, o.control_id, o.family, o.severity,
-                   o.outcome, o.findings
+                   o.outcome, o.findings, o.checked
             FROM runs r JOIN outcomes o USING (run_id) ORDER BY r.seq, o.control_id""").df()

@@ -14,6 +14,7 @@ import pandas as pd
 from . import charts
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
+from .engine import Outcome
 from .outputs import quality_rows
 
 TOP_FINDINGS = 20
@@ -37,7 +38,7 @@ table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #305496; color: white; }
 tr.pass { background: #eaf7ea; } tr.fail { background: #fdecea; }
-tr.skipped { background: #f2f2f2; } tr.error { background: #fff6d5; }
+tr.skipped, tr.no_data { background: #f2f2f2; } tr.error { background: #fff6d5; }
 tr.excepted, tr.valid { background: #eef3fb; } tr.expired, tr.invalid { background: #fff6d5; }
 .meta span { margin-right: 2em; } .warn { color: #b00; font-weight: bold; }
 img.chart { max-width: 100%; display: block; margin: 1em 0; }
@@ -54,7 +55,8 @@ def summary_html(audit: Audit) -> str:
     period = f"{_local(audit, audit.period.start)} – {_local(audit, audit.period.end)} ({tz})"
     counts = controls["outcome"].value_counts()
     outcome_rows = [[c.control_id, w[c.family], w[c.severity], c.title, w[c.outcome],
-                     c.findings, c.reason] for c in controls.itertuples()]
+                     "—" if pd.isna(c.checked) else c.checked, c.findings, c.reason]
+                    for c in controls.itertuples()]
     top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER)).sort_values(
         ["order", "control_id", "subject_id"]).head(TOP_FINDINGS)
     top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
@@ -76,10 +78,11 @@ def summary_html(audit: Audit) -> str:
         f"<p class=\"{'' if masked else 'warn'}\">{w['masked'] if masked else w['unmasked']}</p>",
         '<p class="counts">' + "".join(
             f"<span>{w[o]}: {int(counts.get(o, 0))}</span>"
-            for o in ("fail", "pass", "skipped", "error")) + "</p>",
+            for o in Outcome) + "</p>",
         f"<h2>{w['outcomes']}</h2>",
         _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
-                w["findings"], w["reason"]], outcome_rows, "outcomes", list(controls["outcome"])),
+                w["checked"], w["findings"], w["reason"]], outcome_rows, "outcomes",
+               list(controls["outcome"])),
         _figures(audit, findings),
         f"<h2>{w['top_findings']}</h2>",
         _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],

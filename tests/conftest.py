@@ -50,8 +50,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
                 policy: Policy | None = None, period: str = "2026-10", scope: str | None = None,
-                ) -> tuple[str, set[str]]:
-    """Write tiny tables, load them, run one control: (outcome, subject ids)."""
+                checked: int | None = None) -> tuple[str, set[str]]:
+    """Write tiny tables, load them, run one control: (outcome, subject ids).
+
+    `checked`, when given, is the size of the control's population that the
+    case expects (counted by hand from the population's words)."""
     from privacylib.catalog import load_catalog, select
     from privacylib.engine import Scope, run_controls
     from privacylib.period import resolve_period
@@ -65,7 +68,11 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
                           scope=Scope.parse(scope), controls=select(load_catalog(),
                                                                     ids=[control_id]))
     (outcome,) = result.results
-    assert outcome.outcome in ("pass", "fail"), outcome.reason_en
+    assert outcome.outcome in ("pass", "fail", "no_data"), outcome.reason_en
+    if checked is not None:
+        assert outcome.checked == checked, (control_id, outcome.checked)
+    if outcome.outcome == "no_data":
+        assert outcome.checked == 0 and not outcome.findings and outcome.reason_en
     return outcome.outcome, {f.subject_id for f in outcome.findings}
 
 

@@ -77,7 +77,9 @@ def test_the_loader_reports_every_problem_of_every_file(tmp_path):
     text = str(exc.value)
     assert "severity 'urgent'" in text and "dataset 'data_store'" in text
     assert "U01_ticketed_privileged_action.sql" in text
-    assert "3 problem(s)" in text
+    # S01's population is drawn from data_stores, no longer one of its datasets.
+    assert "population dataset 'data_stores'" in text
+    assert "4 problem(s)" in text
 
 
 def test_selection_by_id_family_and_severity():

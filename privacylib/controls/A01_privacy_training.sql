@@ -15,6 +15,13 @@
 --     An actor (registered or not) with an effective access in the period and no
 --     privacy training completed in (as_of - training_max_age_days, as_of].
 -- subject: "{actor_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）有有效访问的人员
+--   en: actors with an effective access in the period and scope
+--   count: >
+--     SELECT count(DISTINCT a.actor_id) FROM access_log a WHERE a.ts >= $period_start AND a.ts
+--     < $period_end AND a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 本期访问客户数据 {accesses} 次，但近 {limit} 天内没有完成隐私培训（最近：{last_training}）"
 --   en: "{actor_id} accessed customer data {accesses} times this period with no privacy training in the last {limit} days (last: {last_training})"

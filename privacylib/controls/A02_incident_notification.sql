@@ -18,6 +18,14 @@
 --     incident_notify_hours after detection, or not yet notified although that
 --     time had passed at as_of.
 -- subject: "{incident_id}"
+-- population:
+--   dataset: incidents
+--   zh: 本期内处于处理中的事件
+--   en: incidents open during the period
+--   count: >
+--     SELECT count(*) FROM incidents i WHERE i.detected_at < $period_end AND
+--     (i.customers_notified_at IS NULL OR i.regulator_notified_at IS NULL OR
+--     greatest(i.customers_notified_at, i.regulator_notified_at) >= $period_start)
 -- reason:
 --   zh: "事件 {incident_id}（{detected} 发现）：{problem_zh}"
 --   en: "Incident {incident_id} (detected {detected}): {problem_en}"

@@ -15,6 +15,12 @@
 --     A field of the data inventory whose purpose is empty, or names no purpose
 --     of the purpose catalogue.
 -- subject: "{system}:{field}"
+-- population:
+--   dataset: collection_fields
+--   zh: 数据清单中收集的字段（系统:字段）
+--   en: collected fields (system:field) of the data inventory
+--   count: >
+--     SELECT count(*) FROM (SELECT DISTINCT f.system, f.field FROM collection_fields f)
 -- reason:
 --   zh: "系统 {system} 的字段 {field} 没有已登记的收集目的（登记为：{purposes}）"
 --   en: "Field {field} of system {system} has no catalogued purpose (recorded: {purposes})"

@@ -16,6 +16,12 @@
 --     catalogued, but whose data category is not one that purpose needs
 --     according to purpose_categories.
 -- subject: "{system}:{field}:{purpose}"
+-- population:
+--   dataset: collection_fields
+--   zh: 必填的收集字段（系统:字段:目的）
+--   en: mandatory collected fields (system:field:purpose)
+--   count: >
+--     SELECT count(*) FROM collection_fields f WHERE f.mandatory
 -- reason:
 --   zh: "系统 {system} 的必填字段 {field}（{data_category}）超出目的「{purpose}」所需的数据类别"
 --   en: "Mandatory field {field} of system {system} collects {data_category}, which purpose '{purpose}' does not need"

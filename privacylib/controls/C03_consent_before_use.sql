@@ -17,6 +17,13 @@
 --     was granted at or before the access. A consent without granted_at was
 --     never granted.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）涉及客户的有效访问
+--   en: effective accesses naming a customer, in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied' AND a.customer_id IS NOT NULL
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以「{purpose}」目的访问客户数据，此前该客户没有对此目的的同意"
 --   en: "{actor_id} accessed customer data for '{purpose}' at {local_ts} with no consent to that purpose given before"

@@ -16,6 +16,13 @@
 --     access, and none of those consents was active at the access (each was
 --     withdrawn at or before it). C03 and C04 never name the same event.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）涉及客户的有效访问
+--   en: effective accesses naming a customer, in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied' AND a.customer_id IS NOT NULL
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以「{purpose}」目的访问客户数据，但客户已于 {withdrawn} 撤回同意"
 --   en: "{actor_id} accessed customer data for '{purpose}' at {local_ts}, after the customer withdrew consent ({withdrawn})"

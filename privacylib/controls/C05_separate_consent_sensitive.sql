@@ -17,6 +17,13 @@
 --     that purpose active at the access, but no active one is a separate
 --     (stand-alone) consent.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）涉及客户的有效访问
+--   en: effective accesses naming a customer, in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied' AND a.customer_id IS NOT NULL
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问敏感信息（{data_category}），客户对「{purpose}」的同意不是单独同意"
 --   en: "{actor_id} accessed sensitive data ({data_category}) at {local_ts}; the customer's consent to '{purpose}' is not a separate consent"

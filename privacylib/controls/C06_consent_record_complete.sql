@@ -16,6 +16,12 @@
 --     version shown, or a reference to its evidence (screenshot, signed form,
 --     e-agreement).
 -- subject: "{consent_id}"
+-- population:
+--   dataset: consents
+--   zh: 同意记录
+--   en: consent records
+--   count: >
+--     SELECT count(*) FROM consents
 -- reason:
 --   zh: "同意记录 {consent_id} 缺少：{missing}"
 --   en: "Consent {consent_id} lacks: {missing}"

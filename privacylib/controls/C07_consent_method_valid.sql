@@ -16,6 +16,12 @@
 --     (invalid_consent_methods: pre-checked boxes, implied or opt-out consent…),
 --     compared in any case.
 -- subject: "{consent_id}"
+-- population:
+--   dataset: consents
+--   zh: 同意记录
+--   en: consent records
+--   count: >
+--     SELECT count(*) FROM consents
 -- reason:
 --   zh: "同意记录 {consent_id} 的方式为「{method}」，不是明示同意"
 --   en: "Consent {consent_id} was given by '{method}', which is no explicit act"

@@ -17,6 +17,12 @@
 --     retired_at)), or does not name the consent's purpose. A consent without
 --     notice version or without granted_at is C06's.
 -- subject: "{consent_id}"
+-- population:
+--   dataset: consents
+--   zh: 注明告知版本的同意记录
+--   en: consent records naming a notice version
+--   count: >
+--     SELECT count(*) FROM consents c WHERE c.notice_version IS NOT NULL
 -- reason:
 --   zh: "同意记录 {consent_id} 引用的告知版本 {notice_version}：{problem_zh}"
 --   en: "Consent {consent_id} refers to notice {notice_version}: {problem_en}"

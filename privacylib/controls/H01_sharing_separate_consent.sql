@@ -16,6 +16,13 @@
 --     had no separate consent for the share's purpose active at the time of
 --     sharing, whatever the purpose's legal basis.
 -- subject: "{share_id}"
+-- population:
+--   dataset: sharing
+--   zh: 本期的对外提供
+--   en: shares in the period
+--   count: >
+--     SELECT count(*) FROM sharing s WHERE s.shared_at >= $period_start AND s.shared_at <
+--     $period_end
 -- reason:
 --   zh: "{local_ts} 向 {recipient} 提供客户数据（目的「{purpose}」），客户没有有效的单独同意"
 --   en: "Customer data went to {recipient} for '{purpose}' at {local_ts} without an active separate consent"

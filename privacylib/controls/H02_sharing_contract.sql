@@ -14,6 +14,13 @@
 --   en: >
 --     Personal data shared in the period with no contract reference.
 -- subject: "{share_id}"
+-- population:
+--   dataset: sharing
+--   zh: 本期的对外提供
+--   en: shares in the period
+--   count: >
+--     SELECT count(*) FROM sharing s WHERE s.shared_at >= $period_start AND s.shared_at <
+--     $period_end
 -- reason:
 --   zh: "{local_ts} 向 {recipient} 提供数据（目的「{purpose}」）没有协议编号"
 --   en: "Data went to {recipient} for '{purpose}' at {local_ts} with no contract on record"

@@ -15,6 +15,13 @@
 --     Personal data shared in the period with a recipient outside China
 --     (recipient_country other than CN) with no transfer assessment reference.
 -- subject: "{share_id}"
+-- population:
+--   dataset: sharing
+--   zh: 本期的对外提供
+--   en: shares in the period
+--   count: >
+--     SELECT count(*) FROM sharing s WHERE s.shared_at >= $period_start AND s.shared_at <
+--     $period_end
 -- reason:
 --   zh: "{local_ts} 向境外（{recipient_country}）{recipient} 提供数据，没有出境评估记录"
 --   en: "Data went abroad ({recipient_country}) to {recipient} at {local_ts} with no transfer assessment"

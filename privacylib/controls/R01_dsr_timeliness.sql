@@ -16,6 +16,13 @@
 --     completed before period_start) that took longer than dsr_response_days to
 --     complete, or that is not completed and is older than that at as_of.
 -- subject: "{request_id}"
+-- population:
+--   dataset: dsr_requests
+--   zh: 本期内处于办理中的权利请求
+--   en: requests open during the period
+--   count: >
+--     SELECT count(*) FROM dsr_requests r WHERE r.received_at < $period_end AND
+--     (r.completed_at IS NULL OR r.completed_at >= $period_start)
 -- reason:
 --   zh: "{type} 请求 {request_id}（{received} 收到）{status_zh}，超过 {limit} 天时限"
 --   en: "{type} request {request_id} (received {received}) {status_en}, over the {limit}-day limit"

@@ -16,6 +16,13 @@
 --     anonymised, or whose customer's data is reached by an effective access
 --     after the request was completed and before period_end.
 -- subject: "{request_id}"
+-- population:
+--   dataset: dsr_requests
+--   zh: 已完成的删除请求
+--   en: completed deletion requests
+--   count: >
+--     SELECT count(*) FROM dsr_requests r WHERE r.type = 'deletion' AND r.completed_at IS NOT
+--     NULL
 -- reason:
 --   zh: "删除请求 {request_id} 已于 {completed} 办结，但{problem_zh}"
 --   en: "Deletion request {request_id} was completed on {completed}, but {problem_en}"

@@ -17,6 +17,13 @@
 --     granted before the request was received, is still not withdrawn, or was
 --     withdrawn only after the request was completed.
 -- subject: "{request_id}"
+-- population:
+--   dataset: dsr_requests
+--   zh: 已完成的撤回请求
+--   en: completed withdrawal requests
+--   count: >
+--     SELECT count(*) FROM dsr_requests r WHERE r.type = 'withdrawal' AND r.completed_at IS
+--     NOT NULL
 -- reason:
 --   zh: "撤回请求 {request_id} 已于 {completed} 办结，但仍有 {consents} 项同意未按时撤回"
 --   en: "Withdrawal request {request_id} was completed on {completed}, but {consents} consent(s) were not withdrawn in time"

@@ -16,6 +16,13 @@
 --     that is not encrypted at rest, or whose algorithm the policy lists as weak
 --     (weak_encryption_algorithms, any case).
 -- subject: "{store_id}"
+-- population:
+--   dataset: data_stores
+--   zh: 含个人信息的电子存储
+--   en: electronic stores holding personal data
+--   count: >
+--     SELECT count(*) FROM data_stores s WHERE s.holds_personal_data AND s.kind <>
+--     'paper_archive'
 -- reason:
 --   zh: "存储 {store_id}（{name}）含个人信息但未有效加密（加密：{encrypted}，算法：{algorithm}）"
 --   en: "Store {store_id} ({name}) holds personal data without effective encryption (encrypted: {encrypted}, algorithm: {algorithm})"

@@ -15,6 +15,13 @@
 --     A paper archive holding personal data with no physical safeguards recorded
 --     (safe, archive room, protection against theft, fire and damp).
 -- subject: "{store_id}"
+-- population:
+--   dataset: data_stores
+--   zh: 含个人信息的纸质档案
+--   en: paper archives holding personal data
+--   count: >
+--     SELECT count(*) FROM data_stores s WHERE s.holds_personal_data AND s.kind =
+--     'paper_archive'
 -- reason:
 --   zh: "纸质档案 {store_id}（{name}）未登记任何物理防护措施"
 --   en: "Paper archive {store_id} ({name}) records no physical safeguards"

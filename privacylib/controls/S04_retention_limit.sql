@@ -17,6 +17,12 @@
 --     The anchor is collected_at, or the customer's closed_at for categories
 --     anchored on account_closed (not due while the account is open).
 -- subject: "{record_id}"
+-- population:
+--   dataset: records
+--   zh: 个人信息记录
+--   en: personal-data records
+--   count: >
+--     SELECT count(*) FROM records
 -- reason:
 --   zh: "记录 {record_id}（{data_category}）应于 {deadline} 前删除或匿名化，至今仍保存"
 --   en: "Record {record_id} ({data_category}) was due for deletion or anonymisation by {deadline} and is still held"

@@ -15,6 +15,12 @@
 --     A data category held in records for which the retention policy sets no
 --     period.
 -- subject: "{data_category}"
+-- population:
+--   dataset: records
+--   zh: 记录中的数据类别
+--   en: data categories of the records
+--   count: >
+--     SELECT count(DISTINCT r.data_category) FROM records r
 -- reason:
 --   zh: "数据类别 {data_category} 有 {records} 条记录，但未规定保存期限"
 --   en: "Data category {data_category} is held in {records} records but has no retention period"

@@ -20,6 +20,13 @@
 --     is open), otherwise from the employee's role over [hired_at,
 --     terminated_at). An actor holding no role at all is a finding too.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的有效访问
+--   en: effective accesses in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以岗位 {roles} 执行 {action} {data_category}，超出岗位权限"
 --   en: "{actor_id} did {action} on {data_category} at {local_ts} holding roles {roles}, which do not allow it"

@@ -16,6 +16,13 @@
 --     its purpose. Rows with a time are judged when it lies in the period; rows
 --     without one are judged whatever the period.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的访问记录（含被拒绝的及无时间的）
+--   en: access-log rows in the period and scope (denied ones and those without a time included)
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts IS NULL OR (a.ts >= $period_start AND a.ts
+--     < $period_end)
 -- reason:
 --   zh: "访问日志 {event_id} 缺少：{missing}"
 --   en: "Access-log row {event_id} lacks: {missing}"

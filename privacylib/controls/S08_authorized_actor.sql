@@ -16,6 +16,13 @@
 --     employee, or who was not yet hired (ts < hired_at) or already gone
 --     (ts >= terminated_at) at the time.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的有效访问
+--   en: effective accesses in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问客户数据，但{problem_zh}"
 --   en: "{actor_id} accessed customer data at {local_ts} but {problem_en}"

@@ -17,6 +17,13 @@
 --     period_start and up to period_end (no backup at all is one long gap). A
 --     backup's instant is its completed_at, or its started_at when that is null.
 -- subject: "{store_id}"
+-- population:
+--   dataset: data_stores
+--   zh: 含个人信息的电子存储
+--   en: electronic stores holding personal data
+--   count: >
+--     SELECT count(*) FROM data_stores s WHERE s.holds_personal_data AND s.kind <>
+--     'paper_archive'
 -- reason:
 --   zh: "存储 {store_id}（{name}）最长 {longest_hours} 小时没有成功备份（共 {gaps} 段超过 {limit} 小时）"
 --   en: "Store {store_id} ({name}) went {longest_hours} hours without a successful backup ({gaps} gap(s) over {limit} hours)"

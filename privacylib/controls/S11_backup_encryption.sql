@@ -15,6 +15,13 @@
 --     A successful backup in the period of a store holding personal data that is
 --     not recorded as encrypted.
 -- subject: "{backup_id}"
+-- population:
+--   dataset: backups
+--   zh: 本期成功的备份
+--   en: successful backups in the period
+--   count: >
+--     SELECT count(*) FROM backups b WHERE b.status = 'success' AND coalesce(b.completed_at,
+--     b.started_at) >= $period_start AND coalesce(b.completed_at, b.started_at) < $period_end
 -- reason:
 --   zh: "存储 {store_id} 的备份 {backup_id} 未加密"
 --   en: "Backup {backup_id} of store {store_id} is not encrypted"

@@ -15,6 +15,13 @@
 --     An electronic store holding personal data with no passing restore test in
 --     (as_of - restore_test_max_age_days, as_of].
 -- subject: "{store_id}"
+-- population:
+--   dataset: data_stores
+--   zh: 含个人信息的电子存储
+--   en: electronic stores holding personal data
+--   count: >
+--     SELECT count(*) FROM data_stores s WHERE s.holds_personal_data AND s.kind <>
+--     'paper_archive'
 -- reason:
 --   zh: "存储 {store_id}（{name}）近 {limit} 天内没有通过的恢复测试（最近一次通过：{last_pass}）"
 --   en: "Store {store_id} ({name}) has no passing restore test in the last {limit} days (last pass: {last_pass})"

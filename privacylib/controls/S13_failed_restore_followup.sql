@@ -15,6 +15,12 @@
 --     A failed restore test at t, where t + failed_restore_fix_days lies before
 --     as_of, and its store has no passing test in (t, t + failed_restore_fix_days].
 -- subject: "{test_id}"
+-- population:
+--   dataset: restore_tests
+--   zh: 截至 as_of 失败的恢复测试
+--   en: failed restore tests up to as_of
+--   count: >
+--     SELECT count(*) FROM restore_tests t WHERE t.result = 'fail' AND t.tested_at < $as_of
 -- reason:
 --   zh: "存储 {store_id} 于 {tested} 恢复测试失败，{limit} 天内未通过复测"
 --   en: "Store {store_id} failed a restore test on {tested} and did not pass one within {limit} days"

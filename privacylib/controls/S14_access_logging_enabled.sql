@@ -15,6 +15,12 @@
 --     A store holding personal data, paper archives included (a lending
 --     register is their access log), that does not log access.
 -- subject: "{store_id}"
+-- population:
+--   dataset: data_stores
+--   zh: 含个人信息的存储（含纸质档案）
+--   en: stores holding personal data, paper archives included
+--   count: >
+--     SELECT count(*) FROM data_stores s WHERE s.holds_personal_data
 -- reason:
 --   zh: "存储 {store_id}（{name}）含个人信息但未记录访问日志"
 --   en: "Store {store_id} ({name}) holds personal data but does not log access"

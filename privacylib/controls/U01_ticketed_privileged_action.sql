@@ -15,6 +15,13 @@
 --     An effective access in the period whose action the policy lists as needing
 --     a ticket (ticketed_actions) and that carries none.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的有效访问
+--   en: effective accesses in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 执行 {action}（{data_category}，{record_count} 条）没有审批工单"
 --   en: "{actor_id} did {action} on {data_category} ({record_count} records) at {local_ts} without a ticket"

@@ -15,6 +15,14 @@
 --     An actor whose effective exports on one local day in the period add up to
 --     more records (record_count) than bulk_export_records_per_day.
 -- subject: "{actor_id}:{day}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）有有效访问的人员-日
+--   en: actor-days with an effective access in the period and scope
+--   count: >
+--     SELECT count(*) FROM (SELECT DISTINCT a.actor_id, CAST(timezone($tz, a.ts) AS DATE) FROM
+--     access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND a.result <> 'denied'
+--     AND a.actor_id IS NOT NULL)
 -- reason:
 --   zh: "{actor_id} 在 {day} 共导出 {records} 条记录（{exports} 次），超过每日 {limit} 条的上限"
 --   en: "{actor_id} exported {records} records in {exports} exports on {day}, over the daily limit of {limit}"

@@ -16,6 +16,13 @@
 --     business_hours (start inclusive, end exclusive), or, when the policy sets
 --     flag_weekends, that falls on a Saturday or Sunday.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的有效访问
+--   en: effective accesses in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 于非工作时间 {local_ts} 访问客户数据（{data_category}，{action}）"
 --   en: "{actor_id} accessed customer data ({data_category}, {action}) out of hours, at {local_ts}"

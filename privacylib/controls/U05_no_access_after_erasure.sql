@@ -15,6 +15,13 @@
 --     An effective access in the period to a customer deleted or anonymised at
 --     or before the access.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）涉及客户的有效访问
+--   en: effective accesses naming a customer, in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied' AND a.customer_id IS NOT NULL
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 访问了已于 {erased} 删除或匿名化的客户数据"
 --   en: "{actor_id} accessed at {local_ts} the data of a customer deleted or anonymised on {erased}"

@@ -15,6 +15,13 @@
 --     An effective access in the period whose purpose is given but is not in the
 --     purpose catalogue.
 -- subject: "{event_id}"
+-- population:
+--   dataset: access_log
+--   zh: 本期（及范围内）的有效访问
+--   en: effective accesses in the period and scope
+--   count: >
+--     SELECT count(*) FROM access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND
+--     a.result <> 'denied'
 -- reason:
 --   zh: "{actor_id} 于 {local_ts} 以未登记的目的「{purpose}」访问客户数据"
 --   en: "{actor_id} accessed customer data at {local_ts} for '{purpose}', a purpose not in the catalogue"
