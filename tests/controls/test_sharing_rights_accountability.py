@@ -56,7 +56,8 @@ def test_h01_sharing_needs_an_active_separate_consent(tmp_path):
             share("s7", "K5", at="2026-09-15"),
         ],
     }
-    assert run_control(tmp_path, "H01", tables) == ("fail", {"s2", "s3", "s5"})
+    # Checked: s7 in September; s6 (no customer) is a share in the period: 6 of 7.
+    assert run_control(tmp_path, "H01", tables, checked=6) == ("fail", {"s2", "s3", "s5"})
 
 
 def test_h02_and_h03(tmp_path):
@@ -72,8 +73,9 @@ def test_h02_and_h03(tmp_path):
             share("s8", country="DE", at="2026-09-01"),
         ]
     }
-    assert run_control(tmp_path, "H02", tables) == ("fail", {"s2"})
-    assert run_control(tmp_path, "H03", tables) == ("fail", {"s4", "s5"})
+    # Checked: s3 at the period's exclusive end, s8 in September: 6 of 8.
+    assert run_control(tmp_path, "H02", tables, checked=6) == ("fail", {"s2"})
+    assert run_control(tmp_path, "H03", tables, checked=6) == ("fail", {"s4", "s5"})
 
 
 def request(rid, received, completed=None, kind="access", customer="K1", purpose=None):
@@ -100,7 +102,8 @@ def test_r01_answered_within_fifteen_days(tmp_path):
             request("r8", "2026-08-01"),
         ]
     }  # open for months
-    assert run_control(tmp_path, "R01", tables) == ("fail", {"r2", "r3", "r6", "r8"})
+    # Checked: r4 was done before the period, r7 received after it: 6 of 8.
+    assert run_control(tmp_path, "R01", tables, checked=6) == ("fail", {"r2", "r3", "r6", "r8"})
 
 
 def test_r02_deletions_really_delete(tmp_path):
@@ -150,7 +153,8 @@ def test_r02_deletions_really_delete(tmp_path):
             },
         ],
     }
-    assert run_control(tmp_path, "R02", tables) == ("fail", {"r1", "r2"})
+    # Checked: the completed deletions r1, r2, r3, r5; r4 is open, r6 an access request.
+    assert run_control(tmp_path, "R02", tables, checked=4) == ("fail", {"r1", "r2"})
 
 
 def test_r03_withdrawals_end_the_consents(tmp_path):
@@ -172,7 +176,8 @@ def test_r03_withdrawals_end_the_consents(tmp_path):
             request("r6", "2026-10-04 10:00", "2026-10-05 10:00", "withdrawal", "K5"),
         ],
     }
-    assert run_control(tmp_path, "R03", tables) == ("fail", {"r1", "r3"})
+    # Checked: r5 is not completed: 5 of 6.
+    assert run_control(tmp_path, "R03", tables, checked=5) == ("fail", {"r1", "r3"})
 
 
 def ev(eid, actor, result=None, ts="2026-10-05 10:00"):
@@ -206,7 +211,8 @@ def test_a01_training_within_a_year_of_as_of(tmp_path):
             {**ev("E7", "A1"), "actor_id": None},
         ],
     }
-    assert run_control(tmp_path, "A01", tables) == ("fail", {"A2", "A3", "X9"})
+    # Checked: actors A1, A2, A3, X9; A4 was denied or in September, E7 names no actor.
+    assert run_control(tmp_path, "A01", tables, checked=4) == ("fail", {"A2", "A3", "X9"})
 
 
 def incident(iid, detected, customers=None, regulator=None):
@@ -231,4 +237,6 @@ def test_a02_notified_within_72_hours(tmp_path):
             incident("i8", "2025-01-01 09:00"),
         ]
     }  # never notified: still open, long overdue
-    assert run_control(tmp_path, "A02", tables) == ("fail", {"i2", "i3", "i5", "i8"})
+    # Checked: i6 was closed in 2025, i7 detected after the period: 6 of 8 (i5 is open until
+    # its regulator notice on 10-02).
+    assert run_control(tmp_path, "A02", tables, checked=6) == ("fail", {"i2", "i3", "i5", "i8"})

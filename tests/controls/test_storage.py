@@ -37,7 +37,11 @@ def test_s01_encryption(tmp_path):
             store("paper", kind="paper_archive", encrypted_at_rest=None),
         ]
     }
-    assert run_control(tmp_path, "S01", tables) == ("fail", {"off", "null", "des", "rc4"})
+    # Checked: the electronic PD stores; nopd and paper are not: 5 of 7.
+    assert run_control(tmp_path, "S01", tables, checked=5) == (
+        "fail",
+        {"off", "null", "des", "rc4"},
+    )
 
 
 def test_s02_scans_at_the_ninety_day_boundary(tmp_path):
@@ -53,7 +57,8 @@ def test_s02_scans_at_the_ninety_day_boundary(tmp_path):
             store("nopd", pd="false", last_vuln_scan_at=None),
         ]
     }
-    assert run_control(tmp_path, "S02", tables) == ("fail", {"older", "never", "vulns"})
+    # Checked: paper and nopd are not electronic PD stores: 5 of 7.
+    assert run_control(tmp_path, "S02", tables, checked=5) == ("fail", {"older", "never", "vulns"})
 
 
 def test_s03_paper_safeguards(tmp_path):
@@ -66,7 +71,8 @@ def test_s03_paper_safeguards(tmp_path):
             store("db"),
         ]
     }
-    assert run_control(tmp_path, "S03", tables) == ("fail", {"blank", "none"})
+    # Checked: the PD paper archives; nopd holds no PD, db is no paper: 3 of 5.
+    assert run_control(tmp_path, "S03", tables, checked=3) == ("fail", {"blank", "none"})
 
 
 def test_s04_deadline_before_as_of(tmp_path):
@@ -116,7 +122,8 @@ def test_s04_deadline_before_as_of(tmp_path):
             {"record_id": "r8", "data_category": "other", "collected_at": "2000-01-01"},
         ],
     }
-    assert run_control(tmp_path, "S04", tables) == ("fail", {"r1", "r5"})
+    # Checked: every record, deleted, not yet due or without a policy alike: 8.
+    assert run_control(tmp_path, "S04", tables, checked=8) == ("fail", {"r1", "r5"})
 
 
 def test_s04_grace_follows_the_policy(tmp_path):
@@ -129,7 +136,9 @@ def test_s04_grace_follows_the_policy(tmp_path):
             {"record_id": "r1", "data_category": "loc", "collected_at": "2026-10-20 00:00:00"}
         ],
     }
-    assert run_control(tmp_path, "S04", tables, policy=Policy(retention_grace_days=0)) == (
+    assert run_control(
+        tmp_path, "S04", tables, policy=Policy(retention_grace_days=0), checked=1
+    ) == (
         "fail",
         {"r1"},
     )
@@ -145,7 +154,8 @@ def test_s05_categories_without_retention(tmp_path):
             for i, c in enumerate(["a", "b", "b", "c"])
         ],
     }
-    assert run_control(tmp_path, "S05", tables) == ("fail", {"b", "c"})
+    # Checked: the distinct categories a, b, c of 4 records.
+    assert run_control(tmp_path, "S05", tables, checked=3) == ("fail", {"b", "c"})
 
 
 ROLE_PERMISSIONS = [
@@ -194,7 +204,8 @@ def test_s06_roles_over_time(tmp_path):
             ev("E10", "2026-10-16 10:00", actor="X9", cat="payment"),
         ],
     }  # unknown: S08's
-    assert run_control(tmp_path, "S06", tables) == ("fail", {"E2", "E5", "E7"})
+    # Checked: E8 denied; E9 and E10 (S08's) are still effective accesses: 9 of 10.
+    assert run_control(tmp_path, "S06", tables, checked=9) == ("fail", {"E2", "E5", "E7"})
 
 
 def test_s06_without_role_assignments_uses_the_employee_role(tmp_path):
@@ -210,7 +221,7 @@ def test_s06_without_role_assignments_uses_the_employee_role(tmp_path):
             ev("E3", "2026-10-16 10:00", actor="A2"),
         ],
     }
-    assert run_control(tmp_path, "S06", tables) == ("fail", {"E2", "E3"})
+    assert run_control(tmp_path, "S06", tables, checked=3) == ("fail", {"E2", "E3"})
 
 
 def test_s07_incomplete_rows_denied_included(tmp_path):
@@ -224,7 +235,9 @@ def test_s07_incomplete_rows_denied_included(tmp_path):
             {**ev("E6", "2026-11-01 00:00:00"), "purpose": None},
         ]
     }
-    assert run_control(tmp_path, "S07", tables) == ("fail", {"E2", "E3", "E4"})
+    # Checked: E3 (denied) and E4 (no time) count; E5 is in September and E6 at the period's
+    # exclusive end: 4 of 6.
+    assert run_control(tmp_path, "S07", tables, checked=4) == ("fail", {"E2", "E3", "E4"})
 
 
 def test_s08_registered_and_employed_at_the_time(tmp_path):
@@ -248,7 +261,8 @@ def test_s08_registered_and_employed_at_the_time(tmp_path):
             {**ev("E8", "2026-10-16 10:00"), "actor_id": None},
         ],
     }
-    assert run_control(tmp_path, "S08", tables) == ("fail", {"E1", "E4", "E6"})
+    # Checked: E7 denied; E8 (no actor) is an effective access all the same: 7 of 8.
+    assert run_control(tmp_path, "S08", tables, checked=7) == ("fail", {"E1", "E4", "E6"})
 
 
 def backup(bid, sid, completed, status="success", target="IDC-B", encrypted="true", started=None):
@@ -291,12 +305,18 @@ def test_s09_gaps_between_successful_backups(tmp_path):
         + _daily("fallback", skip=(15,))
         + [backup("fallback-15", "fallback", None, started="2026-10-15 02:00:00")],
     }
-    assert run_control(tmp_path, "S09", tables) == ("fail", {"gap", "none", "late", "start"})
+    # Checked: the 7 electronic PD stores, not paper nor nopd.
+    assert run_control(tmp_path, "S09", tables, checked=7) == (
+        "fail",
+        {"gap", "none", "late", "start"},
+    )
 
 
 def test_s09_follows_the_policy(tmp_path):
     tables = {"data_stores": [store("s")], "backups": _daily("s", skip=(10,))}
-    assert run_control(tmp_path, "S09", tables, policy=Policy(backup_max_gap_hours=48)) == (
+    assert run_control(
+        tmp_path, "S09", tables, policy=Policy(backup_max_gap_hours=48), checked=1
+    ) == (
         "pass",
         set(),
     )
@@ -312,7 +332,8 @@ def test_s10_backups_kept_where_the_primary_is(tmp_path):
             backup("b4", "s", "2026-09-05 02:00", target="IDC-A"),
         ],
     }
-    assert run_control(tmp_path, "S10", tables) == ("fail", {"b1"})
+    # Checked: b3 failed, b4 in September: 2 of 4.
+    assert run_control(tmp_path, "S10", tables, checked=2) == ("fail", {"b1"})
 
 
 def test_s11_unencrypted_backups_of_personal_data(tmp_path):
@@ -327,7 +348,9 @@ def test_s11_unencrypted_backups_of_personal_data(tmp_path):
             backup("b6", "x", "2026-10-05 02:00", encrypted="false"),
         ],
     }
-    assert run_control(tmp_path, "S11", tables) == ("fail", {"b1", "b2"})
+    # Checked: the successful backups in the period, of any store (b4's holds no PD, b6's is
+    # unknown); b5 is partial: 5 of 6.
+    assert run_control(tmp_path, "S11", tables, checked=5) == ("fail", {"b1", "b2"})
 
 
 def test_s12_restore_tests_within_180_days(tmp_path):
@@ -346,7 +369,8 @@ def test_s12_restore_tests_within_180_days(tmp_path):
             test("t5", "future", "2026-11-01 00:00:01"),
         ],
     }
-    assert run_control(tmp_path, "S12", tables) == (
+    # Checked: the 6 electronic PD stores, not paper.
+    assert run_control(tmp_path, "S12", tables, checked=6) == (
         "fail",
         {"edge", "old", "failed", "none", "future"},
     )
@@ -368,7 +392,8 @@ def test_s13_failed_tests_fixed_within_30_days(tmp_path):
             test("f5", "f", "2026-10-01 23:59:59", "fail"),
         ]
     }  # +30 days is 10-31 23:59:59 < as_of
-    assert run_control(tmp_path, "S13", tables) == ("fail", {"f1", "f4", "f5"})
+    # Checked: the 5 failed tests before as_of (f3 is examined, not yet due).
+    assert run_control(tmp_path, "S13", tables, checked=5) == ("fail", {"f1", "f4", "f5"})
 
 
 def test_s14_access_logging(tmp_path):
@@ -381,4 +406,5 @@ def test_s14_access_logging(tmp_path):
             store("nopd", pd="false", access_logging="false"),
         ]
     }
-    assert run_control(tmp_path, "S14", tables) == ("fail", {"off", "null", "paper"})
+    # Checked: the PD stores, paper included; nopd is not: 4 of 5.
+    assert run_control(tmp_path, "S14", tables, checked=4) == ("fail", {"off", "null", "paper"})

@@ -43,7 +43,8 @@ def test_u01_exports_and_deletions_need_a_ticket(tmp_path):
             ev("E6", "2026-09-05 10:00", action="export"),
         ]
     }
-    assert run_control(tmp_path, "U01", tables) == ("fail", {"E1", "E2"})
+    # Checked: E4 denied, E6 in September: 4 of 6.
+    assert run_control(tmp_path, "U01", tables, checked=4) == ("fail", {"E1", "E2"})
 
 
 def test_u01_follows_the_policy(tmp_path):
@@ -53,7 +54,8 @@ def test_u01_follows_the_policy(tmp_path):
             ev("E2", "2026-10-05 10:00", action="print"),
         ]
     }
-    assert run_control(tmp_path, "U01", tables, policy=Policy(ticketed_actions=("PRINT",))) == (
+    policy = Policy(ticketed_actions=("PRINT",))
+    assert run_control(tmp_path, "U01", tables, policy=policy, checked=2) == (
         "fail",
         {"E2"},
     )
@@ -75,7 +77,12 @@ def test_u02_daily_export_limit_in_local_days(tmp_path):
             ev("E10", "2026-09-30 23:00", actor="A3", action="export", count=1500),
         ]
     }
-    assert run_control(tmp_path, "U02", tables) == ("fail", {"A1:2026-10-05", "A2:2026-10-05"})
+    # Checked: actor-days with any effective access (E4's read too): A1 on the 5th, 6th, 7th,
+    # 8th (E7) and 9th (E8), A2 on the 5th; A3's only day is in September: 6.
+    assert run_control(tmp_path, "U02", tables, checked=6) == (
+        "fail",
+        {"A1:2026-10-05", "A2:2026-10-05"},
+    )
 
 
 def test_u03_distinct_customers_per_local_day(tmp_path):
@@ -87,7 +94,11 @@ def test_u03_distinct_customers_per_local_day(tmp_path):
     rows += [
         ev(f"c{i}", "2026-10-07T18:00:00Z", actor="A2", customer=f"L{i}") for i in range(150, 300)
     ]  # 02:00 local on the 8th: another day
-    assert run_control(tmp_path, "U03", {"access_log": rows}) == ("fail", {"A1:2026-10-05"})
+    # Checked: A1 on the 5th and 6th, A2 on the 7th and (local) 8th: 4 actor-days.
+    assert run_control(tmp_path, "U03", {"access_log": rows}, checked=4) == (
+        "fail",
+        {"A1:2026-10-05"},
+    )
 
 
 def test_u04_business_hours_boundaries(tmp_path):
@@ -104,7 +115,8 @@ def test_u04_business_hours_boundaries(tmp_path):
             ev("E9", "2026-09-30 23:00:00"),
         ]
     }
-    assert run_control(tmp_path, "U04", tables) == ("fail", {"E1", "E4", "E6"})
+    # Checked: E7 denied, E9 in September: 7 of 9.
+    assert run_control(tmp_path, "U04", tables, checked=7) == ("fail", {"E1", "E4", "E6"})
 
 
 def test_u04_weekends_and_other_hours_by_policy(tmp_path):
@@ -116,12 +128,13 @@ def test_u04_weekends_and_other_hours_by_policy(tmp_path):
         ]
     }
     policy = Policy(flag_weekends=True, business_hours="09:00-18:00")
-    assert run_control(tmp_path, "U04", tables, policy=policy) == ("fail", {"E1", "E2"})
+    assert run_control(tmp_path, "U04", tables, policy=policy, checked=3) == ("fail", {"E1", "E2"})
 
 
 def test_u04_in_another_time_zone(tmp_path):
     tables = {"access_log": [ev("E1", "2026-10-05T07:00:00Z"), ev("E2", "2026-10-05T19:00:00Z")]}
-    assert run_control(tmp_path, "U04", tables, policy=Policy(timezone="UTC")) == ("fail", {"E1"})
+    policy = Policy(timezone="UTC")
+    assert run_control(tmp_path, "U04", tables, policy=policy, checked=2) == ("fail", {"E1"})
 
 
 def test_u05_no_access_after_erasure(tmp_path):
@@ -140,7 +153,8 @@ def test_u05_no_access_after_erasure(tmp_path):
             ev("E6", "2026-10-05 10:00:00", customer="K404"),
         ],
     }
-    assert run_control(tmp_path, "U05", tables) == ("fail", {"E2", "E4"})
+    # Checked: E3 denied; E6's unknown customer is still named: 5 of 6.
+    assert run_control(tmp_path, "U05", tables, checked=5) == ("fail", {"E2", "E4"})
 
 
 def test_u06_catalogued_purposes(tmp_path):
@@ -153,4 +167,5 @@ def test_u06_catalogued_purposes(tmp_path):
             ev("E4", "2026-10-05 10:00", purpose="test", result="denied"),
         ],
     }
-    assert run_control(tmp_path, "U06", tables) == ("fail", {"E2"})
+    # Checked: E4 denied; E3 (no purpose, S07's) is examined: 3 of 4.
+    assert run_control(tmp_path, "U06", tables, checked=3) == ("fail", {"E2"})
