@@ -31,6 +31,7 @@ from .outputs import quality_rows
 from .period import Period, resolve_period
 from .policy import load_policy
 from .store import PreviousRun, compare, previous_run
+from .verdict import Verdict, verdict_of
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,13 @@ class Audit:
             "timezone": self.loaded.policy.timezone, "scope": self.config.scope or "",
             "lang": self.config.lang, "masked": self.masker.enabled,
             "compared_with": self.previous.run_id if self.previous else None,
+            "bounds": self.period.describe(),
+            "verdict": self.verdict().as_dict(),
         }
+
+    def verdict(self) -> Verdict:
+        """Outcome counts and whether the audit is complete (the exit code's source)."""
+        return verdict_of(self.result.results, self.findings(), self.loaded.datasets)
 
     def findings(self, family: str | None = None) -> pd.DataFrame:
         frame = self._findings

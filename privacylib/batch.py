@@ -10,6 +10,7 @@
     workers: 2                                 # parallel processes
     store: runs/audit-store.duckdb             # the audit store (default: OUT/audit-store.duckdb)
     signing_key: keys/signing.key              # (default: as for `run`)
+    fail_on: critical                          # exit 4 on open findings this grave
 
 Paths are relative to the YAML file. The whole file is checked before any
 run starts; one failing run does not stop the others.
@@ -30,19 +31,28 @@ from tqdm.auto import tqdm
 
 from .audit import AuditConfig
 from .errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
-from .runner import check, execute, folder_name
+from .runner import check, execute, folder_name, verdict
 from .store import STORE_NAME
+from .verdict import ExitCode, check_fail_on
 
-KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key")
+KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on")
 PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store")
 
 
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    status: str  # done or failed
-    detail: str  # the run folder, or what went wrong
+    # done, findings (at or above fail_on), incomplete, or failed.
+    status: str
+    # The run folder and its outcome counts, or what went wrong.
+    detail: str
     seconds: float
+    # What `privacy-audit run` would have exited with (verdict.py).
+    code: ExitCode = ExitCode.OK
+
+
+STATUS = {ExitCode.OK: "done", ExitCode.FINDINGS: "findings",
+          ExitCode.INCOMPLETE: "incomplete"}
 
 
 def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,6 +77,8 @@ class Batch:
     workers: int
     # The key that signs every run's manifest; None: as for `run`.
     signing_key: Path | None
+    # Open findings at or above this severity make a run exit 4; None: never.
+    fail_on: str | None = None
 
 
 def load_batch(path: str | Path) -> Batch:
@@ -102,31 +114,44 @@ def load_batch(path: str | Path) -> Batch:
                                     "or scope"))
         names[name] = n
         configs.append(config)
+    try:
+        check_fail_on(spec.get("fail_on"))
+    except PrivacyLibError as exc:
+        problems.append(Problem(f"{path.name}: 'fail_on'", exc.message, exc.hint))
     if not configs and not problems:
         problems.append(Problem(path.name, "names no run", "add `runs:` or `matrix:`"))
     if problems:
         raise ProblemsError(f"The batch file {path} is not valid", problems)
     key = path.parent / str(spec["signing_key"]) if spec.get("signing_key") else None
-    return Batch(configs, out, int(spec.get("workers", 2)), key)
+    return Batch(configs, out, int(spec.get("workers", 2)), key, spec.get("fail_on"))
 
 
-def _one(config: AuditConfig, out: Path, signing_key: Path | None) -> Outcome:
+def _one(config: AuditConfig, out: Path, signing_key: Path | None,
+         fail_on: str | None) -> Outcome:
     started = time.perf_counter()
     try:
         folder = execute(config, out, signing_key=signing_key)
-        return Outcome(folder_name(config), "done", str(folder), time.perf_counter() - started)
+        found = verdict(folder)
+        code = found.exit_code(fail_on)
+        return Outcome(folder_name(config), STATUS[code], f"{folder}  {found.line()}",
+                       time.perf_counter() - started, code)
     except Exception as exc:  # one failure must not stop the others; it is reported
         message = exc.message if isinstance(exc, PrivacyLibError) else repr(exc)
-        return Outcome(folder_name(config), "failed", message, time.perf_counter() - started)
+        code = ExitCode(exc.exit_code) if isinstance(exc, PrivacyLibError) else ExitCode.FAILED
+        return Outcome(folder_name(config), "failed", message, time.perf_counter() - started,
+                       code)
 
 
-def run_batch(path: str | Path, *, progress: bool | None = None) -> list[Outcome]:
+def run_batch(path: str | Path, *, progress: bool | None = None,
+              fail_on: str | None = None) -> list[Outcome]:
+    """Every run of the batch file; `fail_on` overrides the file's."""
     batch = load_batch(path)
+    fail_on = check_fail_on(fail_on) or batch.fail_on
     outcomes = []
     with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
             tqdm(total=len(batch.configs), unit="run", desc="audits",
                  disable=None if progress is None else not progress) as bar:
-        futures = [pool.submit(_one, config, batch.out, batch.signing_key)
+        futures = [pool.submit(_one, config, batch.out, batch.signing_key, fail_on)
                    for config in batch.configs]
         for future in as_completed(futures):
             outcomes.append(future.result())

@@ -1,7 +1,9 @@
 """The `privacy-audit` command.
 
-Exit codes: 0 done (findings and rejects are not errors), 1 a run failed,
-2 bad usage or bad input, with a message that says what to fix.
+Exit codes (verdict.py says why): 0 the audit is complete (findings and
+rejects are not errors), 1 a run failed, 2 bad usage or unusable input found
+before the audit, 3 the audit finished but is incomplete, 4 findings at or
+above --fail-on.
 """
 
 from __future__ import annotations
@@ -13,13 +15,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .catalog import SEVERITIES
 from .errors import PrivacyLibError
 from .ingest import LoadResult, load
 from .mapping import load_mapping
 from .masking import KEY_ENV, KEY_FILE, Masker, load_key, unmasked
 from .outputs import atomic_folder, write_quality
+from .period import resolve_period
+from .plausibility import check_times
 from .policy import load_policy
 from .signing import DEFAULT_KEY_DIR, PRIVATE_NAME, SIGNING_KEY_ENV
+from .verdict import ExitCode, Verdict
+
+EXIT_CODES = """exit codes:
+  0  the audit is complete (findings and rejected rows are not errors)
+  1  a run failed (its notebook is kept in NAME.FAILED/)
+  2  bad usage or unusable input, found before the audit
+  3  the audit finished but is incomplete (a dataset or control in error, or
+     no data because the data was unusable)
+  4  findings at or above --fail-on SEVERITY"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="privacy-audit",
-                     description="Check customer-data records against privacy controls.")
+                     description="Check customer-data records against privacy controls.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"privacy-audit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     val = sub.add_parser("validate", help="load a data folder and report data quality only")
@@ -43,12 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write rejected rows unmasked (they hold personal data)")
     val.add_argument("--key-file", type=Path,
                      help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
+    val.add_argument("--period", help="the month the data should cover, YYYY-MM: "
+                     "warns (exit 3) when a log has no row in it or rows far from it")
     val.set_defaults(func=cmd_validate)
     run = sub.add_parser("run", help="run the audit notebook into a report folder")
     run.add_argument("--data", required=True, help="the data folder")
     run.add_argument("--period", help="the audited month, YYYY-MM (local)")
     run.add_argument("--period-start", help="or: first day or instant of the period")
-    run.add_argument("--period-end", help="and: first day or instant after it")
+    run.add_argument("--period-end", help="and: its last day (inclusive), or the first "
+                     "instant after it")
     run.add_argument("--policy", help="policy.yaml (default: the data contract's defaults)")
     run.add_argument("--mapping", help="mapping.yaml (default: DATA/mapping.yaml)")
     run.add_argument("--scope", help="KEY=VALUE: department=… or system=…")
@@ -63,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--signing-key", type=Path,
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")
+    _fail_on(run)
     run.set_defaults(func=cmd_run)
     ver = sub.add_parser("verify", help="check a run folder against its signed manifest")
     ver.add_argument("run_dir", type=Path, help="the run folder")
@@ -81,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     bat = sub.add_parser("batch", help="run many audits from a YAML file, in parallel")
     bat.add_argument("--config", required=True, type=Path, help="the batch YAML file")
+    _fail_on(bat)
     bat.set_defaults(func=cmd_batch)
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
@@ -95,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="of the access log's daily files (csv: .csv.gz)")
     gen.set_defaults(func=cmd_generate)
     return parser
+
+
+def _fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+                        help="exit 4 when an open finding is at or above this severity "
+                             f"({', '.join(SEVERITIES)})")
 
 
 def _positive(text: str) -> int:
@@ -113,13 +139,15 @@ def _print_quality(result: LoadResult) -> None:
         if d.status == "loaded":
             line = (f"read {d.rows_read:>10,}  loaded {d.rows_loaded:>10,}  "
                     f"rejected {d.rows_rejected:>8,}")
+            if d.earliest and d.latest:
+                line += f"  dated {d.earliest:%Y-%m-%d} .. {d.latest:%Y-%m-%d}"
         elif d.status == "absent":
             line = "(controls that need it will be skipped)"
         else:
             line = "(see the error below)"
         print(f"{d.dataset:<{width}}  {d.status:<7} {line}")
     for d in result.datasets.values():
-        for warning in d.warnings:
+        for warning in [*d.period_warnings, *d.warnings]:
             print(f"warning: {d.dataset}: {warning}")
     for d in result.datasets.values():
         if d.error:
@@ -129,18 +157,27 @@ def _print_quality(result: LoadResult) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     mapping = load_mapping(args.mapping, args.data)
+    period = resolve_period(args.period, tz=policy.timezone) if args.period else None
     result = load(args.data, policy=policy, mapping=mapping)
+    check_times(result, period)
     masker = unmasked() if args.no_mask else Masker(load_key(args.key_file))
     with atomic_folder(args.out) as folder:
         write_quality(result, folder, masker)
     _print_quality(result)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
-    return 0 if result.ok else 2
+    if not result.ok:
+        return ExitCode.USAGE
+    unusable = [d.dataset for d in result.datasets.values() if d.all_rejected
+                or d.period_warnings]
+    if unusable:
+        print(f"unusable: {', '.join(unusable)} (see the warnings above)", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .audit import AuditConfig
-    from .runner import execute
+    from .runner import execute, verdict
 
     config = AuditConfig.from_parameters(
         data=args.data, period=args.period, period_start=args.period_start,
@@ -151,7 +188,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}\n"
           f"manifest:      {folder / 'manifest.json'} (signed; check with "
           f"`privacy-audit verify {folder}`)")
-    return 0
+    return _conclude(verdict(folder), args.fail_on)
+
+
+def _conclude(found: Verdict, fail_on: str | None) -> int:
+    """Why the audit is incomplete (to stderr), then the outcome counts, last."""
+    for reason in found.incomplete:
+        print(f"incomplete: {reason}", file=sys.stderr)
+    print(found.line())
+    return found.exit_code(fail_on)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -187,14 +232,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
-    outcomes = run_batch(args.config)
+    outcomes = run_batch(args.config, fail_on=args.fail_on)
     width = max(len(o.name) for o in outcomes)
-    print(f"{'run':<{width}}  status  seconds  folder or error")
+    print(f"{'run':<{width}}  status      seconds  folder or error")
     for o in outcomes:
-        print(f"{o.name:<{width}}  {o.status:<6}  {o.seconds:7.1f}  {o.detail}")
-    failed = sum(o.status == "failed" for o in outcomes)
-    print(f"\n{len(outcomes) - failed} done, {failed} failed")
-    return 1 if failed else 0
+        print(f"{o.name:<{width}}  {o.status:<10}  {o.seconds:7.1f}  {o.detail}")
+    counts = {s: sum(o.status == s for o in outcomes) for s in dict.fromkeys(
+        o.status for o in outcomes)}
+    print("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    # The gravest run decides: failed, then incomplete, then findings.
+    codes = {o.code for o in outcomes}
+    for code in (ExitCode.FAILED, ExitCode.USAGE, ExitCode.INCOMPLETE, ExitCode.FINDINGS):
+        if code in codes:
+            return code
+    return ExitCode.OK
 
 
 def cmd_controls(args: argparse.Namespace) -> int:

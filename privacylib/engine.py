@@ -26,7 +26,7 @@ from .contract import DATASETS
 from .errors import UsageError, suggest
 from .ingest import LoadResult
 from .period import Period
-from .plausibility import time_warnings
+from .plausibility import check_times
 from .policy import Policy
 from .readers import quote_ident
 
@@ -190,8 +190,7 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     controls = load_catalog() if controls is None else controls
     params = bind(period, loaded.policy, loaded.present("role_assignments"))
     prepare_scope(con, scope)
-    for name, d in loaded.datasets.items():
-        d.period_warnings = time_warnings(con, name, d, period)
+    check_times(loaded, period)
     counts: dict[str, int] = {}  # several controls share a population: count it once
     # Evidence shows times in the policy's zone; the zone name was checked on load.
     con.execute(f"SET TimeZone = '{loaded.policy.timezone}'")

@@ -1,7 +1,9 @@
 """The audited period [start, end) and as_of (= end), as absolute instants.
 
 `2026-10` is the local calendar month in the policy's time zone; a start or
-end given alone is a date or a timestamp, local when it has no offset.
+end given alone is a date or a timestamp, local when it has no offset. A
+date-only end is the period's last day, inclusive (2026-10-01..2026-10-31 is
+October); a timestamp end is exact and exclusive.
 Conversions go through DuckDB, the same engine that reads the data.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -68,6 +70,19 @@ def _instant(text: str, tz: str, what: str) -> datetime:
     return found[0][0]
 
 
+def _is_date(text: str) -> bool:
+    return re.fullmatch(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}", text.strip()) is not None
+
+
+def _next_day(text: str) -> str:
+    year, month, day = (int(p) for p in re.split(r"[-/]", text.strip()))
+    try:
+        return (date(year, month, day) + timedelta(days=1)).isoformat()
+    except ValueError:
+        raise UsageError(f"period end '{text}' is not a date",
+                         hint="write it like 2026-10-31") from None
+
+
 def resolve_period(period: str | None = None, start: str | None = None, end: str | None = None,
                    *, tz: str = "Asia/Shanghai") -> Period:
     """A Period from --period YYYY-MM, or from --period-start and --period-end."""
@@ -84,7 +99,10 @@ def resolve_period(period: str | None = None, start: str | None = None, end: str
     if not (start and end):
         raise UsageError("the audit needs a period", hint="--period 2026-10, or both "
                          "--period-start and --period-end")
-    begin, finish = _instant(start, tz, "period start"), _instant(end, tz, "period end")
+    begin = _instant(start, tz, "period start")
+    # People write the last day of a period, not the day after it: a date
+    # alone ends the period at the end of that local day.
+    finish = _instant(_next_day(end) if _is_date(end) else end, tz, "period end")
     if finish <= begin:
         raise UsageError(f"the period ends ({end}) before it starts ({start})")
     return Period(begin, finish, f"{start.strip()}..{end.strip()}")

@@ -17,7 +17,7 @@ import duckdb
 from .readers import quote_ident
 
 if TYPE_CHECKING:
-    from .ingest import DatasetLoad
+    from .ingest import DatasetLoad, LoadResult
     from .period import Period
 
 # The instant that places a row of each dataset in time (an expression over
@@ -57,11 +57,19 @@ def measure_time_ranges(con: duckdb.DuckDBPyConnection,
             f"SELECT min({expr}), max({expr}) FROM main.{quote_ident(name)}").fetchall()[0]
 
 
+def check_times(loaded: LoadResult, period: Period | None) -> None:
+    """Set each dataset's period_warnings (about its times, against the period)."""
+    for name, d in loaded.datasets.items():
+        d.period_warnings = time_warnings(loaded.con, name, d, period)
+
+
 def time_warnings(con: duckdb.DuckDBPyConnection, name: str, d: DatasetLoad,
                   period: Period | None) -> list[str]:
     """Warnings about a dataset's timestamps: before 1970, far from the
     period, or (for continuous logs) none in the period."""
     expr = MAIN_TIMESTAMP.get(name)
+    if name in CONTINUOUS and d.status == "loaded" and not d.rows_loaded:
+        return ["no row at all: a log that is written every day should not be empty"]
     if expr is None or d.earliest is None:
         return []
     table = f"main.{quote_ident(name)}"

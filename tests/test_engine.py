@@ -109,11 +109,22 @@ def test_periods():
     p = resolve_period("2026-12")
     assert p.start.isoformat() == "2026-11-30T16:00:00+00:00"
     assert p.end.isoformat() == "2026-12-31T16:00:00+00:00" and p.as_of == p.end
+    # A date-only end is the last day, inclusive: through the end of that local day.
     q = resolve_period(start="2026-10-01T00:00:00Z", end="2026-10-15", tz="UTC")
     assert q.start.isoformat() == "2026-10-01T00:00:00+00:00"
-    assert q.end.isoformat() == "2026-10-15T00:00:00+00:00"
+    assert q.end.isoformat() == "2026-10-16T00:00:00+00:00"
+    assert q.describe() == "[2026-10-01T00:00Z, 2026-10-16T00:00Z)"
+    month = resolve_period(start="2026-10-01", end="2026-10-31")
+    october = resolve_period("2026-10")
+    assert (month.start, month.end) == (october.start, october.end)
+    # A timestamp end is exact and exclusive; the last day of a month, inclusive.
+    exact = resolve_period(start="2026-10-01", end="2026-10-15T00:00:00")
+    assert exact.end.isoformat() == "2026-10-14T16:00:00+00:00"
+    leap = resolve_period(start="2028-02-01", end="2028-02-29", tz="UTC")
+    assert leap.end.isoformat() == "2028-03-01T00:00:00+00:00"
     for bad in ({"period": "2026-13"}, {"period": "Oct"}, {"period": "2026-10", "start": "x"},
                 {"start": "2026-10-05", "end": "2026-10-01"}, {"start": "2026-10-05"}, {},
-                {"start": "soon", "end": "2026-10-01"}):
+                {"start": "soon", "end": "2026-10-01"}, {"start": "2026-02-01", "end": "2026-02-30"},
+                {"start": "2026-10-02", "end": "2026-10-01"}):
         with pytest.raises(UsageError):
             resolve_period(**bad)

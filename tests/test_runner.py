@@ -48,10 +48,10 @@ def test_every_output_file_is_masked(zh_run):
 
 def test_english_and_unmasked_on_request(tmp_path):
     proc = audit("run", "--data", SAMPLE / "exports", "--period-start", "2026-10-01",
-                 "--period-end", "2026-11-01", "--scope", "system=crm", "--lang", "en",
+                 "--period-end", "2026-10-31", "--scope", "system=crm", "--lang", "en",
                  "--no-mask", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
-    folder = tmp_path / "2026-10-01..2026-11-01_system=crm"
+    folder = tmp_path / "2026-10-01..2026-10-31_system=crm"
     page = (folder / "summary.html").read_text(encoding="utf-8")
     assert "Control outcomes" in page and "NOT masked" in page and "system=crm" in page
 
