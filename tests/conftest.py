@@ -6,12 +6,16 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import privacylib
 from privacylib.mapping import mapping_from_dict
 from privacylib.policy import Policy
+
+if TYPE_CHECKING:
+    from privacylib.engine import ControlResult
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
@@ -74,6 +78,32 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
     if outcome.outcome == "no_data":
         assert outcome.checked == 0 and not outcome.findings and outcome.reason_en
     return outcome.outcome, {f.subject_id for f in outcome.findings}
+
+
+def run_control_result(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
+                       policy: Policy | None = None, period: str = "2026-10",
+                       scope: str | None = None) -> ControlResult:
+    """As run_control, but the ControlResult itself (reason, checked, incomplete).
+
+    An empty table is written as the contract's header alone: the dataset is
+    present with no row, which is how a control whose population is a whole
+    dataset (every consent, every record) gets nothing to examine."""
+    from privacylib.catalog import load_catalog, select
+    from privacylib.contract import DATASETS
+    from privacylib.engine import Scope, run_controls
+    from privacylib.period import resolve_period
+
+    columns = {d.name: d.column_names for d in DATASETS}
+    for name, table in tables.items():
+        header = list(dict.fromkeys(k for row in table for k in row)) or list(columns[name])
+        write_csv(folder / f"{name}.csv", header, [[row.get(h) for h in header] for row in table])
+    loaded = load_dir(folder, policy=policy)
+    assert all(d.rows_rejected == 0 for d in loaded.datasets.values()), "test data must load"
+    result = run_controls(loaded, resolve_period(period, tz=loaded.policy.timezone),
+                          scope=Scope.parse(scope), controls=select(load_catalog(),
+                                                                    ids=[control_id]))
+    (outcome,) = result.results
+    return outcome
 
 
 @pytest.fixture(scope="session")
