@@ -274,7 +274,8 @@ def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Contro
 def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope | None,
              seconds: float) -> ControlResult:
     """Nothing to examine: say which dataset, its time range and the scope.
-    Incomplete when the dataset looks wrong (a warning about its times),
+    Incomplete when the dataset looks wrong (a warning about its times) or
+    rows of it were rejected (they may have been what it had to examine);
     not when a quiet period simply had none (no incident this month)."""
     pop = control.population
     d = loaded.datasets[pop.dataset]
@@ -282,11 +283,16 @@ def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope 
             else "—")
     where = f"; scope {scope}" if scope and "access_log" in control.datasets else ""
     where_zh = f"；范围 {scope}" if where else ""
-    warn = "; " + "; ".join(d.period_warnings) if d.period_warnings else ""
+    doubts = list(d.period_warnings)
+    if d.rows_rejected:
+        doubts.append(f"{d.rows_rejected} row(s) of {pop.dataset} were rejected (see rejects/)")
+    warn = "; " + "; ".join(doubts) if doubts else ""
     return ControlResult(
         control, Outcome.NO_DATA,
         f"nothing to examine: no {pop.en} in {pop.dataset} ({d.rows_loaded} rows loaded, "
         f"dated {span}) for the period {period.describe()}{where}{warn}",
         f"无可检查的数据：{pop.dataset} 中没有{pop.zh}（已加载 {d.rows_loaded} 行，时间范围 "
-        f"{span}），审计期间 {period.describe()}{where_zh}" + ("；时间范围可疑" if warn else ""),
-        seconds=seconds, checked=0, incomplete=bool(d.period_warnings))
+        f"{span}），审计期间 {period.describe()}{where_zh}"
+        + (f"；{d.rows_rejected} 行被拒收" if d.rows_rejected else "")
+        + ("；时间范围可疑" if d.period_warnings else ""),
+        seconds=seconds, checked=0, incomplete=bool(doubts))

@@ -70,6 +70,9 @@ def time_warnings(con: duckdb.DuckDBPyConnection, name: str, d: DatasetLoad,
     expr = MAIN_TIMESTAMP.get(name)
     if name in CONTINUOUS and d.status == "loaded" and not d.rows_loaded:
         return ["no row at all: a log that is written every day should not be empty"]
+    if name in CONTINUOUS and d.status == "loaded" and d.earliest is None:
+        return [f"no row has a readable {expr}: check the timestamp format (mapping.yaml "
+                "timestamp_format) and the rejects"]
     if expr is None or d.earliest is None:
         return []
     table = f"main.{quote_ident(name)}"
