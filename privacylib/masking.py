@@ -6,8 +6,10 @@ Reports are personal data too. By default:
 - resident ID numbers keep their region and last four (110101********1234),
   mobile numbers their first three and last four (138****5678), e-mail its
   first letter and domain (z***@qq.com), bank card numbers their last four;
-  wherever they appear, free text and extra columns included;
-- personal names (name fields of people, not of stores) keep the surname.
+  wherever and however they are written (identifiers.py recognises them);
+- personal names keep the surname: in the columns the data contract says
+  hold a person's name (employees.name, not data_stores.name), and, given the
+  names the data holds (known_names), wherever they appear in text.
 Staff ids and subject ids stay readable: auditors must know who acted.
 """
 
@@ -18,37 +20,116 @@ import hmac
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import duckdb
+
+from .contract import DATASETS
+from .identifiers import mask_identifiers
+from .readers import quote_ident
 
 KEY_ENV = "PRIVACY_AUDIT_PSEUDONYM_KEY"
 KEY_FILE = Path.home() / ".privacy-workbook" / "pseudonym.key"
 
 CUSTOMER_KEYS = frozenset({"customer_id", "customers", "客户编号", "客户id", "客户号"})
-NAME_KEYS = frozenset({"name", "姓名", "客户姓名", "customer_name", "联系人", "contact_name",
-                       "full_name"})
-
-# A run of digits is one number: identifiers are found where no digit touches them.
-_ID = re.compile(r"(?<!\d)(\d{6})((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
-                 r"(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?|0)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_EMAIL = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_CARD = re.compile(r"(?<!\d)(\d{12,15})(\d{4})(?!\d)")
+# Which columns hold a person's name is the data contract's business, per
+# dataset: `name` is a person in employees, a system in data_stores, and
+# whatever an export put there in an extra column of a log.
+PERSON_NAME_COLUMNS: dict[str, frozenset[str]] = {"employees": frozenset({"name"})}
+# Headers that cannot mean anything but a person's name, in any dataset (the
+# customers' 姓名 arrives as an extra column: the contract has no such column).
+PERSON_NAME_HEADERS = frozenset({"姓名", "客户姓名", "员工姓名", "customer_name",
+                                 "employee_name", "联系人", "contact_name", "full_name"})
+# Headers that are a person's name only in some datasets: the row's dataset decides.
+AMBIGUOUS_NAME_HEADERS = frozenset({"name", "名称"})
 
 
 def mask_text(text: str) -> str:
     """Every ID number, mobile number, e-mail and card number in `text`, masked."""
-    text = _ID.sub(lambda m: m[1] + "*" * 8 + m[3][-4:], text)
-    text = _MOBILE.sub(lambda m: m[1] + "****" + m[3], text)
-    text = _EMAIL.sub(lambda m: m[1] + "***@" + m[2], text)
-    return _CARD.sub(lambda m: "*" * len(m[1]) + m[2], text)
+    return mask_identifiers(text)
 
 
 def mask_name(name: str) -> str:
     """张三丰 -> 张**; Zhang San -> Z********."""
     name = name.strip()
     return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+@lru_cache(maxsize=256)
+def dataset_of(columns: frozenset[str]) -> str | None:
+    """The contract dataset a row of these columns comes from; None when unsure.
+
+    Evidence rows are whole rows of one dataset, so the dataset whose key the
+    row holds and that shares most columns with it is the one; a tie is unsure.
+    """
+    scores = sorted(((len(columns & set(d.column_names)), d.name) for d in DATASETS
+                     if d.key and set(d.key) <= columns), reverse=True)
+    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+        return None
+    return scores[0][1]
+
+
+def holds_person_name(column: str, dataset: str | None) -> bool:
+    """Whether `column` of a row of `dataset` (None: unknown) holds a person's name."""
+    if column in PERSON_NAME_HEADERS:
+        return True
+    if column not in AMBIGUOUS_NAME_HEADERS:
+        return False
+    # Failing closed: a `name` nobody can place might be a person's.
+    return dataset is None or column in PERSON_NAME_COLUMNS.get(dataset, ())
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for many names, built as a trie so it costs little per position.
+
+    Chinese names are found anywhere (no spaces between words); Latin ones as
+    whole words, in any case. One-character names would mask every such
+    character, so they are left out.
+    """
+    cjk = sorted({n for n in (x.strip() for x in names) if len(n) >= 2 and not n.isascii()})
+    latin = sorted({n for n in (x.strip() for x in names) if len(n) >= 2 and n.isascii()})
+    parts = [_trie(cjk)] if cjk else []
+    if latin:
+        parts.append(r"(?<![A-Za-z])(?i:" + _trie(latin) + r")(?![A-Za-z])")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _trie(words: list[str]) -> str:
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longest name wins
+
+    return build(root)
+
+
+def known_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The people's names the loaded data holds (staff, customers), for Masker(names=)."""
+    names: set[str] = set()
+    for d in DATASETS:
+        try:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(d.name)}").fetchall()]
+        except duckdb.Error:
+            continue  # the dataset is absent
+        for column in columns:
+            if holds_person_name(column.strip().lower(), d.name):
+                names.update(r[0] for r in con.execute(
+                    f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) FROM "
+                    f"{quote_ident(d.name)} WHERE {quote_ident(column)} IS NOT NULL").fetchall())
+    return frozenset(names)
 
 
 def load_key(path: str | Path | None = None) -> bytes:
@@ -69,27 +150,50 @@ class Masker:
     key: bytes
     # False only when the user asked for unmasked output (recorded in the report).
     enabled: bool = True
+    # People's names the data holds (known_names), masked wherever they appear in text.
+    names: frozenset[str] = frozenset()
+    _names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(self.names))
+        object.__setattr__(self, "_names_re", names_pattern(self.names))
 
     def pseudonym(self, customer_id: str) -> str:
         digest = hmac.new(self.key, customer_id.encode(), hashlib.sha256).hexdigest()
         return "CU-" + digest[:12]
 
-    def value(self, key: str | None, value: Any, row: dict | None = None) -> Any:
-        """One value, masked as its column name and content ask."""
+    def text(self, text: str) -> str:
+        """Identifiers and known names in free text, masked."""
+        text = mask_identifiers(text)
+        if self._names_re is None:
+            return text
+        return self._names_re.sub(lambda m: mask_name(m[0]), text)
+
+    def value(self, key: str | None, value: Any, row: dict | None = None,
+              dataset: str | None = None) -> Any:
+        """One value, masked as its column, its row's dataset and its content ask.
+
+        `dataset` names the row's dataset when the caller knows it; otherwise
+        the row's columns tell (see dataset_of).
+        """
         if not self.enabled or value is None:
             return value
         if isinstance(value, dict):
             return {k: self.value(k, v, value) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.value(key, v, row) for v in value]
+            return [self.value(key, v, row, dataset) for v in value]
         if not isinstance(value, str):
             return value
         column = (key or "").strip().lower()
         if column in CUSTOMER_KEYS:
             return self.pseudonym(value)
-        if column in NAME_KEYS and not (row and "store_id" in row):  # a store's name is no person
-            return mask_name(value)
-        return mask_text(value)
+        if column in PERSON_NAME_HEADERS or column in AMBIGUOUS_NAME_HEADERS:
+            if dataset is None and row:
+                dataset = dataset_of(frozenset(row))
+            if holds_person_name(column, dataset):
+                return mask_name(value)
+        return self.text(value)
 
     def evidence(self, evidence: dict[str, Any]) -> dict[str, Any]:
         return self.value(None, evidence)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 import random
 
+import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacylib.masking import Masker, load_key, mask_name, mask_text, unmasked
+from privacylib.masking import (
+    Masker,
+    dataset_of,
+    known_names,
+    load_key,
+    mask_name,
+    mask_text,
+    unmasked,
+)
 from privacylib.synth.people import person
 
 MASK = Masker(b"test-key")
@@ -18,7 +27,10 @@ def test_formats():
     assert mask_text("身份证号11010519491231002X，") == "身份证号110105********002X，"
     assert mask_text("tel 13812345678 / +86 139-0000") == "tel 138****5678 / +86 139-0000"
     assert mask_text("mail zhang.san99@qq.com") == "mail z***@qq.com"
-    assert mask_text("卡号 6222021234567890123") == "卡号 ***************0123"
+    # A card passes Luhn (6222021234567890128 does); 6222021234567890123 does not,
+    # and is kept readable like any ticket or order number.
+    assert mask_text("卡号 6222021234567890128") == "卡号 ***************0128"
+    assert mask_text("订单 6222021234567890123") == "订单 6222021234567890123"
     assert mask_name("张三丰") == "张**" and mask_name("Li") == "L*"
 
 
@@ -77,3 +89,44 @@ def test_key_from_environment_or_a_file_made_once(tmp_path, monkeypatch):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "from-env")
     assert load_key(path) == b"from-env"
+
+
+def test_the_contract_decides_which_name_is_a_persons():
+    evidence = {
+        "employee": {"actor_id": "E0001", "name": "王小明", "department": "风控"},
+        "store": {"store_id": "ST-1", "name": "风控库", "kind": "database"},
+        # An export's extra column `name` in the access log: an operation, no person.
+        "event": {"event_id": "EV1", "ts": "2026-10-03", "actor_id": "E0001", "name": "Query"},
+        "customer": {"customer_id": "C0000001", "姓名": "李四", "created_at": "2025-09-01"},
+    }
+    masked = MASK.evidence(evidence)
+    assert masked["employee"]["name"] == "王**" and masked["store"]["name"] == "风控库"
+    assert masked["event"]["name"] == "Query" and masked["customer"]["姓名"] == "李*"
+    assert dataset_of(frozenset(evidence["event"])) == "access_log"
+    # A rejected employees row, with the dataset named by its caller.
+    assert MASK.value("name", "王小明", {"actor_id": "E1"}, dataset="employees") == "王**"
+    assert MASK.value("name", "Query", {"event_id": "EV1"}, dataset="access_log") == "Query"
+    # A `name` nobody can place fails closed: it may be a person's.
+    assert MASK.value("name", "王小明") == "王**"
+    assert MASK.value("name", "王小明", {"name": "王小明", "x": 1}) == "王**"
+
+
+def test_known_names_are_masked_in_free_text():
+    masker = Masker(b"test-key", names={"王小明", "欧阳娜娜", "Zhang San", "李"})
+    text = "王小明于10月3日导出了欧阳娜娜的资料；ZHANG SAN approved; 李 stays; Zhang Sanders"
+    assert masker.value("备注", text) == (
+        "王**于10月3日导出了欧***的资料；Z******** approved; 李 stays; Zhang Sanders")
+    assert masker.value("name", "Query", {"event_id": "EV1", "actor_id": "E1"}) == "Query"
+    assert masker.evidence({"note": "客户王小明 13812345678"}) == {"note": "客户王** 138****5678"}
+    assert Masker(b"test-key") == MASK and MASK.value("备注", "王小明") == "王小明"
+
+
+def test_known_names_come_from_the_loaded_data():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE employees (actor_id VARCHAR, name VARCHAR)")
+    con.execute("INSERT INTO employees VALUES ('E1', '王小明'), ('E2', NULL)")
+    con.execute('CREATE TABLE customers (customer_id VARCHAR, "姓名" VARCHAR)')
+    con.execute("INSERT INTO customers VALUES ('C1', '李四')")
+    con.execute("CREATE TABLE data_stores (store_id VARCHAR, name VARCHAR)")
+    con.execute("INSERT INTO data_stores VALUES ('ST-1', '风控库')")
+    assert known_names(con) == {"王小明", "李四"}
