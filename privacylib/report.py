@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .audit import Audit
+from .cells import append_row, write_csv
 from .engine import AuditResult
 from .i18n import words
 from .masking import Masker
@@ -31,11 +32,11 @@ def write_report_files(audit: Audit, folder: Path) -> None:
     lang, masker = audit.config.lang, audit.masker
     controls, findings = audit.controls(), audit.findings()
     exceptions = masked_exceptions(audit.exceptions_table(), masker)
-    controls.drop(columns=["seconds"]).to_csv(folder / "controls.csv", index=False)
-    findings.to_csv(folder / "findings.csv", index=False)
-    findings.to_parquet(folder / "findings.parquet", index=False)
-    exceptions.to_csv(folder / "exceptions.csv", index=False)
-    audit.resolved().to_csv(folder / "resolved.csv", index=False)
+    write_csv(controls.drop(columns=["seconds"]), folder / "controls.csv")
+    write_csv(findings, folder / "findings.csv")
+    findings.to_parquet(folder / "findings.parquet", index=False)  # the original text
+    write_csv(exceptions, folder / "exceptions.csv")
+    write_csv(audit.resolved(), folder / "resolved.csv")
     write_quality(audit.loaded, folder, masker)
     write_workbook(audit.result, controls, findings, exceptions, folder / "workbook.xlsx", lang)
     (folder / "summary.html").write_text(summary_html(audit), encoding="utf-8")
@@ -54,9 +55,9 @@ def masked_exceptions(frame: pd.DataFrame, masker: Masker) -> pd.DataFrame:
 
 def _sheet(book: Workbook, title: str, frame: pd.DataFrame, w: dict[str, str]) -> None:
     sheet = book.create_sheet(title[:31])
-    sheet.append([w.get(c, c) for c in frame.columns])
+    append_row(sheet, [w.get(c, c) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        sheet.append(list(row))
+        append_row(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="305496")
