@@ -76,7 +76,8 @@ def actor_timeline(events: pd.DataFrame, roles: pd.DataFrame, start: object, end
         finish = min(pd.Timestamp(role.valid_to), end) if pd.notna(role.valid_to) else end
         if finish > begin:
             top.broken_barh([(begin, finish - begin)], (n - 0.4, 0.8), color=f"C{n % 10}")
-            top.text(begin, n, f" {role.role}", va="center", fontsize=8)
+            top.text(begin, n, f" {role.role}", va="center", fontsize=8,
+                     parse_math=False)  # a role name is data, never mathtext
     top.set_yticks([])
     top.set_ylim(-0.6, max(len(roles), 1) - 0.4)
     top.set_title("roles held", fontsize=9, loc="left")

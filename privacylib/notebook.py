@@ -4,7 +4,6 @@ holds only calls to these, so that its logic is tested here, not in cells.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -14,20 +13,26 @@ from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .charts import access_heatmap, findings_by_control, show
 from .engine import Outcome
+from .markup import html_text, md_text
 from .report import write_report_files
 
 
+def _show(template: str, **values: object) -> None:
+    """Markdown from a template of ours with every value escaped: data and
+    parameters (scope, paths, exception text) show as text, never as markup."""
+    display(Markdown(template.format_map({k: md_text(v) for k, v in values.items()})))
+
+
 def heading(audit: Audit, key: str, level: int = 2) -> None:
-    display(Markdown("#" * level + " " + audit.words.get(key, key)))
+    _show("#" * level + " {text}", text=audit.words.get(key, key))
 
 
 def show_header(audit: Audit) -> None:
     w, c = audit.words, audit.config
-    display(Markdown(
-        f"# {w['title']}\n\n"
-        f"- {w['period']}: {audit.period.label}\n"
-        f"- {w['scope']}: {c.scope or w['all']}\n"
-        f"- {w['masked'] if c.mask else '**' + w['unmasked'] + '**'}"))
+    _show("# {title}\n\n- {period}\n- {scope}\n- " + ("{masked}" if c.mask else "**{masked}**"),
+          title=w["title"], period=f"{w['period']}: {audit.period.label}",
+          scope=f"{w['scope']}: {c.scope or w['all']}",
+          masked=w["masked"] if c.mask else w["unmasked"])
 
 
 def show_quality(audit: Audit) -> None:
@@ -48,7 +53,7 @@ def show_overview(audit: Audit) -> None:
 
 def _evidence_html(evidence: str) -> str:
     pretty = json.dumps(json.loads(evidence), ensure_ascii=False, indent=1)
-    return f"<details><summary>…</summary><pre>{html.escape(pretty)}</pre></details>"
+    return f"<details><summary>…</summary><pre>{html_text(pretty)}</pre></details>"
 
 
 def _status(w: dict[str, str], finding: object) -> str:
@@ -63,33 +68,34 @@ def _status(w: dict[str, str], finding: object) -> str:
 def show_family(audit: Audit, family: str) -> None:
     """A family's controls: rule, outcome, and each finding with its evidence."""
     w = audit.words
-    display(Markdown(f"## {w[family]}"))
+    _show("## {family}", family=w[family])
     findings = audit.findings(family)
     for r in audit.result.results:
         if r.control.family != family:
             continue
         c = r.control
-        display(Markdown(
-            f"### {c.id} {c.title(audit.config.lang)} — {w[r.outcome]}"
-            f" ({w['severity']}: {w[c.severity]}, {w['checked']}: "
-            f"{'—' if r.checked is None else r.checked}, {w['findings']}: {len(r.findings)})\n\n"
-            f"{w['rule']}: {c.rule(audit.config.lang)}"
-            + (f"\n\n{r.reason(audit.config.lang)}" if r.reason_en else "")))
+        _show("### {head}\n\n{rule}" + ("\n\n{reason}" if r.reason_en else ""),
+              head=f"{c.id} {c.title(audit.config.lang)} — {w[r.outcome]}"
+              f" ({w['severity']}: {w[c.severity]}, {w['checked']}: "
+              f"{'—' if r.checked is None else r.checked}, {w['findings']}: {len(r.findings)})",
+              rule=f"{w['rule']}: {c.rule(audit.config.lang)}",
+              reason=r.reason(audit.config.lang))
         rows = findings[findings["control_id"] == c.id]
         if len(rows):
             table = "".join(
-                f"<tr><td>{html.escape(f.subject_id)}</td><td>{html.escape(f.reason)}</td>"
-                f"<td>{html.escape(_status(w, f))}</td>"
+                f"<tr><td>{html_text(f.subject_id)}</td><td>{html_text(f.reason)}</td>"
+                f"<td>{html_text(_status(w, f))}</td>"
                 f"<td>{_evidence_html(f.evidence)}</td></tr>" for f in rows.itertuples())
-            display(HTML(f"<table><tr><th>{w['subject']}</th><th>{w['reason']}</th>"
-                         f"<th>{w['status']}</th><th>{w['evidence']}</th></tr>{table}</table>"))
-            display(Markdown(f"{w['remediation']}: {c.remediation(audit.config.lang)}"))
+            head = "".join(f"<th>{html_text(w[k])}</th>"
+                           for k in ("subject", "reason", "status", "evidence"))
+            display(HTML(f"<table><tr>{head}</tr>{table}</table>"))
+            _show("{text}", text=f"{w['remediation']}: {c.remediation(audit.config.lang)}")
 
 
 def show_changes(audit: Audit) -> None:
     """New, still open and resolved findings since the store's previous run."""
     heading(audit, "changes")
-    display(Markdown(audit.comparison()))
+    _show("{text}", text=audit.comparison())
     resolved = audit.resolved()
     if len(resolved):
         display(resolved)
@@ -109,8 +115,7 @@ def show_conclusion(audit: Audit) -> None:
     controls = audit.controls()
     counts = controls["outcome"].value_counts()
     w = audit.words
-    display(Markdown(", ".join(f"{w[o]}: {int(counts.get(o, 0))}"
-                               for o in Outcome)))
+    _show("{text}", text=", ".join(f"{w[o]}: {int(counts.get(o, 0))}" for o in Outcome))
     failing = controls[controls["outcome"] == "fail"].copy()
     failing["order"] = failing["severity"].map(SEVERITY_ORDER)
     display(failing.sort_values(["order", "control_id"])[

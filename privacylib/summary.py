@@ -6,7 +6,6 @@ quality; masked as the audit is.
 from __future__ import annotations
 
 import base64
-import html
 from datetime import datetime
 
 import pandas as pd
@@ -15,6 +14,7 @@ from . import charts
 from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .engine import Outcome
+from .markup import CSP_META, html_text
 from .outputs import quality_rows
 
 TOP_FINDINGS = 20
@@ -22,10 +22,10 @@ TOP_FINDINGS = 20
 
 def _table(headers: list[str], rows: list[list[object]], table_id: str,
            classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    head = "".join(f"<th>{html_text(h)}</th>" for h in headers)
     body = "".join(
-        f"<tr class=\"{html.escape(classes[i]) if classes else ''}\">"
-        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        f"<tr class=\"{html_text(classes[i]) if classes else ''}\">"
+        + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
         for i, row in enumerate(rows))
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -67,30 +67,33 @@ def summary_html(audit: Audit) -> str:
     masked = audit.masker.enabled
     scope = audit.config.scope or w["all"]
     parts = [
-        f"<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",
-        f"<title>{html.escape(w['title'])} {html.escape(audit.period.label)}</title>",
+        f"<!doctype html><html lang=\"{html_text(lang)}\"><head><meta charset=\"utf-8\">",
+        CSP_META,
+        f"<title>{html_text(w['title'])} {html_text(audit.period.label)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(w['title'])}</h1>",
+        f"<h1>{html_text(w['title'])}</h1>",
         '<p class="meta">'
-        f"<span>{w['period']}: {html.escape(period)}</span>"
-        f"<span>{w['scope']}: {html.escape(scope)}</span>"
-        f"<span>{w['generated']}: {datetime.now().astimezone():%Y-%m-%d %H:%M %z}</span></p>",
-        f"<p class=\"{'' if masked else 'warn'}\">{w['masked'] if masked else w['unmasked']}</p>",
+        f"<span>{html_text(w['period'])}: {html_text(period)}</span>"
+        f"<span>{html_text(w['scope'])}: {html_text(scope)}</span>"
+        f"<span>{html_text(w['generated'])}: "
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %z}</span></p>",
+        f"<p class=\"{'' if masked else 'warn'}\">"
+        f"{html_text(w['masked'] if masked else w['unmasked'])}</p>",
         '<p class="counts">' + "".join(
-            f"<span>{w[o]}: {int(counts.get(o, 0))}</span>"
+            f"<span>{html_text(w[o])}: {int(counts.get(o, 0))}</span>"
             for o in Outcome) + "</p>",
-        f"<h2>{w['outcomes']}</h2>",
+        f"<h2>{html_text(w['outcomes'])}</h2>",
         _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
                 w["checked"], w["findings"], w["reason"]], outcome_rows, "outcomes",
                list(controls["outcome"])),
         _figures(audit, findings),
-        f"<h2>{w['top_findings']}</h2>",
+        f"<h2>{html_text(w['top_findings'])}</h2>",
         _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
                 w["history"]], top_rows, "top-findings", list(top["status"])),
-        f"<p>{w['more_findings'].format(n=more)}</p>" if more > 0 else "",
+        f"<p>{html_text(w['more_findings'].format(n=more))}</p>" if more > 0 else "",
         *_changes(audit),
         *_exceptions(audit),
-        f"<h2>{w['data_quality']}</h2>",
+        f"<h2>{html_text(w['data_quality'])}</h2>",
         _table([w["dataset"], w["status"], w["rows_read"], w["rows_loaded"], w["rows_rejected"]],
                quality, "data-quality"),
         "</body></html>",
@@ -112,8 +115,8 @@ def _changes(audit: Audit) -> list[str]:
     w = audit.words
     rows = [[r.control_id, w[r.severity], r.subject_id, r.finding_key]
             for r in audit.resolved().itertuples()]
-    return [f"<h2>{w['changes']}</h2>",
-            f"<p id=\"changes\">{html.escape(audit.comparison())}</p>",
+    return [f"<h2>{html_text(w['changes'])}</h2>",
+            f"<p id=\"changes\">{html_text(audit.comparison())}</p>",
             _table([w["control"], w["severity"], w["subject"], w["finding_key"]], rows,
                    "resolved") if rows else ""]
 
@@ -125,7 +128,7 @@ def _exceptions(audit: Audit) -> list[str]:
         return []
     rows = [[e.source, e.control_id, e.subject_id, w[e.state], e.findings, e.requested_by,
              e.approved_by, e.expires_on, e.reason, e.problem] for e in table.itertuples()]
-    return [f"<h2>{w['exceptions']}</h2>",
+    return [f"<h2>{html_text(w['exceptions'])}</h2>",
             _table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
                     w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],
                     w["problem"]], rows, "exceptions", list(table["state"]))]

@@ -1,0 +1,57 @@
+"""Text that reaches HTML or Markdown, escaped in one place, and the HTML
+pages' rules: no request leaves the file, no script runs.
+
+Values come from exports, exception files and parameters (`--scope`, paths,
+policy names): any of them may hold `<img src=x onerror=...>`. summary.html
+and the notebook's HTML and Markdown are built from `html_text` and
+`md_text`; the content-security policy in both pages is the second line of
+defence. See docs/safe-outputs.md.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from pathlib import Path
+
+# Both pages are static: no script at all; styles inline, images as data: URIs.
+CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+       "base-uri 'none'; form-action 'none'")
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+
+# Markdown's punctuation, backslash-escaped; `&` and `;` stay, as they spell
+# the entities html.escape made.
+_MD_SPECIAL = {ord(c): "\\" + c for c in string.punctuation if c not in "&;"}
+
+
+def html_text(value: object) -> str:
+    """Any value as HTML text or attribute content."""
+    return html.escape(str(value))
+
+
+def md_text(value: object) -> str:
+    """Any value as Markdown that renders as exactly its text: no HTML, link,
+    emphasis or heading can come out of it."""
+    return html.escape(str(value), quote=False).translate(_MD_SPECIAL)
+
+
+# nbconvert's lab template without what it fetches from a CDN (require.js,
+# MathJax, mermaid) or runs (widgets): the report has none of those.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}""" + CSP_META + """{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def notebook_html(notebook: Path) -> str:
+    """report.html: the executed notebook as a page that makes no request."""
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"safe.html.j2": _TEMPLATE})],
+                            template_file="safe.html.j2")
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    return body
