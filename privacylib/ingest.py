@@ -29,7 +29,7 @@ from .headers import Resolution, resolve
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .plausibility import measure_time_ranges
 from .policy import Policy
-from .quality import BOOKKEEPING, enum_warnings, finalize, shift_for_malformed
+from .quality import BOOKKEEPING, enum_warnings, finalize, fix_lines
 from .schema import stage_columns, typed_select
 from .sources import Format, SourceFile, discover
 from .staging import insert_per_file, insert_scan
@@ -167,7 +167,7 @@ def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Source
         if fmt in (Format.CSV, Format.TSV):
             groups: dict[tuple, list[readers.CsvFile]] = {}
             for src in files:
-                prepared = readers.prepare_csv(src, m.encoding, tmp)
+                prepared = readers.prepare_csv(src, m.encoding)
                 groups.setdefault(prepared.header, []).append(prepared)
             return [readers.read_csv_group(g) for g in groups.values()]
         if fmt is Format.PARQUET:
@@ -177,7 +177,7 @@ def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Source
             return [readers.read_parquet_group(g, list(names), list(types))
                     for (names, types), g in by_schema.items()]
         if fmt is Format.JSONL:
-            return [readers.read_jsonl(con, src) for src in files]
+            return [readers.read_jsonl(con, src, tmp) for src in files]
         return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
                 for i, src in enumerate(files)]
     except _DATA_ERRORS as exc:
@@ -195,25 +195,32 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
                          format=files[0].format.value)
     stage = readers.quote_ident(f"_stage_{ds.name}")
     try:
-        sources, resolutions = _match_headers(ds, _raw_sources(con, ds, files, m, tmp), m)
+        sources, resolutions = _match_headers(con, ds, _raw_sources(con, ds, files, m, tmp), m,
+                                              tmp)
         extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
         ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
         con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
+        # Lines rejected before or by the scan, and how rows get their line.
         malformed: list[tuple] = []
+        numbering: list[readers.FileLines] = []
         for raw, res in zip(sources, resolutions, strict=True):
             bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
             try:
-                if raw.number_lines_after:
-                    jobs = [typed_select(ds, one, res, extras, m, policy.timezone)
+                if raw.csv:
+                    jobs = [(*typed_select(ds, one, res, extras, m, policy.timezone), one.csv[0])
                             for one in readers.each_file(raw)]
-                    malformed += insert_per_file(con, stage, jobs, bar)
+                    found, lines = insert_per_file(con, stage, jobs, bar, tmp)
+                    malformed += found
+                    numbering += lines
                     continue
                 sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
                 insert_scan(con, stage, sql, params, bar, len(raw.files))
+                malformed += raw.rejects
+                numbering += raw.lines
             except _DATA_ERRORS as exc:
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
-        shift_for_malformed(con, stage, malformed)
+        fix_lines(con, stage, numbering)
         result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}
         result.missing_columns = [c for c in ds.column_names if c not in found_cols]
@@ -233,12 +240,22 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
     return result
 
 
-def _match_headers(ds: Dataset, sources: list[readers.RawSource], m: DatasetMapping,
+def _match_headers(con: duckdb.DuckDBPyConnection, ds: Dataset,
+                   sources: list[readers.RawSource], m: DatasetMapping, tmp: Path,
                    ) -> tuple[list[readers.RawSource], list[Resolution]]:
     """Match every scan's header; report the problems of all files at once."""
     resolutions, problems = [], []
     for raw in sources:
         res = resolve(ds, raw.names, m)
+        if res.problems and raw.files[0].format is Format.JSONL:
+            # "required column missing (columns found: (none))" says nothing
+            # useful about a file that is one JSON document.
+            why = readers.explain_json_document(con, raw.files[0], tmp)
+            if why:
+                raise DataError(why, dataset=ds.name, file=raw.files[0].name,
+                                hint="JSON Lines holds one object per line (jq -c '.[]' "
+                                     "turns an array into that); reading JSON arrays is "
+                                     "not supported yet")
         where = raw.files[0].name + (f" (and {len(raw.files) - 1} more with the same columns)"
                                      if len(raw.files) > 1 else "")
         problems += [f"{where}: {p}" for p in res.problems]

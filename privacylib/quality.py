@@ -1,17 +1,22 @@
 """Rejects and the reconciliation: every row read is either loaded or rejected.
 
 A reject keeps its source file, line, the column(s) at fault, the reason and
-its values as text, in the table `<dataset>__rejects`. Lines count the header
-as line 1 (a JSON Lines file has no header, Parquet counts rows from 1); a
-quoted CSV value spanning several lines counts as one line.
+its values as text, in the table `<dataset>__rejects`. Lines are the file's
+physical lines, the header being line 1 (a JSON Lines file has no header,
+Parquet and Excel count rows from 1); a CSV record whose quoted value spans
+several lines is at the line where it starts.
 """
 
 from __future__ import annotations
 
+import bisect
+
 import duckdb
 
 from .contract import Dataset, Kind
-from .readers import CSV_REJECTS, CSV_SCANS, quote_ident
+from .errors import DataError
+from .readers import CSV_REJECTS, CSV_SCANS, FileLines, quote_ident
+from .sources import Prepared, record_lines
 
 # Staging columns that are the loader's bookkeeping, not data.
 BOOKKEEPING = ("_reject",)
@@ -42,22 +47,78 @@ def malformed_lines(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> li
             for path, line, kind, msg, text in found]
 
 
-def shift_for_malformed(con: duckdb.DuckDBPyConnection, stage: str,
-                        malformed: list[tuple]) -> None:
-    """A CSV row's line is its number in the scan plus one (the header), plus
-    the malformed lines before it, which the scan skipped."""
-    if not malformed:
-        return
-    con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")
-    con.executemany("INSERT INTO _bad_lines VALUES (?, ?)", [m[:2] for m in malformed])
-    # The i-th malformed line of a file has (line - i - 1) readable rows before it.
-    con.execute(
-        f"UPDATE {stage} SET _source_line = _source_line + (SELECT count(*) FROM ("
-        "SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS k "
-        f"FROM _bad_lines) b WHERE b.file = {stage}._source_file "
-        f"AND b.k <= {stage}._source_line - 1) "
-        "WHERE _source_file IN (SELECT file FROM _bad_lines)")
-    con.execute("DROP TABLE _bad_lines")
+def account_lines(name: str, prepared: Prepared, rows: int, malformed: list[tuple],
+                  delimiter: str) -> tuple[list[tuple], FileLines]:
+    """Every line of a CSV file is a row, a reject or empty: check it, and say
+    how the file's rows and rejects get their physical line.
+
+    `rows` were inserted, `malformed` came from DuckDB (its line numbers count
+    empty lines but not the breaks inside quoted values). A file whose quoted
+    values hold line breaks is read once more, in Python, to find where each
+    record starts; no other file pays for that.
+    """
+    if prepared.quoted_breaks:
+        records, empty, steps, lines = record_lines(prepared.path, delimiter, name)
+    else:
+        records, empty, steps, lines = prepared.lines, prepared.blank_lines, [], prepared.lines
+    bad = [m[1] for m in malformed]
+    if records != 1 + rows + len(bad) + len(empty):
+        # DuckDB lost records without a trace (it did for lines over its
+        # buffer); never report a balance that does not hold.
+        raise DataError(
+            f"{name}: {records:,} records (the header included), but the CSV reader gave "
+            f"{rows:,} rows, {len(bad):,} malformed and {len(empty):,} empty lines",
+            file=name, hint="a quoted value may lack its closing quote, so that the reader "
+                            "took many lines as one; check the file's quoting")
+    starts = [line for line, _ in steps]
+
+    def physical(line: int) -> int:
+        at = bisect.bisect_right(starts, line) - 1
+        return line + (steps[at][1] if at >= 0 else 0)
+
+    def placed(file: str, line: int, column: str, reason: str, text: str) -> tuple:
+        first, last = physical(line), (physical(line + 1) - 1 if line < records else lines)
+        if last > first:  # an unclosed quote takes the lines after it into its value
+            reason += f" (the record spans lines {first:,} to {last:,})"
+        return file, first, column, reason, text
+
+    placed_rows = [placed(*m) for m in malformed]
+    refused = [(name, line, "_row", reason, text) for line, reason, text in prepared.rejects]
+    return placed_rows + refused, FileLines(name, sorted({*bad, *empty}), steps)
+
+
+def fix_lines(con: duckdb.DuckDBPyConnection, stage: str, files: list[FileLines]) -> None:
+    """Give every staged row its physical line.
+
+    A scan's row number, plus one for a header, counts neither the lines that
+    gave no row (skipped: empty or malformed) nor the line breaks inside
+    quoted values (steps): add both, in that order."""
+    skipped = [(f.name, line) for f in files for line in f.skipped]
+    if skipped:
+        con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")
+        con.executemany("INSERT INTO _bad_lines VALUES (?, ?)", skipped)
+        # The i-th skipped line of a file has (line - i - 1) rows before it
+        # when the file has a header, (line - i) when not: the row numbered n
+        # comes after it when line - i < n either way.
+        con.execute(
+            f"UPDATE {stage} SET _source_line = _source_line + (SELECT count(*) FROM ("
+            "SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS k "
+            f"FROM _bad_lines) b WHERE b.file = {stage}._source_file "
+            f"AND b.k <= {stage}._source_line - 1) "
+            "WHERE _source_file IN (SELECT file FROM _bad_lines)")
+        con.execute("DROP TABLE _bad_lines")
+    steps = [(f.name, line, shift) for f in files for line, shift in f.steps]
+    if steps:
+        con.execute("CREATE OR REPLACE TEMP TABLE _steps (file VARCHAR, line BIGINT, "
+                    "shift BIGINT)")
+        con.executemany("INSERT INTO _steps VALUES (?, ?, ?)", steps)
+        con.execute(
+            f"UPDATE {stage} SET _source_line = {stage}._source_line + m.shift FROM ("
+            f"SELECT s._source_file AS file, s._source_line AS line, t.shift FROM {stage} s "
+            "ASOF JOIN _steps t ON s._source_file = t.file AND s._source_line >= t.line "
+            f"WHERE t.shift <> 0) m WHERE {stage}._source_file = m.file "
+            f"AND {stage}._source_line = m.line")
+        con.execute("DROP TABLE _steps")
 
 
 def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) -> int:

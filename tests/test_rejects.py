@@ -85,8 +85,9 @@ def test_malformed_csv_lines_are_rejects_and_later_lines_stay_right(data_dir):
         'E4,2026-10-01 10:00,A1,C1,contact,read,"multi\nline purpose"\n'
         "E5,2026-10-01 10:00,A1,C1,contact,read,service\n", encoding="utf-8")
     result = load_dir(data_dir)
+    # E4's quoted value spans lines 5 and 6: E5 is on line 7 of the file.
     assert rows(result, "SELECT event_id, _source_line FROM access_log ORDER BY 1") == [
-        ("E1", 2), ("E4", 5), ("E5", 6)]
+        ("E1", 2), ("E4", 5), ("E5", 7)]
     rejected = rows(result, "SELECT _source_line, _reject_column, _reject_reason, _raw_line "
                             "FROM access_log__rejects ORDER BY 1")
     assert [(r[0], r[1]) for r in rejected] == [(3, "_row"), (4, "_row")]
