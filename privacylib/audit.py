@@ -26,7 +26,7 @@ from .frames import controls_frame, findings_frame
 from .i18n import words
 from .ingest import LoadResult, load
 from .mapping import load_mapping
-from .masking import Masker, load_key, unmasked
+from .masking import Masker, known_names, load_key, unmasked
 from .outputs import quality_rows
 from .period import Period, resolve_period
 from .policy import load_policy
@@ -204,6 +204,8 @@ def run_audit(config: AuditConfig) -> Audit:
     exceptions = () if config.exceptions is None else load_exceptions(
         config.exceptions, as_of_date=period.as_of_date(policy.timezone))
     result = run_controls(loaded, period, scope=Scope.parse(config.scope))
-    masker = Masker(load_key(config.key_file)) if config.mask else unmasked()
+    # The people's names the data holds are masked wherever they appear in text.
+    masker = (Masker(load_key(config.key_file), names=known_names(loaded.con)) if config.mask
+              else unmasked())
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous)

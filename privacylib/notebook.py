@@ -30,7 +30,7 @@ def heading(audit: Audit, key: str, level: int = 2) -> None:
 def show_header(audit: Audit) -> None:
     w, c = audit.words, audit.config
     _show("# {title}\n\n- {period}\n- {scope}\n- " + ("{masked}" if c.mask else "**{masked}**"),
-          title=w["title"], period=f"{w['period']}: {audit.period.label}",
+          title=w["title"], period=f"{w['period']}: {audit.period.label} {audit.period.describe()}",
           scope=f"{w['scope']}: {c.scope or w['all']}",
           masked=w["masked"] if c.mask else w["unmasked"])
 

@@ -8,15 +8,18 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+from .cells import csv_row, csv_value
 from .errors import UsageError
 from .ingest import LoadResult
 from .masking import Masker
 from .readers import quote_ident
 
-QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected", "files",
-                   "format", "encodings", "missing_columns", "extra_columns", "warnings", "error")
+QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected", "earliest",
+                   "latest", "files", "format", "encodings", "missing_columns", "extra_columns",
+                   "warnings", "error")
 # A file that marks a folder as written by privacylib, so it may be replaced.
 MARKER = ".privacy-workbook"
 
@@ -55,12 +58,18 @@ def quality_rows(result: LoadResult) -> list[dict[str, object]]:
         rows.append({
             "dataset": d.dataset, "status": d.status, "rows_read": d.rows_read,
             "rows_loaded": d.rows_loaded, "rows_rejected": d.rows_rejected,
-            "files": len(d.files), "format": d.format, "encodings": ";".join(d.encodings),
+            "earliest": _utc(d.earliest), "latest": _utc(d.latest), "files": len(d.files),
+            "format": d.format, "encodings": ";".join(d.encodings),
             "missing_columns": ";".join(d.missing_columns),
             "extra_columns": ";".join(d.extra_columns),
-            "warnings": " | ".join(d.warnings), "error": d.error,
+            "warnings": " | ".join([*d.period_warnings, *d.warnings]), "error": d.error,
         })
     return rows
+
+
+def _utc(t: datetime | None) -> str:
+    """The main timestamp's bound, in UTC (the column says so: earliest/latest)."""
+    return "" if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_quality(result: LoadResult, folder: Path, masker: Masker) -> None:
@@ -68,10 +77,13 @@ def write_quality(result: LoadResult, folder: Path, masker: Masker) -> None:
 
     Rejected rows are personal data like any other: masked unless asked not to.
     """
-    with (folder / "data_quality.csv").open("w", encoding="utf-8", newline="") as fh:
+    # backslashreplace: a file name that is not UTF-8 must not stop the run.
+    with (folder / "data_quality.csv").open("w", encoding="utf-8", newline="",
+                                            errors="backslashreplace") as fh:
         writer = csv.DictWriter(fh, QUALITY_COLUMNS)
         writer.writeheader()
-        writer.writerows(quality_rows(result))
+        writer.writerows({k: csv_value(v) for k, v in row.items()}
+                         for row in quality_rows(result))
     rejected = [d for d in result.datasets.values() if d.rows_rejected]
     if rejected:
         (folder / "rejects").mkdir()
@@ -80,11 +92,12 @@ def write_quality(result: LoadResult, folder: Path, masker: Masker) -> None:
             f"SELECT * FROM {quote_ident(d.dataset + '__rejects')} "
             "ORDER BY _source_file, _source_line")
         names = [c[0] for c in cursor.description]
-        with (folder / "rejects" / f"{d.dataset}.csv").open("w", encoding="utf-8",
-                                                            newline="") as fh:
+        with (folder / "rejects" / f"{d.dataset}.csv").open(
+                "w", encoding="utf-8", newline="", errors="backslashreplace") as fh:
             writer = csv.writer(fh)
-            writer.writerow(names)
+            writer.writerow(csv_row(names))
             while batch := cursor.fetchmany(10_000):
                 for values in batch:
                     row = dict(zip(names, values, strict=True))
-                    writer.writerow([masker.value(n, v, row) for n, v in row.items()])
+                    writer.writerow(csv_row(masker.value(n, v, row, dataset=d.dataset)
+                                            for n, v in row.items()))

@@ -79,7 +79,7 @@ def time_warnings(con: duckdb.DuckDBPyConnection, name: str, d: DatasetLoad,
     warnings = []
     old = _count(con, f"SELECT count(*) FROM {table} WHERE {expr} < $t", {"t": EPOCH})
     if old:
-        warnings.append(f"{old} row(s) dated before 1970 (earliest {_iso(d.earliest)}): "
+        warnings.append(f"{old} row(s) dated before 1970 (earliest {iso_utc(d.earliest)}): "
                         "a lost year or a wrong timestamp format? set timestamp_format in "
                         "mapping.yaml")
     if period is None:
@@ -93,13 +93,13 @@ def time_warnings(con: duckdb.DuckDBPyConnection, name: str, d: DatasetLoad,
     if far:
         warnings.append(f"{far} row(s) dated more than a year "
                         f"{'from' if name in CONTINUOUS else 'after'} the audited period "
-                        f"(range {_iso(d.earliest)} .. {_iso(d.latest)})")
+                        f"(range {iso_utc(d.earliest)} .. {iso_utc(d.latest)})")
     if name in CONTINUOUS:
         inside = _count(con, f"SELECT count(*) FROM {table} WHERE {expr} >= $lo "
                              f"AND {expr} < $hi", {"lo": period.start, "hi": period.end})
         if not inside:
             warnings.append(f"no row in the audited period {period.describe()} "
-                            f"(range {_iso(d.earliest)} .. {_iso(d.latest)})")
+                            f"(range {iso_utc(d.earliest)} .. {iso_utc(d.latest)})")
     return warnings
 
 
@@ -107,5 +107,5 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
     return con.execute(sql, params).fetchall()[0][0]
 
 
-def _iso(value: datetime | None) -> str:
+def iso_utc(value: datetime | None) -> str:
     return "—" if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")

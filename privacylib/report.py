@@ -23,7 +23,8 @@ from .masking import Masker
 from .outputs import write_quality
 from .summary import summary_html
 
-OUTCOME_COLOURS = {"pass": "C6EFCE", "fail": "FFC7CE", "skipped": "EDEDED", "error": "FFEB9C"}
+OUTCOME_COLOURS = {"pass": "C6EFCE", "fail": "FFC7CE", "skipped": "EDEDED", "no_data": "EDEDED",
+                   "error": "FFEB9C"}
 
 
 def write_report_files(audit: Audit, folder: Path) -> None:
@@ -78,7 +79,9 @@ def write_workbook(result: AuditResult, controls: pd.DataFrame, findings: pd.Dat
     w = words(lang)
     book = Workbook()
     book.remove(book.active)
-    summary = controls.drop(columns=["seconds"])
+    # A control that did not run has no `checked` count: an empty cell, not <NA>.
+    summary = controls.drop(columns=["seconds"]).astype(object)
+    summary = summary.where(summary.notna(), None)
     _sheet(book, w["summary"], summary, w)
     colour_column = list(summary.columns).index("outcome") + 1
     for row in book[w["summary"][:31]].iter_rows(min_row=2):

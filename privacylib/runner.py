@@ -13,6 +13,7 @@ file) and never a folder that looks complete.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 from pathlib import Path
@@ -30,8 +31,13 @@ from .period import resolve_period
 from .policy import load_policy
 from .signing import load_private, signing_key_path
 from .store import STORE_NAME, last_manifest_hash, open_store, record_run
+from .verdict import Verdict
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "privacy_audit.ipynb"
+
+
+# Errors the notebook raises before any control runs, for the user to fix (exit 2).
+USAGE_ERRORS = frozenset({"ScopeError", "UsageError"})
 
 
 class RunFailed(PrivacyLibError):
@@ -90,6 +96,8 @@ def execute(config: AuditConfig, out_root: str | Path, *,
                 str(NOTEBOOK), str(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
         except papermill.PapermillExecutionError as exc:
+            if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
+                raise UsageError(exc.evalue) from None
             _keep_failure(tmp, failed, exc)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
@@ -123,11 +131,15 @@ def _keep_failure(tmp: Path, failed: Path, exc: Exception) -> None:
 
 
 def _to_html(notebook: Path, target: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
+    from .markup import notebook_html  # no CDN scripts, a content-security policy
 
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
-    target.write_text(body, encoding="utf-8")
+    target.write_text(notebook_html(notebook), encoding="utf-8")
+
+
+def verdict(run_folder: Path) -> Verdict:
+    """The finished run's outcome counts and completeness, from its run.json."""
+    run = json.loads((run_folder / "run.json").read_text(encoding="utf-8"))
+    return Verdict.from_dict(run["verdict"])
 
 
 def demo(out_root: str | Path) -> Path:

@@ -52,7 +52,8 @@ def summary_html(audit: Audit) -> str:
     w, lang = audit.words, audit.config.lang
     controls, findings = audit.controls(), audit.findings()
     tz = audit.loaded.policy.timezone
-    period = f"{_local(audit, audit.period.start)} – {_local(audit, audit.period.end)} ({tz})"
+    # Half-open, as the controls read it: the end instant is not in the period.
+    period = f"[{_local(audit, audit.period.start)}, {_local(audit, audit.period.end)}) {tz}"
     counts = controls["outcome"].value_counts()
     outcome_rows = [[c.control_id, w[c.family], w[c.severity], c.title, w[c.outcome],
                      "—" if pd.isna(c.checked) else c.checked, c.findings, c.reason]
@@ -127,7 +128,8 @@ def _exceptions(audit: Audit) -> list[str]:
     if not len(table):
         return []
     rows = [[e.source, e.control_id, e.subject_id, w[e.state], e.findings, e.requested_by,
-             e.approved_by, e.expires_on, e.reason, e.problem] for e in table.itertuples()]
+             e.approved_by, e.expires_on, audit.masker.value(None, e.reason), e.problem]
+            for e in table.itertuples()]
     return [f"<h2>{html_text(w['exceptions'])}</h2>",
             _table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
                     w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],

@@ -40,7 +40,8 @@ def test_the_summary_page_shows_every_control(summary):
         assert rows.count() == 36
         first = rows.nth(0).locator("td")
         assert first.nth(0).inner_text() == "C01" and first.nth(4).inner_text() == "未通过"
-        assert int(first.nth(5).inner_text()) == 3
+        # checked (22 fields examined) stands before the findings (3).
+        assert int(first.nth(5).inner_text()) == 22 and int(first.nth(6).inner_text()) == 3
         colour = rows.nth(0).evaluate("r => getComputedStyle(r).backgroundColor")
         assert colour == "rgb(253, 236, 234)"  # failing controls stand out
         assert page.locator("#top-findings tbody tr").count() == 20

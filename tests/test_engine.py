@@ -124,7 +124,8 @@ def test_periods():
     assert leap.end.isoformat() == "2028-03-01T00:00:00+00:00"
     for bad in ({"period": "2026-13"}, {"period": "Oct"}, {"period": "2026-10", "start": "x"},
                 {"start": "2026-10-05", "end": "2026-10-01"}, {"start": "2026-10-05"}, {},
-                {"start": "soon", "end": "2026-10-01"}, {"start": "2026-02-01", "end": "2026-02-30"},
+                {"start": "soon", "end": "2026-10-01"},
+                {"start": "2026-02-01", "end": "2026-02-30"},
                 {"start": "2026-10-02", "end": "2026-10-01"}):
         with pytest.raises(UsageError):
             resolve_period(**bad)

@@ -17,11 +17,12 @@
 -- subject: "{backup_id}"
 -- population:
 --   dataset: backups
---   zh: 本期成功的备份
---   en: successful backups in the period
+--   zh: 本期成功的、所属存储已登记的备份
+--   en: successful backups in the period of a registered store
 --   count: >
---     SELECT count(*) FROM backups b WHERE b.status = 'success' AND coalesce(b.completed_at,
---     b.started_at) >= $period_start AND coalesce(b.completed_at, b.started_at) < $period_end
+--     SELECT count(*) FROM backups b JOIN data_stores s ON s.store_id = b.store_id
+--     WHERE b.status = 'success' AND coalesce(b.completed_at, b.started_at) >= $period_start
+--     AND coalesce(b.completed_at, b.started_at) < $period_end
 -- reason:
 --   zh: "备份 {backup_id} 存放在与主存储 {store_id} 相同的位置（{location}）"
 --   en: "Backup {backup_id} is kept at the same location as its store {store_id} ({location})"

@@ -17,11 +17,13 @@
 -- subject: "{backup_id}"
 -- population:
 --   dataset: backups
---   zh: 本期成功的备份
---   en: successful backups in the period
+--   zh: 本期含个人信息存储的成功备份
+--   en: successful backups in the period of stores holding personal data
 --   count: >
---     SELECT count(*) FROM backups b WHERE b.status = 'success' AND coalesce(b.completed_at,
---     b.started_at) >= $period_start AND coalesce(b.completed_at, b.started_at) < $period_end
+--     SELECT count(*) FROM backups b JOIN data_stores s ON s.store_id = b.store_id
+--     WHERE s.holds_personal_data AND b.status = 'success'
+--     AND coalesce(b.completed_at, b.started_at) >= $period_start
+--     AND coalesce(b.completed_at, b.started_at) < $period_end
 -- reason:
 --   zh: "存储 {store_id} 的备份 {backup_id} 未加密"
 --   en: "Backup {backup_id} of store {store_id} is not encrypted"

@@ -17,8 +17,8 @@
 -- subject: "{test_id}"
 -- population:
 --   dataset: restore_tests
---   zh: 截至 as_of 失败的恢复测试
---   en: failed restore tests up to as_of
+--   zh: as_of 之前失败的恢复测试
+--   en: failed restore tests before as_of
 --   count: >
 --     SELECT count(*) FROM restore_tests t WHERE t.result = 'fail' AND t.tested_at < $as_of
 -- reason:
