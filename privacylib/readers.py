@@ -156,6 +156,7 @@ def parquet_schema(con: duckdb.DuckDBPyConnection, src: SourceFile) -> tuple[tup
     except duckdb.Error as exc:
         raise DataError(f"{src.name} is not a readable Parquet file: {exc}", file=src.name,
                         hint="export it again; the file may be truncated") from exc
+    check_columns(src.name, len(desc))
     return tuple(r[0] for r in desc), tuple(r[1] for r in desc)
 
 
@@ -211,9 +212,11 @@ def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
     Asked only when the columns do not match, so a good file pays nothing."""
     prepared = prepare_lines(src.path, "utf-8", workdir, quoting=False, json=True,
                              name=src.name)
-    first, objects, lines = con.execute(
+    first, objects, lines, lists = con.execute(
         f"SELECT first(trim(j) ORDER BY _source_line) FILTER (WHERE trim(j) <> ''), "
-        f"count(*) FILTER (WHERE {_IS_OBJECT}), count(*) FILTER (WHERE trim(j) <> '') "
+        f"count(*) FILTER (WHERE {_IS_OBJECT}), count(*) FILTER (WHERE trim(j) <> ''), "
+        "bool_or(CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN list_contains("
+        "json_type(j, '$.*[0]'), 'OBJECT') END) "
         f"FROM ({JSON_LINES})", {"path": str(prepared.path)}).fetchall()[0]
     if prepared.copied:
         prepared.path.unlink(missing_ok=True)
@@ -222,7 +225,8 @@ def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
     if first.startswith("["):
         return (f"{src.name} holds a JSON array, not one JSON object per line "
                 f"(its first line starts with '[')")
-    if (objects == 0 and first.startswith("{")) or (objects == 1 and lines == 1):
+    # {"Records": [{...}, ...]} on one line, or any document spread over many lines.
+    if (objects == 0 and first.startswith("{")) or (objects == lines == 1 and lists):
         return (f"{src.name} holds a single JSON document ({lines:,} line(s)), not one "
                 "JSON object per line")
     return None

@@ -1,0 +1,230 @@
+"""Hostile CSV and JSON Lines text: huge lines, stray line ends, control
+characters, quoted values spanning lines. Every line read is loaded or
+rejected with a reason, at its physical line (the header is line 1)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from privacylib.sources import MAX_LINE_BYTES
+
+from conftest import load_dir, rows
+
+HEADER = "event_id,ts,actor_id,customer_id,data_category,action,purpose\n"
+GOOD = {"event_id": "E1", "ts": "2026-10-01 10:00", "actor_id": "A1",
+        "data_category": "contact", "action": "read", "purpose": "service"}
+
+
+def event(eid: str, purpose: str = "service") -> str:
+    return f"{eid},2026-10-01 10:00,A1,C1,contact,read,{purpose}\n"
+
+
+def counts(result, name="access_log"):
+    d = result.datasets[name]
+    assert d.rows_read == d.rows_loaded + d.rows_rejected
+    return d.status, d.rows_read, d.rows_loaded, d.rows_rejected
+
+
+def loaded(result, name="access_log"):
+    return rows(result, f"SELECT event_id, _source_line FROM {name} ORDER BY _source_line")
+
+
+def rejected(result, name="access_log"):
+    return rows(result, f"SELECT _source_line, _reject_column, _reject_reason, _raw_line "
+                        f"FROM {name}__rejects ORDER BY _source_line")
+
+
+@pytest.mark.parametrize("size", [MAX_LINE_BYTES + 10, 40_000_000])
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_line_of_any_size_is_rejected_never_lost(data_dir, size, suffix):
+    # 40 MB is past DuckDB's 32 MB read buffer, where lines used to vanish.
+    data = (HEADER + event("E1") + event("E2", "y" * size) + event("E3")).encode()
+    path = data_dir / f"access_log{suffix}"
+    path.write_bytes(gzip.compress(data, compresslevel=1) if suffix.endswith(".gz") else data)
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)
+    assert loaded(result) == [("E1", 2), ("E3", 4)]
+    [(line, column, reason, raw)] = rejected(result)
+    assert (line, column) == (3, "_row")
+    assert f"line is {len(event('E2', 'y' * size)) - 1:,} bytes long" in reason
+    assert f"limit of {MAX_LINE_BYTES:,}" in reason
+    assert raw.startswith("E2,2026-10-01 10:00") and raw.endswith("…") and len(raw) < 300
+
+
+def test_a_huge_last_line_without_a_line_break_is_rejected(data_dir):
+    (data_dir / "access_log.csv").write_text(HEADER + event("E1") + "E2," + "z" * (40 << 20))
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 1, 1)
+    assert rejected(result)[0][:2] == (3, "_row")
+
+
+def test_a_huge_json_line_is_rejected(data_dir):
+    good = json.dumps(GOOD)
+    huge = json.dumps({**GOOD, "event_id": "E2", "purpose": "p" * (40 << 20)})
+    (data_dir / "access_log.jsonl").write_text(f"{good}\n{huge}\n{good.replace('E1', 'E3')}\n")
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)
+    assert loaded(result) == [("E1", 1), ("E3", 3)]
+    assert rejected(result)[0][0] == 2 and "bytes long" in rejected(result)[0][2]
+
+
+@pytest.mark.parametrize("where", [0, 1, 2])
+def test_one_crlf_line_in_an_lf_file_loads(data_dir, where):
+    lines = [HEADER, event("E1"), event("E2")]
+    lines[where] = lines[where].replace("\n", "\r\n")
+    (data_dir / "access_log.csv").write_bytes("".join(lines).encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 2, 0)
+    assert rows(result, "SELECT event_id, _source_line, purpose FROM access_log ORDER BY 1") == [
+        ("E1", 2, "service"), ("E2", 3, "service")]
+
+
+def test_a_windows_file_keeps_no_carriage_return(data_dir):
+    text = (HEADER + event("E1") + event("E2")).replace("\n", "\r\n") + "E3,,,,contact,read,x\r\n"
+    (data_dir / "access_log.csv").write_bytes(text.replace("purpose", "purpose,note")
+                                              .replace("service", "service,kept").encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)  # E3 lacks a column: one reject, no error
+    assert rows(result, "SELECT event_id, note FROM access_log ORDER BY 1") == [
+        ("E1", "kept"), ("E2", "kept")]
+
+
+def test_a_classic_mac_file_loads(data_dir):
+    (data_dir / "access_log.csv").write_bytes((HEADER + event("E1") + event("E2"))
+                                              .replace("\n", "\r").encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 2, 0)
+    assert loaded(result) == [("E1", 2), ("E2", 3)]
+
+
+def test_a_stray_carriage_return_rejects_its_line_only(data_dir):
+    (data_dir / "access_log.csv").write_bytes(
+        (HEADER + event("E1") + event("E2", "serv\rice") + event("E3")).encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)
+    assert loaded(result) == [("E1", 2), ("E3", 4)]
+    [(line, column, reason, raw)] = rejected(result)
+    assert (line, column, raw) == (3, "_row", "E2,2026-10-01 10:00,A1,C1,contact,read,serv\rice")
+    assert "carriage return" in reason
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x00", "\x1f", "\x7f"])
+def test_control_characters_in_values_load(data_dir, char):
+    (data_dir / "access_log.csv").write_bytes(
+        (HEADER + event("E1", f"a{char}b") + event(f"E{char}2") + event("E3")).encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 3, 0)
+    assert rows(result, "SELECT purpose FROM access_log WHERE event_id = 'E1'") == [
+        (f"a{char}b",)]
+    assert rows(result, "SELECT _source_line FROM access_log WHERE event_id = 'E3'") == [(4,)]
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x00"])
+def test_control_characters_in_a_timestamp_reject_the_row(data_dir, char):
+    (data_dir / "access_log.csv").write_bytes(
+        (HEADER + event("E1").replace("10:00", f"10{char}:00") + event("E2")).encode())
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 1, 1)
+    assert rejected(result)[0][:2] == (2, "ts")
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x00", "\x1f"])
+def test_control_characters_in_json_lines(data_dir, char):
+    good = GOOD
+    lines = [json.dumps({**good, "purpose": f"a{char}b"}),  # escaped: a value like any other
+             json.dumps({**good, "event_id": "E2"}).replace('"E2"', f'"E{char}2"'),  # raw
+             json.dumps({**good, "event_id": "E3"})]
+    (data_dir / "access_log.jsonl").write_text("\n".join(lines) + "\n")
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)  # a raw control character is no JSON
+    assert loaded(result) == [("E1", 1), ("E3", 3)]
+    assert rejected(result)[0][:2] == (2, "_row")
+    assert rows(result, "SELECT purpose FROM access_log WHERE event_id = 'E1'") == [
+        (f"a{char}b",)]
+
+
+def test_crlf_and_invalid_utf8_in_json_lines(data_dir):
+    good = {**GOOD, "purpose": "x"}
+    data = (json.dumps(good).encode() + b"\r\n"
+            + json.dumps({**good, "event_id": "E2"}).encode().replace(b'"x"', b'"\xff"') + b"\n"
+            + json.dumps({**good, "event_id": "E3"}).encode() + b"\r\n")
+    (data_dir / "access_log.jsonl").write_bytes(data)
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 3, 0)
+    assert rows(result, "SELECT event_id, _source_line, purpose FROM access_log ORDER BY 1") == [
+        ("E1", 1, "x"), ("E2", 2, "\ufffd"), ("E3", 3, "x")]
+
+
+MULTI = (HEADER
+         + event("E1")
+         + 'E2,2026-10-01 10:00,A1,C1,contact,read,"spans\nthree\nlines"\n'   # lines 3-5
+         + "\n"                                                                # line 6
+         + event("E3")                                                         # line 7
+         + "E4,2026-10-01 10:00,too,many,columns,here,x,y\n"                   # line 8
+         + 'E5,2026-10-01 10:00,A1,C1,contact,read,"two\r\nlines, ""quoted"""\n'  # 9-10
+         + event("E6"))                                                        # line 11
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".tsv"])
+def test_a_record_is_at_the_physical_line_where_it_starts(data_dir, suffix):
+    text = MULTI
+    if suffix == ".tsv":
+        text = text.replace(",", "\t").replace('lines\t ""', 'lines, ""')
+    data = text.encode()
+    (data_dir / f"access_log{suffix}").write_bytes(
+        gzip.compress(data) if suffix.endswith(".gz") else data)
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 6, 5, 1)
+    assert loaded(result) == [("E1", 2), ("E2", 3), ("E3", 7), ("E5", 9), ("E6", 11)]
+    assert rejected(result)[0][:2] == (8, "_row")
+    assert rows(result, "SELECT purpose FROM access_log WHERE event_id = 'E5'") == [
+        ('two\nlines, "quoted"',)]
+
+
+def test_lines_stay_right_after_many_quoted_breaks_and_empty_lines(data_dir):
+    parts, expected, line = [HEADER], [], 2
+    for i in range(300):
+        if i % 7 == 0:
+            parts.append("\n")
+            line += 1
+        breaks = i % 4
+        value = "x\n" * breaks + "end"
+        parts.append(f'E{i},2026-10-01 10:00,A1,C1,contact,read,"{value}"\n')
+        expected.append((f"E{i}", line))
+        line += breaks + 1
+    (data_dir / "access_log.csv").write_text("".join(parts))
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 300, 300, 0)
+    assert loaded(result) == expected
+
+
+def test_empty_lines_in_a_plain_file_do_not_shift_later_rows(data_dir):
+    (data_dir / "access_log.csv").write_text(
+        HEADER + "\n" + event("E1") + "\n\n" + event("E2") + "E3,bad\n\n" + event("E4") + "\n")
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 4, 3, 1)
+    assert loaded(result) == [("E1", 3), ("E2", 6), ("E4", 9)]
+    assert rejected(result)[0][:2] == (7, "_row")
+
+
+def test_an_unclosed_quote_names_the_lines_it_swallowed(data_dir):
+    (data_dir / "access_log.csv").write_text(
+        HEADER + event("E1") + 'E2,2026-10-01 10:00,A1,C1,contact,read,"oops\n'
+        + event("E3") + event("E4"))
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 1, 1)
+    [(line, _, reason, _)] = rejected(result)
+    assert line == 3 and "unterminated quote" in reason
+    assert "the record spans lines 3 to 5" in reason
+
+
+def test_an_unclosed_quote_over_a_large_file_is_an_error_naming_the_line(data_dir):
+    body = "".join(event(f"F{i}", "p" * 10_000) for i in range(2_000))  # 20 MB after it
+    (data_dir / "access_log.csv").write_text(
+        HEADER + event("E1") + 'E2,2026-10-01 10:00,A1,C1,contact,read,"oops\n' + body)
+    d = load_dir(data_dir).datasets["access_log"]
+    assert d.status == "error"
+    assert "access_log.csv: the quoted value that starts on line 3" in d.error
