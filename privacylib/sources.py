@@ -415,10 +415,14 @@ def prepare_lines(path: Path, encoding: str, workdir: Path, *, quoting: bool = T
             return found
         except _NeedsCopy:
             pass
-    fd, name = tempfile.mkstemp(suffix=".txt", dir=workdir)
-    target = Path(name)
-    with os.fdopen(fd, "wb") as out:
-        found = _scan(path, encoding, out, quoting=quoting, json=json, name=name)
+    fd, copy = tempfile.mkstemp(suffix=".txt", dir=workdir)
+    target = Path(copy)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            found = _scan(path, encoding, out, quoting=quoting, json=json, name=name)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     found.path, found.copied = target, True
     return found
 

@@ -83,8 +83,12 @@ def insert_per_file(con: duckdb.DuckDBPyConnection, stage: str,
     rejects: list[tuple] = []
     lines: list[FileLines] = []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        for found, numbering in pool.map(insert, jobs):
-            rejects += found
-            lines.append(numbering)
-            bar.update(1)
+        try:
+            for found, numbering in pool.map(insert, jobs):
+                rejects += found
+                lines.append(numbering)
+                bar.update(1)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the dataset is an error: read no more files
+            raise
     return rejects, lines
