@@ -20,18 +20,24 @@ from .catalog import FAMILIES
 from .engine import AuditResult, Scope, run_controls
 from .errors import UsageError, suggest
 from .evidence import finding_context
+from .exceptions import FINDING_COLUMNS as EXCEPTION_COLUMNS
 from .exceptions import RiskException, exceptions_frame, load_exceptions
 from .exceptions import apply as apply_exceptions
 from .frames import controls_frame, findings_frame
 from .i18n import words
 from .ingest import LoadResult, load
 from .mapping import load_mapping
-from .masking import Masker, known_names, load_key, unmasked
+from .masking import Masker, masker_for
 from .outputs import quality_rows
 from .period import Period, resolve_period
 from .policy import load_policy
 from .store import PreviousRun, compare, previous_run
 from .verdict import Verdict, verdict_of
+
+# Text columns of findings and exceptions that may hold an identifier.
+TEXT_FINDING_COLUMNS = ("subject_id", "reason", *EXCEPTION_COLUMNS[1:5])
+TEXT_EXCEPTION_COLUMNS = ("subject_id", "reason", "compensating_control", "requested_by",
+                          "approved_by", "problem")
 
 
 @dataclass(frozen=True)
@@ -101,23 +107,40 @@ class Audit:
         return words(self.config.lang)
 
     def quality(self) -> pd.DataFrame:
-        return pd.DataFrame(quality_rows(self.loaded))
+        return pd.DataFrame(quality_rows(self.loaded, self.masker))
 
     def controls(self) -> pd.DataFrame:
-        return controls_frame(self.result, self.config.lang)
+        # An error's reason may quote the data (DuckDB cites the failing value).
+        return self._mask_columns(controls_frame(self.result, self.config.lang), ("reason",))
 
     @cached_property
-    def _compared(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(findings with status, exception and history; resolved findings)."""
+    def _compared(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """(findings with status, exception and history; resolved findings;
+        the exceptions with their states), every text in them masked."""
         # Masking every finding's evidence is done once, not once per section.
         frame = apply_exceptions(findings_frame(self.result, self.config.lang, self.masker),
                                  self.exceptions)
+        # Exceptions match the subjects as the data has them, before masking.
+        exceptions = exceptions_frame(self.exceptions, frame)
         context = finding_context(self.loaded, self.result)
         for column in context.columns:
             frame[column] = context[column].to_numpy()
         outcomes = {r.control.id: r.outcome for r in self.result.results}
         frame["history"], resolved = compare(frame, outcomes, self.previous)
-        return frame, resolved
+        # A reason sentence, a subject id or an exception's words can hold an
+        # identifier (a recipient's mobile, EV-15205985583): masked here, once,
+        # for every writer. finding_key stays: it was made from the raw subject.
+        return (self._mask_columns(frame, TEXT_FINDING_COLUMNS),
+                resolved, self._mask_columns(exceptions, TEXT_EXCEPTION_COLUMNS))
+
+    def _mask_columns(self, frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        if not self.masker.enabled:
+            return frame
+        out = frame.copy()
+        for column in columns:
+            if column in out:
+                out[column] = [self.masker.value(None, v) for v in out[column]]
+        return out
 
     @property
     def _findings(self) -> pd.DataFrame:
@@ -159,7 +182,7 @@ class Audit:
             resolved=len(self.resolved()))
 
     def exceptions_table(self) -> pd.DataFrame:
-        return exceptions_frame(self.exceptions, self._findings)
+        return self._compared[2]
 
     def run_info(self) -> dict[str, object]:
         """What this run was, for run.json, the manifest and the store."""
@@ -175,7 +198,11 @@ class Audit:
 
     def verdict(self) -> Verdict:
         """Outcome counts and whether the audit is complete (the exit code's source)."""
-        return verdict_of(self.result.results, self.findings(), self.loaded.datasets)
+        found = verdict_of(self.result.results, self.findings(), self.loaded.datasets)
+        if not self.masker.enabled:
+            return found
+        return dataclasses.replace(found, incomplete=[self.masker.text(t)
+                                                      for t in found.incomplete])
 
     def findings(self, family: str | None = None) -> pd.DataFrame:
         frame = self._findings
@@ -204,8 +231,6 @@ def run_audit(config: AuditConfig) -> Audit:
     exceptions = () if config.exceptions is None else load_exceptions(
         config.exceptions, as_of_date=period.as_of_date(policy.timezone))
     result = run_controls(loaded, period, scope=Scope.parse(config.scope))
-    # The people's names the data holds are masked wherever they appear in text.
-    masker = (Masker(load_key(config.key_file), names=known_names(loaded.con)) if config.mask
-              else unmasked())
+    masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous)

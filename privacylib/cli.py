@@ -19,7 +19,7 @@ from .catalog import SEVERITIES
 from .errors import PrivacyLibError
 from .ingest import LoadResult, load
 from .mapping import load_mapping
-from .masking import KEY_ENV, KEY_FILE, Masker, load_key, unmasked
+from .masking import KEY_ENV, KEY_FILE, Masker, mask_text, masker_for
 from .outputs import atomic_folder, write_quality
 from .period import resolve_period
 from .plausibility import check_times
@@ -133,7 +133,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _print_quality(result: LoadResult) -> None:
+def _print_quality(result: LoadResult, masker: Masker) -> None:
+    """One line per dataset; warnings and errors quote the data, so masked."""
     width = max(len(name) for name in result.datasets)
     for d in result.datasets.values():
         if d.status == "loaded":
@@ -148,10 +149,10 @@ def _print_quality(result: LoadResult) -> None:
         print(f"{d.dataset:<{width}}  {d.status:<7} {line}")
     for d in result.datasets.values():
         for warning in [*d.period_warnings, *d.warnings]:
-            print(f"warning: {d.dataset}: {warning}")
+            print(f"warning: {d.dataset}: {masker.value(None, warning)}")
     for d in result.datasets.values():
         if d.error:
-            print(f"\nerror: {d.error}", file=sys.stderr)
+            print(f"\nerror: {masker.value(None, d.error)}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -160,10 +161,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     period = resolve_period(args.period, tz=policy.timezone) if args.period else None
     result = load(args.data, policy=policy, mapping=mapping)
     check_times(result, period)
-    masker = unmasked() if args.no_mask else Masker(load_key(args.key_file))
+    masker = masker_for(result.con, args.key_file, not args.no_mask)
     with atomic_folder(args.out) as folder:
         write_quality(result, folder, masker)
-    _print_quality(result)
+    _print_quality(result, masker)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
     if not result.ok:
         return ExitCode.USAGE
@@ -278,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PrivacyLibError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # A message may quote a value of the data: a terminal log is an output too.
+        print(f"error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # `privacy-audit controls | head`: the reader has had enough
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter quiet at exit

@@ -26,6 +26,7 @@ from . import readers
 from .contract import DATASETS, Dataset
 from .errors import DataError, UsageError
 from .headers import Resolution, resolve
+from .idquality import check_identifiers
 from .mapping import DatasetMapping, Mapping, load_mapping
 from .plausibility import measure_time_ranges
 from .policy import Policy
@@ -144,6 +145,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
             results[ds.name] = _load_dataset(con, ds, found[ds.name], mapping.for_dataset(ds.name),
                                              policy, Path(tmp), bar)
     measure_time_ranges(con, results)
+    check_identifiers(con, results)
     return LoadResult(con, data_dir, policy, mapping, results)
 
 

@@ -35,6 +35,8 @@ from .readers import quote_ident
 KEY_ENV = "PRIVACY_AUDIT_PSEUDONYM_KEY"
 KEY_FILE = Path.home() / ".privacy-workbook" / "pseudonym.key"
 
+# How a customer id is written inside text: a run of letters, digits, _ and -.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]+(?![A-Za-z0-9_-])")
 CUSTOMER_KEYS = frozenset({"customer_id", "customers", "客户编号", "客户id", "客户号"})
 # Which columns hold a person's name is the data contract's business, per
 # dataset: `name` is a person in employees, a system in data_stores, and
@@ -132,6 +134,20 @@ def known_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(names)
 
 
+def known_customer_ids(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Customer ids of every loaded dataset that has them, for Masker(customer_ids=).
+
+    Short or purely numeric-and-short ids are left out: `1001` in free text is
+    far more often a count than a customer (their columns are masked anyway).
+    """
+    sources = [f"SELECT CAST(customer_id AS VARCHAR) AS c FROM {quote_ident(d.name)}"
+               for d in DATASETS if "customer_id" in d.column_names]
+    found = con.execute(f"SELECT DISTINCT c FROM ({' UNION ALL '.join(sources)}) "
+                        "WHERE c IS NOT NULL AND length(c) >= 4").fetchall()
+    return frozenset(c for (c,) in found
+                     if _TOKEN.fullmatch(c) and (len(c) >= 6 or not c.isdigit()))
+
+
 def load_key(path: str | Path | None = None) -> bytes:
     """The pseudonym key: the environment variable, else the key file (made once)."""
     if os.environ.get(KEY_ENV):
@@ -152,11 +168,15 @@ class Masker:
     enabled: bool = True
     # People's names the data holds (known_names), masked wherever they appear in text.
     names: frozenset[str] = frozenset()
+    # Customer ids the data holds (known_customer_ids): pseudonymised wherever
+    # they appear in text (a rejected row's raw line, a warning, a reason).
+    customer_ids: frozenset[str] = frozenset()
     _names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False,
                                               compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", frozenset(self.names))
+        object.__setattr__(self, "customer_ids", frozenset(self.customer_ids))
         object.__setattr__(self, "_names_re", names_pattern(self.names))
 
     def pseudonym(self, customer_id: str) -> str:
@@ -166,6 +186,9 @@ class Masker:
     def text(self, text: str) -> str:
         """Identifiers and known names in free text, masked."""
         text = mask_identifiers(text)
+        if self.customer_ids:
+            text = _TOKEN.sub(lambda m: self.pseudonym(m[0]) if m[0] in self.customer_ids
+                              else m[0], text)
         if self._names_re is None:
             return text
         return self._names_re.sub(lambda m: mask_name(m[0]), text)
@@ -197,6 +220,16 @@ class Masker:
 
     def evidence(self, evidence: dict[str, Any]) -> dict[str, Any]:
         return self.value(None, evidence)
+
+
+def masker_for(con: duckdb.DuckDBPyConnection, key_file: str | Path | None,
+               enabled: bool = True) -> Masker:
+    """The masker of one audit or validation: its key, and the names and
+    customer ids of the loaded data, masked wherever they appear."""
+    if not enabled:
+        return unmasked()
+    return Masker(load_key(key_file), names=known_names(con),
+                  customer_ids=known_customer_ids(con))
 
 
 def unmasked() -> Masker:

@@ -79,7 +79,7 @@ def show_family(audit: Audit, family: str) -> None:
               f" ({w['severity']}: {w[c.severity]}, {w['checked']}: "
               f"{'—' if r.checked is None else r.checked}, {w['findings']}: {len(r.findings)})",
               rule=f"{w['rule']}: {c.rule(audit.config.lang)}",
-              reason=r.reason(audit.config.lang))
+              reason=audit.masker.value(None, r.reason(audit.config.lang)))
         rows = findings[findings["control_id"] == c.id]
         if len(rows):
             table = "".join(

@@ -52,7 +52,10 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise
 
 
-def quality_rows(result: LoadResult) -> list[dict[str, object]]:
+def quality_rows(result: LoadResult, masker: Masker | None = None) -> list[dict[str, object]]:
+    """One row per dataset. Warnings and errors quote the data (DuckDB's
+    "Original Line: …", unknown values): masked when a masker is given."""
+    text = masker.text if masker and masker.enabled else (lambda t: t)
     rows = []
     for d in result.datasets.values():
         rows.append({
@@ -62,7 +65,8 @@ def quality_rows(result: LoadResult) -> list[dict[str, object]]:
             "format": d.format, "encodings": ";".join(d.encodings),
             "missing_columns": ";".join(d.missing_columns),
             "extra_columns": ";".join(d.extra_columns),
-            "warnings": " | ".join([*d.period_warnings, *d.warnings]), "error": d.error,
+            "warnings": text(" | ".join([*d.period_warnings, *d.warnings])),
+            "error": text(d.error),
         })
     return rows
 
@@ -83,7 +87,7 @@ def write_quality(result: LoadResult, folder: Path, masker: Masker) -> None:
         writer = csv.DictWriter(fh, QUALITY_COLUMNS)
         writer.writeheader()
         writer.writerows({k: csv_value(v) for k, v in row.items()}
-                         for row in quality_rows(result))
+                         for row in quality_rows(result, masker))
     rejected = [d for d in result.datasets.values() if d.rows_rejected]
     if rejected:
         (folder / "rejects").mkdir()

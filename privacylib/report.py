@@ -19,7 +19,6 @@ from .audit import Audit
 from .cells import append_row, write_csv
 from .engine import AuditResult
 from .i18n import words
-from .masking import Masker
 from .outputs import write_quality
 from .summary import summary_html
 
@@ -32,7 +31,7 @@ def write_report_files(audit: Audit, folder: Path) -> None:
     data_quality.csv, rejects/, workbook.xlsx, summary.html and run.json."""
     lang, masker = audit.config.lang, audit.masker
     controls, findings = audit.controls(), audit.findings()
-    exceptions = masked_exceptions(audit.exceptions_table(), masker)
+    exceptions = audit.exceptions_table()  # masked by the Audit, like the findings
     write_csv(controls.drop(columns=["seconds"]), folder / "controls.csv")
     write_csv(findings, folder / "findings.csv")
     findings.to_parquet(folder / "findings.parquet", index=False)  # the original text
@@ -44,14 +43,6 @@ def write_report_files(audit: Audit, folder: Path) -> None:
     (folder / "run.json").write_text(
         json.dumps(audit.run_info(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         encoding="utf-8")
-
-
-def masked_exceptions(frame: pd.DataFrame, masker: Masker) -> pd.DataFrame:
-    """Free text of exceptions can name a customer: masked like evidence."""
-    out = frame.copy()
-    for column in ("reason", "compensating_control"):
-        out[column] = [masker.value(None, v) for v in out[column]]
-    return out
 
 
 def _sheet(book: Workbook, title: str, frame: pd.DataFrame, w: dict[str, str]) -> None:

@@ -63,7 +63,7 @@ def summary_html(audit: Audit) -> str:
     top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
                  w.get("h_" + f.history, "")] for f in top.itertuples()]
     quality = [[q["dataset"], w.get(q["status"], q["status"]), q["rows_read"], q["rows_loaded"],
-                q["rows_rejected"]] for q in quality_rows(audit.loaded)]
+                q["rows_rejected"]] for q in quality_rows(audit.loaded, audit.masker)]
     more = len(findings) - len(top)
     masked = audit.masker.enabled
     scope = audit.config.scope or w["all"]
@@ -128,7 +128,7 @@ def _exceptions(audit: Audit) -> list[str]:
     if not len(table):
         return []
     rows = [[e.source, e.control_id, e.subject_id, w[e.state], e.findings, e.requested_by,
-             e.approved_by, e.expires_on, audit.masker.value(None, e.reason), e.problem]
+             e.approved_by, e.expires_on, e.reason, e.problem]
             for e in table.itertuples()]
     return [f"<h2>{html_text(w['exceptions'])}</h2>",
             _table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
