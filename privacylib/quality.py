@@ -87,6 +87,15 @@ def account_lines(name: str, prepared: Prepared, rows: int, malformed: list[tupl
     return placed_rows + refused, FileLines(name, sorted({*bad, *empty}), steps)
 
 
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[str],
+                values: list[tuple]) -> None:
+    """A temp table of Python tuples in one statement (executemany inserts a
+    row at a time: minutes for a file with hundreds of thousands of rejects)."""
+    params = {c: [v[i] for v in values] for i, c in enumerate(columns)}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT "
+                + ", ".join(f"unnest(${c}) AS {c}" for c in columns), params)
+
+
 def fix_lines(con: duckdb.DuckDBPyConnection, stage: str, files: list[FileLines]) -> None:
     """Give every staged row its physical line.
 
@@ -95,23 +104,25 @@ def fix_lines(con: duckdb.DuckDBPyConnection, stage: str, files: list[FileLines]
     quoted values (steps): add both, in that order."""
     skipped = [(f.name, line) for f in files for line in f.skipped]
     if skipped:
-        con.execute("CREATE OR REPLACE TEMP TABLE _bad_lines (file VARCHAR, line BIGINT)")
-        con.executemany("INSERT INTO _bad_lines VALUES (?, ?)", skipped)
+        _temp_table(con, "_bad_lines", ["file", "line"], skipped)
         # The i-th skipped line of a file has (line - i - 1) rows before it
         # when the file has a header, (line - i) when not: the row numbered n
-        # comes after it when line - i < n either way.
+        # comes after it when k = line - i < n either way. k never decreases
+        # with i, so the number of skipped lines before a row is the largest
+        # i whose k is below n: an ASOF join, not a count per row (which took
+        # minutes for a file with an empty line after every row).
         con.execute(
-            f"UPDATE {stage} SET _source_line = _source_line + (SELECT count(*) FROM ("
-            "SELECT file, line - row_number() OVER (PARTITION BY file ORDER BY line) AS k "
-            f"FROM _bad_lines) b WHERE b.file = {stage}._source_file "
-            f"AND b.k <= {stage}._source_line - 1) "
-            "WHERE _source_file IN (SELECT file FROM _bad_lines)")
+            f"UPDATE {stage} SET _source_line = {stage}._source_line + m.before FROM ("
+            f"SELECT s._source_file AS file, s._source_line AS line, b.i AS before "
+            f"FROM {stage} s ASOF JOIN (SELECT file, k, max(i) AS i FROM ("
+            "SELECT file, line - row_number() OVER w AS k, row_number() OVER w AS i "
+            "FROM _bad_lines WINDOW w AS (PARTITION BY file ORDER BY line)) GROUP BY ALL) b "
+            "ON s._source_file = b.file AND s._source_line > b.k) m "
+            f"WHERE {stage}._source_file = m.file AND {stage}._source_line = m.line")
         con.execute("DROP TABLE _bad_lines")
     steps = [(f.name, line, shift) for f in files for line, shift in f.steps]
     if steps:
-        con.execute("CREATE OR REPLACE TEMP TABLE _steps (file VARCHAR, line BIGINT, "
-                    "shift BIGINT)")
-        con.executemany("INSERT INTO _steps VALUES (?, ?, ?)", steps)
+        _temp_table(con, "_steps", ["file", "line", "shift"], steps)
         con.execute(
             f"UPDATE {stage} SET _source_line = {stage}._source_line + m.shift FROM ("
             f"SELECT s._source_file AS file, s._source_line AS line, t.shift FROM {stage} s "
@@ -205,9 +216,10 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extr
     con.execute(f"CREATE OR REPLACE TABLE {rejects} AS "
                 + " UNION ALL BY NAME ".join(parts) + " ORDER BY _source_file, _source_line")
     if malformed:
-        con.executemany(
-            f"INSERT INTO {rejects} (_source_file, _source_line, _reject_column, _reject_reason, "
-            "_raw_line) VALUES (?, ?, ?, ?, ?)", malformed)
+        cols = ["_source_file", "_source_line", "_reject_column", "_reject_reason", "_raw_line"]
+        _temp_table(con, "_malformed", cols, malformed)
+        con.execute(f"INSERT INTO {rejects} BY NAME SELECT * FROM _malformed")
+        con.execute("DROP TABLE _malformed")
 
 
 def enum_warnings(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[str]:

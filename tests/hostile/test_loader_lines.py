@@ -228,3 +228,31 @@ def test_an_unclosed_quote_over_a_large_file_is_an_error_naming_the_line(data_di
     d = load_dir(data_dir).datasets["access_log"]
     assert d.status == "error"
     assert "access_log.csv: the quoted value that starts on line 3" in d.error
+
+
+def test_many_empty_and_malformed_lines_are_placed_in_linear_time(data_dir):
+    # Each row used to be placed by counting the skipped lines before it
+    # (and each reject inserted alone): minutes for this file.
+    n = 100_000
+    text = "".join(event(f"E{i}") if i % 10 else f"E{i},bad\n" for i in range(n))
+    (data_dir / "access_log.csv").write_text(HEADER + text.replace("\n", "\n\n"))
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", n, n - n // 10, n // 10)
+    assert rows(result, "SELECT count(*) FROM access_log WHERE _source_line <> "
+                        "2 * CAST(substr(event_id, 2) AS INTEGER) + 2") == [(0,)]
+    assert rows(result, "SELECT min(_source_line), max(_source_line) "
+                        "FROM access_log__rejects") == [(2, 2 * (n - 10) + 2)]
+
+
+def test_lines_lost_by_the_reader_make_the_dataset_an_error():
+    from privacylib.errors import DataError
+    from privacylib.quality import account_lines
+    from privacylib.sources import Prepared
+
+    prepared = Prepared(path=None, lines=10, blank_lines=[4])  # type: ignore[arg-type]
+    assert account_lines("a.csv", prepared, 7, [("a.csv", 6, "_row", "bad", "x")], ",")[1] \
+        .skipped == [4, 6]
+    with pytest.raises(DataError) as lost:
+        account_lines("a.csv", prepared, 6, [("a.csv", 6, "_row", "bad", "x")], ",")
+    assert "a.csv: 10 records (the header included), but the CSV reader gave 6 rows, " \
+           "1 malformed and 1 empty lines" in str(lost.value)
