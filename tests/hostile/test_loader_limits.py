@@ -135,3 +135,17 @@ def test_a_header_line_over_the_line_limit_is_an_error(data_dir):
     (data_dir / "employees.csv").write_text("actor_id" + "x" * (5 << 20) + "\nA1\n")
     d = load_dir(data_dir).datasets["employees"]
     assert d.status == "error" and "employees.csv: the header line is longer than" in d.error
+
+
+def test_control_characters_in_excel_cells_load(data_dir):
+    path = data_dir / "employees.xlsx"
+    write_book(path, [["actor_id", "name"], ["A1", "PLACEHOLDER"], ["A2", "y"]])
+    rewrite(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        '<c r="B2" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>',
+        '<c r="B2" t="inlineStr"><is><t>a_x0001_b_x0000_c</t></is></c>'))
+    result = load_dir(data_dir)
+    d = result.datasets["employees"]
+    assert (d.status, d.rows_read, d.rows_loaded) == ("loaded", 2, 2)
+    # Excel's escapes of control characters are kept as openpyxl reads them.
+    assert rows(result, "SELECT name FROM employees WHERE actor_id = 'A1'") == [
+        ("a_x0001_b_x0000_c",)]

@@ -256,3 +256,15 @@ def test_lines_lost_by_the_reader_make_the_dataset_an_error():
         account_lines("a.csv", prepared, 6, [("a.csv", 6, "_row", "bad", "x")], ",")
     assert "a.csv: 10 records (the header included), but the CSV reader gave 6 rows, " \
            "1 malformed and 1 empty lines" in str(lost.value)
+
+
+def test_a_gb18030_windows_file_with_a_huge_line(data_dir):
+    text = (HEADER + event("E1", "客户服务") + event("E2", "长" * (3 << 20))
+            + event("E3", "投诉")).replace("\n", "\r\n")
+    (data_dir / "access_log.csv").write_bytes(text.encode("gb18030"))
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 3, 2, 1)  # 3 M characters are 9 MB in UTF-8
+    assert result.datasets["access_log"].encodings == ["gb18030"]
+    assert rows(result, "SELECT event_id, _source_line, purpose FROM access_log ORDER BY 1") == [
+        ("E1", 2, "客户服务"), ("E3", 4, "投诉")]
+    assert rejected(result)[0][:2] == (3, "_row")
