@@ -13,6 +13,7 @@ from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .charts import access_heatmap, findings_by_control, show
 from .engine import Outcome
+from .leakguard import hand_over
 from .markup import html_text, md_text
 from .report import write_report_files
 
@@ -123,6 +124,9 @@ def show_conclusion(audit: Audit) -> None:
 
 
 def write_files(audit: Audit) -> None:
-    """The report files, when the run has an output folder."""
+    """The report files, when the run has an output folder; and, for the
+    runner's leak guard, the raw values they must not hold (leakguard.py)."""
     if audit.config.out:
         write_report_files(audit, Path(audit.config.out))
+        if audit.masker.enabled:
+            hand_over(audit.loaded.con)
