@@ -3,7 +3,10 @@
 The manifest names the run (id, times, parameters, the policy's content and
 hash, versions), every input file and every output file with its SHA-256
 and size, each control's definition hash, outcome and finding count, and the
-hash of the manifest of the store's previous run (a chain per store).
+hash of the manifest of the store's previous run (a chain per store), and
+where the run lives: `binding` ties the run id, period and scope to the run
+folder's name, so a folder renamed, swapped or put back from elsewhere is
+caught (the store records the same).
 manifest.sig holds the signature of manifest.json's exact bytes, so that a
 change to any output changes a hash, and a change to the manifest breaks
 the signature. `privacy-audit verify` checks all of it (verify.py).
@@ -31,7 +34,8 @@ from .outputs import MARKER
 from .policy import load_policy
 from .signing import key_id, raw_public, sign
 
-FORMAT = "privacy-workbook manifest 1"
+# 2: with `binding`. Format 1 manifests verify for integrity only.
+FORMAT = "privacy-workbook manifest 2"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 # Not listed in the manifest: itself, its signature, and the marker written
 # as the folder takes its final name.
@@ -97,18 +101,23 @@ def now() -> str:
 
 
 def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None,
-                   store: str | None, key: Ed25519PrivateKey) -> dict[str, Any]:
+                   store: str | None, key: Ed25519PrivateKey, folder_name: str,
+                   ) -> dict[str, Any]:
+    """The manifest of the run written in `folder`, to be published as `folder_name`."""
     policy = load_policy(record.config.policy).as_dict()
     policy_text = json.dumps(policy, sort_keys=True, ensure_ascii=False)
     controls = pd.read_csv(folder / "controls.csv", dtype=str, keep_default_na=False)
     hashes = {c.id: c.definition_hash for c in load_catalog()}
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     return {
         "format": FORMAT,
         "run_id": record.run_id,
         "started_at": record.started_at,
         "finished_at": now(),
-        "run": json.loads((folder / "run.json").read_text(encoding="utf-8")),
+        "run": run,
+        "binding": {"run_id": record.run_id, "folder": folder_name, "period": run["period"],
+                    "scope": run["scope"] or ""},
         "parameters": parameters,
         "policy": {"file": record.config.policy, "content": policy,
                    "sha256": sha256_bytes(policy_text.encode())},

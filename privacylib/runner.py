@@ -1,8 +1,19 @@
 """`privacy-audit run`: the audit notebook executed by papermill into a run folder.
 
-Stages: check the configuration and the signing key, hash the inputs, run
-the notebook (which compares with the store's previous run), convert it to
-HTML, then, holding the store: sign the manifest and record the run.
+Stages: check the configuration and the keys; finish or undo runs a kill
+left half-published, and sweep their temporary folders (publish.py); hash the
+inputs; run the notebook, which compares with the store's previous run of the
+same scope and writes every file; convert it to HTML; then publish: sign,
+record, rename, mark published, as one step (publish.py).
+
+History (new/open/resolved) is by period. Of the two designs, holding the
+store for the whole notebook (runs would take turns for minutes) or ordering
+the runs, this is the second: the previous run is the latest published run
+of the scope with an earlier period; a batch runs each scope's periods in
+order (batch.py), so it is recorded before the next period starts; and the
+store recomputes the history inside the transaction that records the run,
+refusing a run whose files were compared with another run (store.py). The
+files and the store always agree, whatever the number of workers.
 
 A run writes into a temporary folder that takes its final name only when
 everything is written. A run whose notebook fails leaves `NAME.FAILED/`
@@ -16,21 +27,21 @@ import dataclasses
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .audit import AuditConfig
 from .engine import Scope
 from .errors import PrivacyLibError, UsageError
 from .exceptions import load_exceptions
-from .manifest import RunRecord, build_manifest, input_entries, write_signed
+from .leakguard import guard_run, values_file
+from .manifest import RunRecord, input_entries
 from .mapping import load_mapping
-from .outputs import atomic_folder
 from .period import resolve_period
 from .policy import load_policy
+from .publish import prepare, publish_run, staging
 from .signing import load_private, signing_key_path
-from .store import STORE_NAME, last_manifest_hash, open_store, record_run
+from .store import STORE_NAME
 from .verdict import Verdict
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "privacy_audit.ipynb"
@@ -63,12 +74,21 @@ def check(config: AuditConfig) -> None:
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
     Scope.parse(config.scope)
+    if config.key_file and not Path(config.key_file).exists():
+        raise UsageError(f"pseudonym key file {config.key_file} does not exist",
+                         hint="check the path (every pseudonym depends on this key), or "
+                              "pass --new-key to make a new key there")
     if config.exceptions:  # a file that cannot be used stops the run before it starts
         load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone))
 
 
 def _absolute(path: str | None) -> str | None:
     return None if path is None else str(Path(path).resolve())
+
+
+def _literal(path: Path) -> str:
+    """papermill formats paths with the parameters (o{lang} -> ozh): a path is a path."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def execute(config: AuditConfig, out_root: str | Path, *,
@@ -86,14 +106,16 @@ def execute(config: AuditConfig, out_root: str | Path, *,
         mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
         exceptions=_absolute(config.exceptions),
         store=_absolute(config.store) or str(out_root / STORE_NAME))
+    for note in prepare(config.store, out_root):
+        print(f"note: {note}", file=sys.stderr)
     record = RunRecord(config, input_entries(config))
     target = out_root / folder_name(config)
     failed = target.with_name(target.name + ".FAILED")
-    with atomic_folder(target) as tmp:
+    with staging(target) as tmp, values_file(config.mask) as values:
         params = dataclasses.replace(config, out=str(tmp)).parameters()
         try:
             papermill.execute_notebook(
-                str(NOTEBOOK), str(tmp / "report.ipynb"), parameters=params,
+                _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
         except papermill.PapermillExecutionError as exc:
             if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
@@ -102,22 +124,11 @@ def execute(config: AuditConfig, out_root: str | Path, *,
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
         _to_html(tmp / "report.ipynb", tmp / "report.html")
-        _sign_and_record(record, tmp, target, key)
+        guard_run(tmp, values, failed)  # fail closed: a masked run that leaks is not published
+        publish_run(record, tmp, target, key)
     if failed.exists():
         shutil.rmtree(failed)  # an earlier failure of this run, now superseded
     return target
-
-
-def _sign_and_record(record: RunRecord, tmp: Path, target: Path,
-                     key: Ed25519PrivateKey) -> None:
-    """Holding the store: chain to the last run, sign, record. The store is
-    held for this moment only, so the runs of a batch take turns."""
-    store = record.config.store
-    with open_store(store, write=True) as con:
-        manifest = build_manifest(record, tmp, previous_hash=last_manifest_hash(con),
-                                  store=store, key=key)
-        digest = write_signed(tmp, manifest, key)
-        record_run(con, manifest, digest, tmp, target)
 
 
 def _keep_failure(tmp: Path, failed: Path, exc: Exception) -> None:

@@ -1,0 +1,202 @@
+"""Publishing as one step (#13): a full disk at each step, a kill between
+steps, a crash in nbconvert; then the folder/store pair and what the next run
+compares with.
+
+The notebook is run for real once; the runs here replay its files through a
+stand-in for papermill, so that every publishing step is the real code.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from privacylib import publish, runner
+from privacylib.audit import AuditConfig
+from privacylib.errors import PrivacyLibError
+from privacylib.manifest import MANIFEST, UNLISTED, sha256_file
+from privacylib.store import previous_run
+
+from conftest import SAMPLE
+
+LATER = "2026-12-01T00:00:00+08:00"  # the end of a later period: what would it compare with?
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """One real run's files, without what publishing adds."""
+    out = tmp_path_factory.mktemp("template")
+    run = runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    files = out / "files"
+    shutil.copytree(run, files, ignore=lambda _d, names: [n for n in names if n in UNLISTED
+                                                          or n == "report.html"])
+    return files
+
+
+def fake_papermill(template: Path):
+    def execute_notebook(_input: str, output: str, **_kwargs: object) -> None:
+        shutil.copytree(template, Path(output).parent, dirs_exist_ok=True)
+    return execute_notebook
+
+
+@pytest.fixture
+def replay(template, monkeypatch):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_papermill(template))
+    monkeypatch.setattr(runner, "guard_run", lambda *_a: None)  # replayed files: not its test
+    return template
+
+
+def run_once(out: Path) -> Path:
+    return runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+
+
+def state(out: Path) -> dict[str, object]:
+    """The folder/store pair: runs by state, what each folder holds, what is left over."""
+    con = duckdb.connect(str(out / "audit-store.duckdb"), read_only=True)
+    rows = con.execute("SELECT run_id, state, folder, manifest_sha256 FROM runs "
+                       "ORDER BY seq").fetchall()
+    counts = {t: con.execute(f"SELECT count(DISTINCT run_id) FROM {t}").fetchone()[0]
+              for t in ("outcomes", "findings")}
+    con.close()
+    published = [r for r in rows if r[1] == "published"]
+    for _run_id, _state, folder, digest in published:  # the store points at what is there
+        assert sha256_file(Path(folder) / MANIFEST) == digest
+    return {"states": [r[1] for r in rows], "published": [r[0] for r in published],
+            "counts": counts, "leftovers": sorted(p.name for p in out.iterdir()
+                                                  if p.name.startswith("."))}
+
+
+def run_id_of(folder: Path) -> str:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["run_id"]
+
+
+# After `published` only the old folder's removal is left, which ignores errors.
+@pytest.mark.parametrize("step", publish.STEPS[:-1])
+def test_a_full_disk_at_each_step_keeps_the_run_before(replay, tmp_path, monkeypatch, step):
+    first = run_one = run_once(tmp_path)
+    kept = run_id_of(run_one)
+
+    def full(name: str) -> None:
+        if name == step:
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(publish, "_step", full)
+    with pytest.raises(PrivacyLibError, match="No space left") as exc:
+        run_once(tmp_path)
+    assert exc.value.exit_code == 1
+    assert state(tmp_path) == {"states": ["published"], "published": [kept],
+                               "counts": {"outcomes": 1, "findings": 1}, "leftovers": []}
+    assert run_id_of(first) == kept
+    assert previous_run(tmp_path / "audit-store.duckdb", None, LATER).run_id == kept
+
+
+@pytest.mark.parametrize("where", ["rename", "manifest", "nbconvert"])
+def test_a_write_that_fails_leaves_nothing(replay, tmp_path, monkeypatch, where):
+    """The first run of a folder: out of space renaming it, writing the
+    manifest; nbconvert crashing. No folder, nothing recorded, nothing left."""
+    if where == "rename":
+        real = os.rename
+
+        def rename(src, dst):
+            if ".tmp-" in str(src):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(src, dst)
+        monkeypatch.setattr(os, "rename", rename)
+    elif where == "manifest":
+        def write_signed(*_args):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(publish, "write_signed", write_signed)
+    else:
+        def crash(*_args):
+            raise RuntimeError("nbconvert crashed")
+        monkeypatch.setattr(runner, "_to_html", crash)
+    with pytest.raises((PrivacyLibError, RuntimeError)):
+        run_once(tmp_path)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit-store.duckdb"]
+    assert state(tmp_path)["states"] == []
+    assert previous_run(tmp_path / "audit-store.duckdb", None, LATER) is None
+
+
+KILLED = """
+import os, sys
+from pathlib import Path
+import papermill
+sys.path.insert(0, {tests!r})
+from test_publish import fake_papermill, run_once
+from privacylib import runner
+papermill.execute_notebook = fake_papermill(Path({template!r}))
+runner.guard_run = lambda *_a: None
+os.environ["PRIVACY_AUDIT_FAULT"] = {step!r}
+run_once(Path({out!r}))
+"""
+
+
+@pytest.mark.parametrize("step", publish.STEPS)
+def test_a_kill_between_steps_is_finished_or_undone_by_the_next_run(replay, tmp_path, step,
+                                                                    capsys):
+    first = run_once(tmp_path)
+    kept = run_id_of(first)
+    code = KILLED.format(tests=str(Path(__file__).parent), template=str(replay), step=step,
+                         out=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ})
+    assert proc.returncode == -9, proc.stderr
+    # Whatever the kill left, the store knows: a pending run covers any folder not as recorded.
+    con = duckdb.connect(str(tmp_path / "audit-store.duckdb"), read_only=True)
+    rows = con.execute("SELECT state, folder, manifest_sha256 FROM runs").fetchall()
+    con.close()
+    pending = {folder for s, folder, _ in rows if s == "pending"}
+    for _s, folder, digest in [r for r in rows if r[0] == "published"]:
+        path = Path(folder) / MANIFEST
+        assert (path.exists() and sha256_file(path) == digest) or folder in pending
+    again = run_once(tmp_path)  # the next run: finishes or undoes, then publishes itself
+    said = capsys.readouterr().err
+    swept = step in ("signed", "published")  # only a temporary folder was left
+    assert ("left by a run that was killed" if swept else "interrupted") in said
+    after = state(tmp_path)
+    assert after["leftovers"] == [] and "pending" not in after["states"]
+    assert after["published"] == [run_id_of(again)]
+    finished = step in ("renamed", "published")  # the killed run's folder was in place
+    assert after["states"] == (["superseded"] * 2 if finished else ["superseded"]) + [
+        "published"]
+    assert previous_run(tmp_path / "audit-store.duckdb", None, LATER).run_id == run_id_of(again)
+    assert kept not in after["published"]
+
+
+def test_temporary_folders_of_killed_runs_are_swept(replay, tmp_path, capsys):
+    run_once(tmp_path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    left = tmp_path / f".2026-10.tmp-{dead}-abc123"
+    left.mkdir()
+    (left / "findings.csv").write_text("half", encoding="utf-8")
+    alive = tmp_path / f".2026-10.tmp-{os.getppid()}-def456"  # a run still writing
+    alive.mkdir()
+    os.utime(left, (0, 0))
+    os.utime(alive, (0, 0))
+    run_once(tmp_path)
+    assert not left.exists() and alive.exists()
+    assert f"removed {left}" in capsys.readouterr().err
+
+
+def test_a_run_compared_with_a_run_recorded_meanwhile_is_refused(replay, tmp_path):
+    """The replayed files compare with nothing; once an earlier period is
+    published, the store's history differs, and the run is not published."""
+    run_once(tmp_path)
+    con = duckdb.connect(str(tmp_path / "audit-store.duckdb"))
+    con.execute("UPDATE runs SET period_end = '2026-10-01T00:00:00+08:00'")  # now: September
+    con.close()
+    with pytest.raises(PrivacyLibError, match="recorded while it ran"):
+        runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"),
+                       tmp_path)
+    assert state(tmp_path)["states"] == ["published"]
