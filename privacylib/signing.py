@@ -5,6 +5,13 @@
 with the key named by --signing-key, else $PRIVACY_AUDIT_SIGNING_KEY, else
 ~/.privacy-workbook/signing.key, which is made on first use so that every run
 is signed; an explicitly named key that does not exist is an error.
+
+Who is trusted, for `verify`: a key pinned with --public-key; else the keys
+of a trusted-keys file the user controls (--trusted-keys, else
+$PRIVACY_AUDIT_TRUSTED_KEYS, else ~/.privacy-workbook/trusted_keys: one
+base64 public key a line, as `keygen` prints it, then an optional comment),
+and this machine's own signing key. A key a manifest names about itself
+proves only that nothing changed since someone signed it.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from .errors import ConfigError
 
 SIGNING_KEY_ENV = "PRIVACY_AUDIT_SIGNING_KEY"
+TRUSTED_ENV = "PRIVACY_AUDIT_TRUSTED_KEYS"
 DEFAULT_KEY_DIR = Path.home() / ".privacy-workbook"
-PRIVATE_NAME, PUBLIC_NAME = "signing.key", "signing.pub"
+PRIVATE_NAME, PUBLIC_NAME, TRUSTED_NAME = "signing.key", "signing.pub", "trusted_keys"
 
 
 class SigningKeyError(ConfigError):
@@ -109,3 +117,49 @@ def is_valid(key: Ed25519PublicKey, signature: str, data: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def public_text(key: Ed25519PublicKey) -> str:
+    """The key as a trusted-keys line holds it (and the manifest names it)."""
+    return base64.b64encode(raw_public(key)).decode()
+
+
+def own_public_key() -> Ed25519PublicKey | None:
+    """The public half of the key this machine signs with; None if it has none
+    (never made here: verifying must not create keys)."""
+    path = Path(os.environ[SIGNING_KEY_ENV]) if os.environ.get(SIGNING_KEY_ENV) else (
+        DEFAULT_KEY_DIR / PRIVATE_NAME)
+    try:
+        return load_private(path).public_key() if path.is_file() else None
+    except SigningKeyError:
+        return None
+
+
+def trusted_keys(path: str | Path | None = None) -> dict[str, str]:
+    """key id -> where its trust comes from: the trusted-keys file's lines and
+    this machine's own signing key. A file anyone else may write is refused."""
+    named = path or os.environ.get(TRUSTED_ENV)
+    file = Path(named) if named else DEFAULT_KEY_DIR / TRUSTED_NAME
+    found: dict[str, str] = {}
+    own = own_public_key()
+    if own is not None:
+        found[key_id(own)] = "this machine's signing key"
+    if not file.is_file():
+        if named:
+            raise SigningKeyError(f"trusted-keys file {file} does not exist",
+                                  hint="name the file that lists the keys you trust")
+        return found
+    if file.stat().st_mode & 0o022 or file.stat().st_uid != os.getuid():
+        raise SigningKeyError(f"trusted-keys file {file} may be changed by others",
+                              hint=f"make it yours and private: chmod 600 {file}")
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.split("#")[0].split()
+        if not text:
+            continue
+        try:
+            found[key_id(public_from_raw(text[0]))] = f"{file} line {n}"
+        except ValueError as exc:
+            raise SigningKeyError(f"trusted-keys file {file} line {n} is not a public key",
+                                  hint="one base64 key a line, as `privacy-audit keygen` "
+                                       "prints it") from exc
+    return found

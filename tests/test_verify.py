@@ -21,9 +21,20 @@ from conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def runs(tmp_path_factory):
+    """September, October, and October again: (09, 10, a copy of the first 10)."""
     out = tmp_path_factory.mktemp("runs")
-    return execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    september = execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-09"), out)
+    october = execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    replaced = tmp_path_factory.mktemp("replaced") / october.name
+    shutil.copytree(october, replaced)
+    again = execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    return september, again, replaced
+
+
+@pytest.fixture(scope="module")
+def run(runs):
+    return runs[1]
 
 
 @pytest.fixture
@@ -49,8 +60,10 @@ def test_the_manifest_describes_the_run(run, signing_keys):
     assert not outputs & UNLISTED
     assert len(manifest["controls"]) == 36
     assert all(len(c["definition_sha256"]) == 64 for c in manifest["controls"])
+    assert manifest["binding"] == {"run_id": manifest["run_id"], "folder": "2026-10",
+                                   "period": "2026-10", "scope": ""}
     result = verify_run(run, public_key=signing_keys[1])
-    assert result.ok, result.problems
+    assert result.proven and result.code == 0, result.problems
     assert any("chain checked" in n for n in result.notes)
 
 
@@ -58,7 +71,7 @@ def test_every_byte_of_every_output_file_is_covered(run, tmp_path):
     listed = [e["path"] for e in json.loads((run / MANIFEST).read_text())["outputs"]]
     assert len(listed) >= 14
     for n, name in enumerate(listed):
-        folder = tmp_path / f"c{n}"
+        folder = tmp_path / f"c{n}" / run.name
         shutil.copytree(run, folder)
         path = folder / name
         data = bytearray(path.read_bytes())
@@ -87,13 +100,26 @@ def test_an_edited_manifest_breaks_the_signature(copy):
 def test_a_manifest_re_signed_by_another_key(copy, tmp_path, signing_keys):
     """A forger who re-signs with their own key passes only if the key is not pinned."""
     from privacylib.manifest import write_signed
-    from privacylib.signing import load_private
+    from privacylib.signing import key_id, load_private, public_text
 
     other, _ = keygen(tmp_path / "forger")
     manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
-    write_signed(copy, manifest, load_private(other))
-    pinned = verify_run(copy, public_key=signing_keys[1])
-    assert any("signature does not match" in p for p in pinned.problems)
+    manifest["controls"][0]["findings"] += 1
+    forger = load_private(other).public_key()
+    manifest["signing"] = {"algorithm": "Ed25519", "key_id": key_id(forger),
+                           "public_key": public_text(forger)}
+    for store in (None, str(tmp_path / "nowhere.duckdb")):  # and the chain out of the way
+        manifest["store"] = store
+        write_signed(copy, manifest, load_private(other))
+        pinned = verify_run(copy, public_key=signing_keys[1])
+        assert any("signature does not match" in p for p in pinned.problems)
+        assert pinned.code == 1
+        unpinned = verify_run(copy)
+        assert unpinned.ok and unpinned.code == 3 and not unpinned.trusted
+        assert unpinned.summary().startswith("INTEGRITY ONLY")
+        shown = cli("verify", copy)
+        assert shown.returncode == 3 and "INTEGRITY ONLY" in shown.stdout
+        assert "OK" not in shown.stdout and "not trusted" in shown.stdout
 
 
 def test_a_missing_signature_or_manifest(copy):
@@ -124,7 +150,7 @@ def cli(*args):
 
 def test_verify_and_keygen_on_the_command_line(run, copy, tmp_path, signing_keys):
     ok = cli("verify", run, "--public-key", signing_keys[1])
-    assert ok.returncode == 0 and "OK" in ok.stdout, ok.stdout + ok.stderr
+    assert ok.returncode == 0 and "PROVEN" in ok.stdout, ok.stdout + ok.stderr
     (copy / "summary.html").write_text("<p>all fine</p>", encoding="utf-8")
     bad = cli("verify", copy)
     assert bad.returncode == 1 and "FAILED: changed: summary.html" in bad.stdout
@@ -141,3 +167,76 @@ def test_a_named_signing_key_must_exist(tmp_path):
         execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), tmp_path,
                 signing_key=tmp_path / "nope.key")
     assert not any(tmp_path.iterdir())  # stopped before anything was written
+
+
+def verified(folder, *args):
+    """(exit code, stdout + stderr) of `privacy-audit verify`, pinned and not."""
+    proc = cli("verify", folder, *args)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_swapped_and_renamed_folders_fail(runs, tmp_path, signing_keys):
+    september, october, _ = runs
+    swapped = tmp_path / "swapped"
+    shutil.copytree(september, swapped / october.name)
+    shutil.copytree(october, swapped / september.name)
+    for folder in swapped.iterdir():
+        for pin in ([], ["--public-key", signing_keys[1]]):
+            code, said = verified(folder, *pin)
+            assert code == 1 and f"this folder is named {folder.name}" in said, said
+    renamed = tmp_path / "2026-10-final"
+    shutil.copytree(october, renamed)
+    assert verify_run(renamed).code == 1
+
+
+def test_a_replaced_run_put_back_fails(runs, tmp_path, signing_keys):
+    """The first October run, put back in place of the second: intact, signed
+    by us, and no longer what the store says the folder holds."""
+    _, october, replaced = runs
+    for pin in (None, signing_keys[1]):
+        result = verify_run(replaced, public_key=pin)
+        assert result.code == 1
+        assert [p for p in result.problems if "now holds run" in p], result.problems
+    assert verify_run(october).code == 0
+
+
+def test_a_trusted_keys_file(run, tmp_path, monkeypatch, signing_keys):
+    from privacylib import signing
+
+    monkeypatch.delenv("PRIVACY_AUDIT_SIGNING_KEY")  # not this machine's key, then
+    monkeypatch.setattr(signing, "DEFAULT_KEY_DIR", tmp_path / "nokeys")
+    assert verify_run(run).code == 3
+    line = signing.public_text(signing.load_public(signing_keys[1]))
+    trusted = tmp_path / "trusted_keys"
+    trusted.write_text(f"# the audit team\n{line} audit-team\n", encoding="utf-8")
+    trusted.chmod(0o600)
+    result = verify_run(run, trusted=trusted)
+    assert result.code == 0 and any("trusted_keys line 2" in n for n in result.notes)
+    trusted.chmod(0o666)
+    with pytest.raises(ConfigError, match="may be changed by others"):
+        verify_run(run, trusted=trusted)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "not duckdb"])
+def test_a_damaged_store_is_one_line_and_exit_2(run, tmp_path, damage):
+    manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))
+    data = open(manifest["store"], "rb").read()  # noqa: SIM115
+    store = tmp_path / "store.duckdb"
+    store.write_bytes({"truncated": data[:len(data) // 2], "empty": b"",
+                       "not duckdb": b"hello" * 100}[damage])
+    code, said = verified(run, "--store", store)
+    assert code == 2 and said.count("\n") == 1 and "store.duckdb" in said, said
+    assert "holding it open" not in said
+
+
+@pytest.mark.parametrize("field", ["signing", "outputs", "binding", "run_id"])
+def test_null_manifest_fields_are_one_line_and_exit_2(copy, field):
+    manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
+    manifest[field] = None
+    (copy / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    code, said = verified(copy)
+    assert code == 2 and said.count("\n") == 1 and f"'{field}'" in said, said
+    (copy / MANIFEST).write_text("{not json", encoding="utf-8")
+    code, said = verified(copy)
+    assert code == 2 and "not valid JSON" in said
