@@ -148,15 +148,29 @@ def known_customer_ids(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
                      if _TOKEN.fullmatch(c) and (len(c) >= 6 or not c.isdigit()))
 
 
-def load_key(path: str | Path | None = None) -> bytes:
-    """The pseudonym key: the environment variable, else the key file (made once)."""
-    if os.environ.get(KEY_ENV):
+def load_key(path: str | Path | None = None, *, create: bool = False) -> bytes:
+    """The pseudonym key: the environment variable, else the key file. The
+    default file is made on first use; a named file must exist (a typo would
+    silently change every pseudonym) unless `create` asks for a new one."""
+    from .errors import UsageError  # here: of masking.py, only load_key raises it
+
+    if create:
+        if not path or Path(path).exists():
+            raise UsageError(f"--new-key makes a new key file, and {path or 'no file'} "
+                             f"{'already exists' if path else 'was named'}",
+                             hint="name a new file with --key-file, or drop --new-key")
+    elif path and not Path(path).exists():
+        raise UsageError(f"pseudonym key file {path} does not exist",
+                         hint="check the path, or pass --new-key to make a new key there")
+    if os.environ.get(KEY_ENV) and not create:
         return os.environ[KEY_ENV].encode()
     path = Path(path) if path else KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        # Created private from the start, like the signing key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
     return path.read_text(encoding="utf-8").strip().encode()
 
 
