@@ -2,7 +2,10 @@
 follow an actor over the period, follow a customer, and the charts.
 
 Identifiers stay masked (customer ids as pseudonyms, ID numbers, phones…)
-until the analyst ticks "show identifiers"; the page then says so in red.
+until the analyst types a reason and ticks "show identifiers"; the page then
+says so in red, and every view shown unmasked (a finding, an actor, a
+customer) is recorded in the audit store with the OS user and the reason
+(access.py). Without a reason or a store, the tick is refused.
 Every view is computed by explore.py and charts.py; this module only wires
 them to controls on the page.
 """
@@ -17,9 +20,10 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from . import charts, explore, trend
+from . import access, charts, explore, trend
 from .audit import Audit
 from .catalog import load_catalog
+from .errors import UsageError
 from .masking import Masker, load_key, unmasked
 
 ALL = "(all)"
@@ -51,8 +55,11 @@ def _image(fig: object) -> w.Image:
 class Explorer:
     """Findings of one audit, its actors and customers, in one tabbed widget."""
 
-    def __init__(self, audit: Audit) -> None:
+    def __init__(self, audit: Audit, *, run_id: str | None = None,
+                 store: str | None = None) -> None:
         self.audit = audit
+        # Where unmasked views are recorded, and the run they are views of.
+        self.store, self.run_id = store or audit.config.store, run_id
         self.findings = audit.findings()
         self.raw = {f.finding_key: f.evidence for f in audit.result.findings}
         self.controls = {c.id: c for c in load_catalog()}
@@ -60,7 +67,10 @@ class Explorer:
         self.filters = {name: self._dropdown(name) for name in FILTERS}
         self.unmask = w.Checkbox(value=False, description="show identifiers (unmasked)",
                                  indent=False)
+        self.reason = w.Text(placeholder="why identifiers are needed (recorded)",
+                             description="reason")
         self.warning = w.HTML()
+        self.refused = ""  # why the last tick of "show identifiers" was refused
         self.count = w.HTML()
         self.table = w.HTML()
         self.picker = w.Dropdown(description="finding", layout=w.Layout(width="600px"))
@@ -70,6 +80,7 @@ class Explorer:
         self.actor_view = w.VBox()
         self.customer = w.Text(placeholder="customer id or CU- pseudonym", description="customer")
         self.customer_view = w.VBox()
+        self.unmask.observe(self._asked, names="value")  # first: it may refuse
         for control in (*self.filters.values(), self.unmask):
             control.observe(self.refresh, names="value")
         self.picker.observe(self.show_detail, names="value")
@@ -92,6 +103,21 @@ class Explorer:
                 frame = frame[frame[name].astype(str) == dropdown.value]
         return frame
 
+    def _asked(self, change: dict) -> None:
+        if change["new"]:
+            try:
+                self._record("findings table", "")
+            except UsageError as exc:
+                self.unmask.value = False
+                self.refused = exc.message
+                return
+        self.refused = ""
+
+    def _record(self, kind: str, subject: str) -> None:
+        """Each view shown unmasked, in the store: who, when, what, why."""
+        access.record_view(self.store, run_id=self.run_id, kind=kind, subject=subject,
+                           reason=self.reason.value)
+
     @property
     def masker(self) -> Masker:
         return unmasked() if self.unmask.value else self._masking
@@ -105,7 +131,7 @@ class Explorer:
     def refresh(self, _change: object = None) -> None:
         frame = self.filtered()
         self.warning.value = ('<b style="color:#b00">identifiers are shown unmasked</b>'
-                              if self.unmask.value else "")
+                              if self.unmask.value else html.escape(self.refused))
         self.count.value = f'<span class="pw-count">{len(frame)}</span> of {len(self.findings)}'
         self.table.value = _table(frame[SHOWN], "pw-findings")
         options = [(f"{f.control_id} · {f.subject_id}", f.finding_key)
@@ -119,6 +145,8 @@ class Explorer:
         if key is None:
             self.detail.value = ""
             return
+        if self.unmask.value:
+            self._record("finding", key)
         row = self.findings[self.findings["finding_key"] == key].iloc[0]
         control = self.controls[row["control_id"]]
         lang = self.audit.config.lang
@@ -157,6 +185,8 @@ class Explorer:
         if not actor:
             self.actor_view.children = ()
             return
+        if self.unmask.value:
+            self._record("actor", actor)
         events, roles = self.events(actor), explore.actor_roles(self.audit, actor)
         p = self.audit.period
         tz = self.audit.loaded.policy.timezone
@@ -177,6 +207,8 @@ class Explorer:
             self.customer_view.children = ()
             return
         customer = self._customer_id(text)
+        if self.unmask.value and customer:  # recorded by pseudonym: the store stays masked
+            self._record("customer", self._masking.pseudonym(customer))
         trail = explore.customer_trail(self.audit, customer) if customer else pd.DataFrame()
         self.customer_view.children = (
             w.HTML(f'<span class="pw-trail-count">{len(trail)}</span> accesses'),
@@ -212,7 +244,7 @@ class Explorer:
                     self.filters["severity"]]),
             w.HBox([self.filters["department"], self.filters["system"],
                     self.filters["status"]]),
-            w.HBox([self.unmask, self.warning]), self.count, self.table, self.picker,
+            w.HBox([self.reason, self.unmask, self.warning]), self.count, self.table, self.picker,
             self.detail])
         tab = w.Tab(children=[findings, w.VBox([self.actor, self.actor_view]),
                               w.VBox([self.customer, self.customer_view]), self.charts()])
@@ -222,5 +254,5 @@ class Explorer:
         return tab
 
 
-def explorer(audit: Audit) -> w.Tab:
-    return Explorer(audit).widget()
+def explorer(audit: Audit, *, run_id: str | None = None, store: str | None = None) -> w.Tab:
+    return Explorer(audit, run_id=run_id, store=store).widget()

@@ -3,12 +3,13 @@ actor's timeline, a customer's trail, and the run an exploration opens."""
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pandas as pd
 import pytest
 
-from privacylib import explore
+from privacylib import access, explore
 from privacylib.audit import AuditConfig, run_audit
 from privacylib.errors import DataError
 from privacylib.widgets import ALL, Explorer
@@ -22,8 +23,8 @@ def audit():
 
 
 @pytest.fixture
-def explorer(audit):
-    return Explorer(audit)
+def explorer(audit, tmp_path):
+    return Explorer(audit, run_id="r1", store=str(tmp_path / "store.duckdb"))
 
 
 def test_filters_narrow_the_table(explorer):
@@ -55,9 +56,27 @@ def test_a_finding_shows_its_rule_sql_and_masked_evidence(explorer):
     assert "consent" in detail.lower() and "SELECT" in detail and "pw-detail" in detail
     raw = sample_identifiers()
     assert not any(secret in detail for secret in raw)
+    explorer.unmask.value = True  # no reason typed: refused, nothing shown
+    assert explorer.unmask.value is False and "needs a reason" in explorer.warning.value
+    assert not any(secret in explorer.detail.value for secret in raw)
+    explorer.reason.value = "DSAR 2026-117: the customer asked who saw their data"
     explorer.unmask.value = True
     assert "unmasked" in explorer.warning.value
     assert any(secret in explorer.detail.value for secret in raw)  # asked for, shown
+    explorer.customer.value = "C000001"
+    seen = access.views(explorer.store)
+    assert set(seen["kind"]) >= {"findings table", "finding", "customer"}
+    assert set(seen["run_id"]) == {"r1"} and set(seen["os_user"]) == {getpass.getuser()}
+    assert set(seen["reason"]) == {explorer.reason.value}
+    assert explorer.picker.value in set(seen["subject"])
+    assert not any(secret in " ".join(seen["subject"]) for secret in raw)  # pseudonyms
+
+
+def test_unmasking_without_a_store_is_refused(audit):
+    explorer = Explorer(audit)
+    explorer.reason.value = "checking"
+    explorer.unmask.value = True
+    assert explorer.unmask.value is False and "audit store" in explorer.warning.value
 
 
 def test_an_actor_timeline_flags_the_accesses_in_findings(explorer, audit):
