@@ -65,9 +65,11 @@ MAX_PER_FILE = 100
 _BATCH = 1 << 18
 
 # Raw values shorter than this, or numbers shorter than _MIN_DIGITS, would
-# match the report's own words, counts and dates.
+# match the report's own words, counts and dates; a customer id of letters
+# and digits is told apart from 4 characters on (E0001 is staff, C01 a control).
 _MIN_LENGTH = 6
 _MIN_DIGITS = 9
+_MIN_CUSTOMER = 4
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # CU- pseudonyms and hex digests (finding keys, hashes) are written on
 # purpose; blanked so that a digit run inside one is not read as a number.
@@ -116,21 +118,27 @@ class RawValues:
         return cls(frozenset(data["names"]), dict(data["values"]))
 
 
-def worth_searching(value: str) -> bool:
+def worth_searching(value: str, customer_id: bool = False) -> bool:
     """Whether a raw value is told apart from the report's own text by search.
 
     An identifier value the recogniser finds whole is left to the recogniser;
     a value with `*` was masked at the source; one without a digit or `@`
     (未知, unknown) is no identifier.
     """
-    if len(value) < _MIN_LENGTH or "*" in value or "\n" in value:
+    if "*" in value or "\n" in value:
         return False
-    if value.isdigit() and len(value) < _MIN_DIGITS:
+    if value.isdigit():
+        return len(value) >= _MIN_DIGITS and not _recognised(value)
+    if len(value) < (_MIN_CUSTOMER if customer_id else _MIN_LENGTH):
         return False
     if not any(c.isdigit() for c in value) and "@" not in value:
         return False
+    return not _recognised(value)
+
+
+def _recognised(value: str) -> bool:
     found = find(value)
-    return not (len(found) == 1 and found[0].start == 0 and found[0].end == len(value))
+    return len(found) == 1 and found[0].start == 0 and found[0].end == len(value)
 
 
 def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
@@ -161,7 +169,7 @@ def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
                     for (value,) in batch:
                         if label == "name":
                             names.add(value)
-                        elif worth_searching(value):
+                        elif worth_searching(value, label == "customer_id"):
                             values.setdefault(value, label)
     return RawValues(frozenset(n for n in names if "*" not in n), values)
 

@@ -28,6 +28,7 @@ from privacylib.leakguard import (
     raw_values,
     scan_folder,
     values_file,
+    worth_searching,
 )
 
 from conftest import SAMPLE, sample_identifiers
@@ -61,6 +62,15 @@ def assert_nothing_raw(text: str) -> None:
 
 def test_raw_identifiers_are_valid_and_the_ticket_is_not_a_card():
     assert ric.is_valid(ID_NUMBER) and luhn.is_valid(CARD) and not luhn.is_valid(TICKET)
+
+
+def test_which_raw_values_are_searched():
+    assert worth_searching("C123", customer_id=True) and not worth_searching("C123")
+    assert not worth_searching("100234", customer_id=True)  # as often a count
+    assert worth_searching("100234567", customer_id=True) and worth_searching(ODD_ID)
+    # Left to the recogniser, masked at the source, or no identifier at all.
+    for value in (MOBILE, ID_NUMBER, EMAIL, "138****5678", "未知号码", "unknown"):
+        assert not worth_searching(value), value
 
 
 def test_csv_cells_by_row_and_column(tmp_path):
