@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
-import re
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -213,8 +212,15 @@ def detect_encoding(path: Path) -> str:
 CHUNK_BYTES = 1 << 20  # read a file a megabyte at a time (well under MAX_LINE_BYTES)
 _GZIP_READ = 1 << 18
 # A line whose count of double quotes is odd opens (or closes) a quoted value
-# that holds a line break: the file's records and lines then differ.
-_ODD_QUOTES = re.compile(rb'^[^"\n]*"(?:[^"\n]*"[^"\n]*")*[^"\n]*$', re.MULTILINE)
+# that holds a line break: the file's records and lines then differ. Found in
+# C-speed steps, since exports often quote every value: keep only quotes and
+# line breaks, drop pairs of quotes (a line's quotes are then side by side),
+# and a quote left over is an odd line (a regex took 7 times DuckDB's scan).
+_NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
+
+
+def _has_odd_quote_line(block: bytes) -> bool:
+    return b'"' in block.translate(None, _NOT_QUOTE_OR_BREAK).replace(b'""', b"")
 _SHOWN = 200  # characters of a refused line kept in its reject
 
 
@@ -304,7 +310,7 @@ class _Scan:
             found.blank_lines.append(lines + 1)
             at = block.find(b"\n\n", at + 1)
         if self.quoting and not found.quoted_breaks and b'"' in block \
-                and _ODD_QUOTES.search(block):
+                and _has_odd_quote_line(block):
             found.quoted_breaks = True
         found.lines += block.count(b"\n")
         if self.out is not None:
