@@ -200,3 +200,22 @@ def test_a_run_compared_with_a_run_recorded_meanwhile_is_refused(replay, tmp_pat
         runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"),
                        tmp_path)
     assert state(tmp_path)["states"] == ["published"]
+
+
+def test_paths_are_taken_literally_and_a_named_key_file_must_exist(tmp_path):
+    from papermill.parameterize import parameterize_path
+
+    from privacylib.errors import UsageError
+    from privacylib.masking import load_key
+
+    for path in ("o{x}/report.ipynb", "o{lang}/report.ipynb", "a}b{/r.ipynb"):
+        assert parameterize_path(runner._literal(Path(path)), {"lang": "zh"}) == path
+    missing = tmp_path / "typo.key"
+    with pytest.raises(UsageError, match="does not exist"):
+        runner.check(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
+                                 key_file=str(missing)))
+    with pytest.raises(UsageError, match="--new-key"):
+        load_key(missing)
+    assert load_key(missing, create=True) and missing.stat().st_mode & 0o077 == 0
+    with pytest.raises(UsageError, match="already exists"):
+        load_key(missing, create=True)
