@@ -16,7 +16,7 @@ import duckdb
 from .contract import Dataset, Kind
 from .errors import DataError
 from .readers import CSV_REJECTS, CSV_SCANS, FileLines, quote_ident
-from .sources import Prepared, record_lines
+from .sources import Prepared, empty_lines, record_lines
 
 # Staging columns that are the loader's bookkeeping, not data.
 BOOKKEEPING = ("_reject",)
@@ -57,11 +57,13 @@ def account_lines(name: str, prepared: Prepared, rows: int, malformed: list[tupl
     values hold line breaks is read once more, in Python, to find where each
     record starts; no other file pays for that.
     """
+    bad = [m[1] for m in malformed]
     if prepared.quoted_breaks:
         records, empty, steps, lines = record_lines(prepared.path, delimiter, name)
     else:
-        records, empty, steps, lines = prepared.lines, prepared.blank_lines, [], prepared.lines
-    bad = [m[1] for m in malformed]
+        records, empty, steps, lines = prepared.lines, [], [], prepared.lines
+        if records != 1 + rows + len(bad):
+            empty = empty_lines(prepared.path)
     if records != 1 + rows + len(bad) + len(empty):
         # DuckDB lost records without a trace (it did for lines over its
         # buffer); never report a balance that does not hold.

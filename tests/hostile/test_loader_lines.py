@@ -244,18 +244,29 @@ def test_many_empty_and_malformed_lines_are_placed_in_linear_time(data_dir):
                         "FROM access_log__rejects") == [(2, 2 * (n - 10) + 2)]
 
 
-def test_lines_lost_by_the_reader_make_the_dataset_an_error():
+def test_lines_lost_by_the_reader_make_the_dataset_an_error(tmp_path):
     from privacylib.errors import DataError
     from privacylib.quality import account_lines
-    from privacylib.sources import Prepared
+    from privacylib.sources import prepare_lines
 
-    prepared = Prepared(path=None, lines=10, blank_lines=[4])  # type: ignore[arg-type]
-    assert account_lines("a.csv", prepared, 7, [("a.csv", 6, "_row", "bad", "x")], ",")[1] \
-        .skipped == [4, 6]
+    path = tmp_path / "a.csv"
+    path.write_text("h\n1\n2\n\n4\nbad\n6\n7\n8\n9")  # 10 lines, line 4 empty
+    prepared = prepare_lines(path, "utf-8", tmp_path)
+    malformed = [("a.csv", 6, "_row", "bad", "bad")]
+    assert account_lines("a.csv", prepared, 7, malformed, ",")[1].skipped == [4, 6]
     with pytest.raises(DataError) as lost:
-        account_lines("a.csv", prepared, 6, [("a.csv", 6, "_row", "bad", "x")], ",")
+        account_lines("a.csv", prepared, 6, malformed, ",")
     assert "a.csv: 10 records (the header included), but the CSV reader gave 6 rows, " \
            "1 malformed and 1 empty lines" in str(lost.value)
+
+
+def test_empty_lines_are_found_across_chunks(tmp_path):
+    from privacylib.sources import CHUNK_BYTES, empty_lines
+
+    path = tmp_path / "a.csv"
+    first = "h\n" + "x" * (CHUNK_BYTES - 3) + "\n"  # the second chunk starts with its "\n"
+    path.write_text("\n" + first + "\nz\n" + "y" * CHUNK_BYTES + "\n\n\n")
+    assert empty_lines(path) == [1, 4, 7, 8]
 
 
 def test_a_gb18030_windows_file_with_a_huge_line(data_dir):
