@@ -24,7 +24,7 @@ from .outputs import atomic_folder, write_quality
 from .period import resolve_period
 from .plausibility import check_times
 from .policy import load_policy
-from .signing import DEFAULT_KEY_DIR, PRIVATE_NAME, SIGNING_KEY_ENV
+from .signing import DEFAULT_KEY_DIR, PRIVATE_NAME, SIGNING_KEY_ENV, TRUSTED_ENV, TRUSTED_NAME
 from .verdict import ExitCode, Verdict
 
 EXIT_CODES = """exit codes:
@@ -34,6 +34,16 @@ EXIT_CODES = """exit codes:
   3  the audit finished but is incomplete (a dataset or control in error, or
      no data because the data was unusable)
   4  findings at or above --fail-on SEVERITY"""
+
+VERIFY_CODES = """exit codes:
+  0  proven: nothing changed, signed by a trusted key (--public-key, the
+     trusted-keys file, or this machine's signing key), and the store records
+     this run in this folder, in its chain
+  1  something changed or is broken: a file, the signature, the folder's
+     name, the store's record of the run, or the chain
+  2  the folder, manifest or store cannot be read (one line says which)
+  3  integrity only: nothing changed since it was signed, but the key is not
+     trusted or there was no store to check the chain in"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where run folders go (default: ./runs)")
     run.add_argument("--no-mask", action="store_true",
                      help="write personal identifiers unmasked (recorded in the report)")
-    run.add_argument("--key-file", help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
+    run.add_argument("--key-file", help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE}); "
+                     "it must exist unless --new-key")
+    run.add_argument("--new-key", action="store_true",
+                     help="make a new pseudonym key in --key-file (every pseudonym changes)")
     run.add_argument("--exceptions", help="accepted risks, CSV or YAML (see the README)")
     run.add_argument("--store", help="audit store, a DuckDB file (default: OUT/audit-store.duckdb)")
     run.add_argument("--signing-key", type=Path,
@@ -83,10 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")
     _fail_on(run)
     run.set_defaults(func=cmd_run)
-    ver = sub.add_parser("verify", help="check a run folder against its signed manifest")
+    ver = sub.add_parser("verify", help="check a run folder against its signed manifest",
+                         epilog=VERIFY_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ver.add_argument("run_dir", type=Path, help="the run folder")
     ver.add_argument("--public-key", type=Path,
-                     help="the signer's signing.pub (default: the key the manifest names)")
+                     help="trust only this signing.pub (default: the trusted-keys file, and "
+                          "this machine's own signing key)")
+    ver.add_argument("--trusted-keys", type=Path,
+                     help=f"file of trusted public keys, one a line (default: ${TRUSTED_ENV}, "
+                          f"else {DEFAULT_KEY_DIR / TRUSTED_NAME})")
     ver.add_argument("--store", type=Path,
                      help="audit store for the chain (default: the one the manifest names)")
     ver.set_defaults(func=cmd_verify)
@@ -164,6 +182,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     masker = masker_for(result.con, args.key_file, not args.no_mask)
     with atomic_folder(args.out) as folder:
         write_quality(result, folder, masker)
+        if masker.enabled:  # fail closed: nothing unmasked is published (leakguard.py)
+            from .leakguard import failed_folder, guard_folder, raw_values
+
+            guard_folder(folder, raw_values(result.con), failed_folder(args.out),
+                         "This validation")
     _print_quality(result, masker)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
     if not result.ok:
@@ -185,6 +208,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
         lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
         exceptions=args.exceptions, store=args.store)
+    if args.new_key:
+        from .masking import load_key
+
+        load_key(args.key_file, create=True)
     folder = execute(config, args.out, signing_key=args.signing_key)
     print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}\n"
           f"manifest:      {folder / 'manifest.json'} (signed; check with "
@@ -203,22 +230,28 @@ def _conclude(found: Verdict, fail_on: str | None) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify_run
 
-    result = verify_run(args.run_dir, public_key=args.public_key, store=args.store)
+    try:
+        result = verify_run(args.run_dir, public_key=args.public_key, store=args.store,
+                            trusted=args.trusted_keys)
+    except PrivacyLibError as exc:  # unreadable: one line, exit 2
+        print(f"error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+        return 2
     for note in result.notes:
         print(f"note: {note}")
     for problem in result.problems:
         print(f"FAILED: {problem}")
-    print(f"{args.run_dir}: " + ("OK, nothing was changed" if result.ok else
-                                 f"{len(result.problems)} problem(s)"))
-    return 0 if result.ok else 1
+    print(f"{args.run_dir}: {result.summary()}")
+    return result.code
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from .signing import key_id, keygen, load_public
+    from .signing import key_id, keygen, load_public, public_text
 
     private, public = keygen(args.out, force=args.force)
+    key = load_public(public)
     print(f"signing key (keep it secret): {private}\npublic key (hand it to verifiers): "
-          f"{public}\nkey id: {key_id(load_public(public))}")
+          f"{public}\nkey id: {key_id(key)}\nfor a verifier's trusted-keys file: "
+          f"{public_text(key)} {key_id(key)}")
     return 0
 
 
