@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalog import SEVERITIES
-from .errors import PrivacyLibError
+from .errors import PrivacyLibError, UsageError
 from .ingest import LoadResult, load
 from .mapping import load_mapping
 from .masking import KEY_ENV, KEY_FILE, Masker, mask_text, masker_for
@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("runs"),
                      help="where run folders go (default: ./runs)")
     run.add_argument("--no-mask", action="store_true",
-                     help="write personal identifiers unmasked (recorded in the report)")
+                     help="write personal identifiers unmasked (recorded in the report and, "
+                          "with --reason, in the store's record of unmasked views)")
+    run.add_argument("--reason", help="why this run must be unmasked (required with --no-mask)")
     run.add_argument("--key-file", help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE}); "
                      "it must exist unless --new-key")
     run.add_argument("--new-key", action="store_true",
@@ -120,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--config", required=True, type=Path, help="the batch YAML file")
     _fail_on(bat)
     bat.set_defaults(func=cmd_batch)
+    acc = sub.add_parser("access-log", help="who saw personal data unmasked, when, and why")
+    acc.add_argument("--store", required=True, type=Path, help="the audit store")
+    acc.set_defaults(func=cmd_access_log)
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
     ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
@@ -208,15 +213,42 @@ def cmd_run(args: argparse.Namespace) -> int:
         period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
         lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
         exceptions=args.exceptions, store=args.store)
+    if args.no_mask and not (args.reason or "").strip():
+        raise UsageError("--no-mask needs --reason: an unmasked report is recorded, with why",
+                         hint='e.g. --reason "regulator request 2026-117"')
     if args.new_key:
         from .masking import load_key
 
         load_key(args.key_file, create=True)
     folder = execute(config, args.out, signing_key=args.signing_key)
+    if args.no_mask:
+        _record_unmasked_run(folder, args.reason)
     print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}\n"
           f"manifest:      {folder / 'manifest.json'} (signed; check with "
           f"`privacy-audit verify {folder}`)")
     return _conclude(verdict(folder), args.fail_on)
+
+
+def _record_unmasked_run(folder: Path, reason: str) -> None:
+    """Audit the auditor: who made an unmasked report, when, of which run, and why."""
+    import json
+
+    from .access import record_view
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    record_view(manifest["store"], run_id=manifest["run_id"], kind="unmasked run",
+                subject=folder.name, reason=reason)
+
+
+def cmd_access_log(args: argparse.Namespace) -> int:
+    from .access import views
+
+    table = views(args.store)
+    if not len(table):
+        print(f"no unmasked view is recorded in {args.store}")
+        return 0
+    print(table.to_string(index=False))
+    return 0
 
 
 def _conclude(found: Verdict, fail_on: str | None) -> int:
@@ -271,9 +303,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"{'run':<{width}}  status      seconds  folder or error")
     for o in outcomes:
         print(f"{o.name:<{width}}  {o.status:<10}  {o.seconds:7.1f}  {o.detail}")
-    counts = {s: sum(o.status == s for o in outcomes) for s in dict.fromkeys(
-        o.status for o in outcomes)}
-    print("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    counts = {s: sum(o.status == s for o in outcomes)
+              for s in ("done", "findings", "incomplete", "failed")}
+    print("\n" + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     # The gravest run decides: failed, then incomplete, then findings.
     codes = {o.code for o in outcomes}
     for code in (ExitCode.FAILED, ExitCode.USAGE, ExitCode.INCOMPLETE, ExitCode.FINDINGS):

@@ -49,11 +49,22 @@ def test_every_output_file_is_masked(zh_run):
 def test_english_and_unmasked_on_request(tmp_path):
     proc = audit("run", "--data", SAMPLE / "exports", "--period-start", "2026-10-01",
                  "--period-end", "2026-10-31", "--scope", "system=crm", "--lang", "en",
-                 "--no-mask", "--out", tmp_path)
+                 "--no-mask", "--reason", "regulator request 117", "--out", tmp_path)
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "2026-10-01..2026-10-31_system=crm"
     page = (folder / "summary.html").read_text(encoding="utf-8")
     assert "Control outcomes" in page and "NOT masked" in page and "system=crm" in page
+    # Audit the auditor: the unmasked run is in the store's record, with why.
+    log = audit("access-log", "--store", tmp_path / "audit-store.duckdb")
+    assert log.returncode == 0 and "regulator request 117" in log.stdout
+    assert "unmasked run" in log.stdout and folder.name in log.stdout
+
+
+def test_an_unmasked_run_needs_a_reason(tmp_path):
+    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--no-mask",
+                 "--out", tmp_path)
+    assert proc.returncode == 2 and "--reason" in proc.stderr
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_failing_notebook_leaves_a_failed_folder_and_exits_1(tmp_path, monkeypatch):
