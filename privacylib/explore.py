@@ -54,6 +54,16 @@ def open_audit(*, run_dir: str | None = None, runs_root: str | None = None,
     return run_audit(config), f"data folder {data}, period {period}"
 
 
+def recorded_as(run_dir: str | Path | None) -> dict[str, str | None]:
+    """The run id and store a run folder's manifest names: where the explorer
+    records an unmasked view of that run (empty when exploring a data folder)."""
+    manifest = Path(run_dir) / "manifest.json" if run_dir else None
+    if manifest is None or not manifest.is_file():
+        return {}
+    found = json.loads(manifest.read_text(encoding="utf-8"))
+    return {"run_id": found.get("run_id"), "store": found.get("store")}
+
+
 def flagged_events(audit: Audit) -> dict[str, list[str]]:
     """event_id -> the controls whose findings name it in their evidence."""
     flagged: dict[str, list[str]] = {}

@@ -139,6 +139,11 @@ def test_exploring_a_run_folder_reproduces_its_findings(tmp_path):
     assert explore.latest_run(tmp_path / "runs") == run
     audit, source = explore.open_audit(runs_root=str(tmp_path / "runs"))
     assert source == f"run {run}"
+    # The explorer records unmasked views of this run in the store its manifest names.
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert explore.recorded_as(run) == {"run_id": manifest["run_id"],
+                                        "store": manifest["store"]}
+    assert explore.recorded_as(None) == {} and explore.recorded_as(exports) == {}
     written = pd.read_csv(run / "findings.csv")["finding_key"]
     assert sorted(audit.findings()["finding_key"]) == sorted(written)
     stores = exports / "data_stores.jsonl"
