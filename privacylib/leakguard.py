@@ -77,6 +77,8 @@ _DIGEST = re.compile(
     r"(?<![0-9A-Za-z])(?:CU-[0-9a-f]{12}|(?=[0-9]*[a-f])"
     r"[0-9a-f]{12}(?:[0-9a-f]{4}(?:[0-9a-f]{16}(?:[0-9a-f]{8}(?:[0-9a-f]{24})?)?)?)?)"
     r"(?![0-9A-Za-z])")
+_ASCII = re.compile(r"[\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]{2,}")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -121,19 +123,21 @@ class RawValues:
 def worth_searching(value: str, customer_id: bool = False) -> bool:
     """Whether a raw value is told apart from the report's own text by search.
 
-    An identifier value the recogniser finds whole is left to the recogniser;
-    a value with `*` was masked at the source; one without a digit or `@`
-    (未知, unknown) is no identifier.
+    A value with `*` was masked at the source; one without a digit or `@`
+    (未知, unknown) is no identifier; a value of other characters than
+    letters and digits that the recogniser finds whole is left to it.
     """
     if "*" in value or "\n" in value:
         return False
     if value.isdigit():
-        return len(value) >= _MIN_DIGITS and not _recognised(value)
+        return len(value) >= _MIN_DIGITS
     if len(value) < (_MIN_CUSTOMER if customer_id else _MIN_LENGTH):
         return False
     if not any(c.isdigit() for c in value) and "@" not in value:
         return False
-    return not _recognised(value)
+    # A token costs one set lookup however many there are; other values
+    # become a regex, kept small by leaving the recogniser's to it.
+    return bool(_TOKEN.fullmatch(value)) or not _recognised(value)
 
 
 def _recognised(value: str) -> bool:
@@ -141,11 +145,16 @@ def _recognised(value: str) -> bool:
     return len(found) == 1 and found[0].start == 0 and found[0].end == len(value)
 
 
+# Well-formed e-mails and mobiles, the bulk of identifier columns: the
+# recogniser finds them, so DuckDB leaves them out before Python sees them.
+_SQL_RECOGNISED = (r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+                   r"|1[3-9][0-9]{9}")
+
+
 def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
     """Customer ids, names and identifier columns' values of the loaded data,
     rejected rows included (they are written to rejects/)."""
-    names = set(known_names(con))
-    values: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}  # label -> SELECTs of its columns
     for d in DATASETS:
         for table in (d.name, d.name + "__rejects"):
             try:
@@ -162,15 +171,24 @@ def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
                     label = "name"  # known_names has the loaded rows' names
                 else:
                     continue
-                cursor = con.execute(
-                    f"SELECT DISTINCT trim(CAST({quote_ident(column)} AS VARCHAR)) "
-                    f"FROM {quote_ident(table)} WHERE {quote_ident(column)} IS NOT NULL")
-                while batch := cursor.fetchmany(50_000):
-                    for (value,) in batch:
-                        if label == "name":
-                            names.add(value)
-                        elif worth_searching(value, label == "customer_id"):
-                            values.setdefault(value, label)
+                sources.setdefault(label, []).append(  # distinct first: a log is long
+                    f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) AS v "
+                    f"FROM {quote_ident(table)}")
+    names = set(known_names(con))
+    values: dict[str, str] = {}
+    for label, selects in sources.items():
+        # Each value once, however many datasets hold it.
+        cursor = con.execute(
+            f"SELECT DISTINCT trim(v) AS v FROM ({' UNION ALL '.join(selects)}) "
+            "WHERE trim(v) <> '' AND (? OR NOT regexp_full_match(trim(v), ?))",
+            [label == "name", _SQL_RECOGNISED])
+        while batch := cursor.fetchmany(50_000):
+            if label == "name":
+                names.update(value for (value,) in batch)
+                continue
+            for (value,) in batch:
+                if worth_searching(value, label == "customer_id"):
+                    values.setdefault(value, label)
     return RawValues(frozenset(n for n in names if "*" not in n), values)
 
 
@@ -208,7 +226,14 @@ class Scanner:
     """Finds, in any text, what masking should have hidden."""
 
     def __init__(self, raw: RawValues) -> None:
-        self.names_re = names_pattern(raw.names)
+        names = {n.strip() for n in raw.names if len(n.strip()) >= 2}  # as names_pattern
+        # Names without an ASCII character (Chinese ones) are looked up in a set,
+        # substring by substring of the text's non-ASCII runs: the same hits as
+        # the masker's regex (leftmost, longest first), and no regex of 100,000
+        # names to compile, which takes longer than reading the whole folder.
+        self.wide_names = {n for n in names if not _ASCII.search(n)}
+        self.wide_lengths = sorted({len(n) for n in self.wide_names}, reverse=True)
+        self.names_re = names_pattern(names - self.wide_names)
         # Customer ids and the like are single tokens: a set lookup per token
         # scales to millions of values, where a regex would take minutes to compile.
         self.tokens = {v: k for v, k in raw.values.items() if _TOKEN.fullmatch(v)}
@@ -220,6 +245,9 @@ class Scanner:
         """(start, end, kind, mask) of every hit in `text`, in order."""
         text = _DIGEST.sub(lambda m: "\0" * len(m[0]), text)
         out = [(f.start, f.end, f.kind, f.mask) for f in find(text)]
+        if self.wide_names:
+            out += [(start, end, "name", mask_name(text[start:end]))
+                    for start, end in self._wide_names(text)]
         if self.names_re:
             out += [(m.start(), m.end(), "name", mask_name(m[0]))
                     for m in self.names_re.finditer(text)]
@@ -235,6 +263,18 @@ class Scanner:
             if not kept or hit[0] >= kept[-1][1]:
                 kept.append(hit)
         return kept
+
+    def _wide_names(self, text: str) -> Iterator[tuple[int, int]]:
+        for run in _NON_ASCII.finditer(text):
+            chars, at, size = run[0], 0, len(run[0])
+            while at < size - 1:
+                for length in self.wide_lengths:
+                    if at + length <= size and chars[at:at + length] in self.wide_names:
+                        yield run.start() + at, run.start() + at + length
+                        at += length
+                        break
+                else:
+                    at += 1
 
     def mask(self, text: str, hit_at: int = -1) -> tuple[str, int, int]:
         """`text` with every hit masked; and where, in it, the mask of the hit
