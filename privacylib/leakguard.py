@@ -57,6 +57,7 @@ from .readers import quote_ident
 # parameter: parameters are recorded in the manifest.
 VALUES_ENV = "PRIVACY_AUDIT_LEAK_VALUES"
 LEAKS_FILE = "LEAKS.txt"
+_VALUES_PREFIX = "privacy-audit-values-"
 # Hits listed per file; past that the file is known to leak and reading on
 # only costs time.
 MAX_PER_FILE = 100
@@ -208,7 +209,8 @@ def values_file(masked: bool) -> Iterator[Path | None]:
     if not masked:
         yield None
         return
-    fd, name = tempfile.mkstemp(prefix="privacy-audit-values-", suffix=".json")
+    _sweep_values_files()
+    fd, name = tempfile.mkstemp(prefix=f"{_VALUES_PREFIX}{os.getpid()}-", suffix=".json")
     os.close(fd)
     before = os.environ.get(VALUES_ENV)
     os.environ[VALUES_ENV] = name
@@ -220,6 +222,24 @@ def values_file(masked: bool) -> Iterator[Path | None]:
         else:
             os.environ[VALUES_ENV] = before
         Path(name).unlink(missing_ok=True)
+
+
+def _sweep_values_files() -> None:
+    """Remove the values files of runs killed before they could (their process is gone)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_VALUES_PREFIX}*-*.json"):
+        pid = path.name[len(_VALUES_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 class Scanner:
@@ -666,7 +686,9 @@ def guard_run(folder: Path, values: Path | None, failed: Path) -> None:
         raise LeakFound("the notebook handed no identifier values to the leak guard; "
                         "nothing was published",
                         hint="the notebook must end with nb.write_files(audit)")
-    guard_folder(folder, RawValues.read(values), failed)
+    raw = RawValues.read(values)
+    values.unlink()  # personal data: kept no longer than needed, even if the scan is killed
+    guard_folder(folder, raw, failed)
 
 
 if __name__ == "__main__":  # python -m privacylib.leakguard FOLDER DATA: scan a finished folder

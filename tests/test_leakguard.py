@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pyarrow as pa
@@ -205,7 +207,15 @@ def test_the_values_file_is_private_and_goes_and_unmasked_runs_are_not_guarded(t
             guard_run(tmp_path, path, tmp_path / "x.FAILED")  # nothing written: fail closed
         RAW.dump(path)
         assert RawValues.read(path) == RAW
-    assert not path.exists() and VALUES_ENV not in os.environ
+        guard_run(tmp_path, path, tmp_path / "x.FAILED")
+        assert not path.exists()  # read, then removed before the scan
+    assert VALUES_ENV not in os.environ
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = Path(tempfile.gettempdir()) / f"privacy-audit-values-{dead}-x.json"
+    stale.write_text("{}")
+    with values_file(True):
+        assert not stale.exists()  # a killed run's file is swept
     with values_file(False) as path:
         assert path is None and VALUES_ENV not in os.environ
     (tmp_path / "a.csv").write_text(f"x\n{MOBILE}\n")
