@@ -115,6 +115,10 @@ def judge(number: str, groups: list[int] | None = None) -> tuple[str, str, bool 
     legacy = legacy_id_parts(number)
     if legacy and all(legacy):
         return "legacy_id", number[:6] + "*" * 5 + number[-4:], None
+    if n == 17:  # an ID whose check character was cut off, or written apart from it
+        head = resident_id_parts(number + "0")
+        if head and head[0] and head[1]:
+            return "resident_id", number[:6] + "*" * 8 + number[-3:], None
     for prefix in ("", "86", "0086", "0"):
         if prefix and groups and groups[0] <= len(prefix):
             continue  # `+86 138…`: the mobile alone is masked, the prefix stays as written

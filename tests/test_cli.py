@@ -80,7 +80,8 @@ def test_an_existing_foreign_folder_is_not_overwritten(data_dir, tmp_path):
 def test_rerun_replaces_its_own_output_whole(data_dir, tmp_path):
     write_csv(data_dir / "access_log.csv", LOG, [["E1", "bad", "A", "c", "read", "p"]])
     out = tmp_path / "out"
-    assert run("validate", "--data", data_dir, "--out", out).returncode == 0
+    # Its only row rejected, the log is unusable (exit 3), and the folder is written.
+    assert run("validate", "--data", data_dir, "--out", out).returncode == 3
     assert (out / "rejects" / "access_log.csv").exists()
     write_csv(data_dir / "access_log.csv", LOG, [["E1", "2026-10-01", "A", "c", "read", "p"]])
     assert run("validate", "--data", data_dir, "--out", out).returncode == 0

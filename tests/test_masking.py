@@ -6,9 +6,11 @@ import json
 import random
 
 import duckdb
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from privacylib.errors import UsageError
 from privacylib.masking import (
     Masker,
     dataset_of,
@@ -84,7 +86,9 @@ def test_evidence_is_masked_all_through():
 def test_key_from_environment_or_a_file_made_once(tmp_path, monkeypatch):
     monkeypatch.delenv("PRIVACY_AUDIT_PSEUDONYM_KEY", raising=False)
     path = tmp_path / "k" / "pseudonym.key"
-    first = load_key(path)
+    with pytest.raises(UsageError):  # a named file that is not there: a typo, not a new key
+        load_key(path)
+    first = load_key(path, create=True)
     assert load_key(path) == first and len(first) == 64
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "from-env")
