@@ -93,8 +93,9 @@ def test_rejected_rows_are_masked_unless_asked(data_dir, tmp_path):
     write_csv(data_dir / "customers.csv", ["客户编号", "开户时间", "身份证号", "手机号", "姓名"],
               [["C1", "never", "11010519491231002X", "13812345678", "张三丰"]])
     masked, raw = tmp_path / "masked", tmp_path / "raw"
-    assert run("validate", "--data", data_dir, "--out", masked).returncode == 0
-    assert run("validate", "--data", data_dir, "--out", raw, "--no-mask").returncode == 0
+    # The only customer rejected: the table is unusable (3), its rejects written.
+    assert run("validate", "--data", data_dir, "--out", masked).returncode == 3
+    assert run("validate", "--data", data_dir, "--out", raw, "--no-mask").returncode == 3
     text = (masked / "rejects" / "customers.csv").read_text(encoding="utf-8")
     for secret in ("11010519491231002X", "13812345678", "张三丰", ",C1,"):
         assert secret not in text
