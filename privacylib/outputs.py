@@ -24,6 +24,17 @@ QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_reject
 MARKER = ".privacy-workbook"
 
 
+def temp_beside(target: Path, prefix: str) -> Path:
+    """A new temporary folder beside `target` (same file system: the rename
+    that publishes it is atomic). A folder in `target`'s place that privacylib
+    did not write is never replaced."""
+    if target.exists() and not (target / MARKER).exists() and any(target.iterdir()):
+        raise UsageError(f"output folder {target} exists and was not written by privacy-audit",
+                         hint="choose another --out folder, or empty this one")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+
+
 @contextlib.contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a temporary folder that becomes `target` only if the block succeeds.
@@ -31,12 +42,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     An existing target is replaced only when privacylib wrote it; a crash
     leaves the old folder (or nothing) in place, never a half-written one.
     """
-    target = Path(target)
-    if target.exists() and not (target / MARKER).exists() and any(target.iterdir()):
-        raise UsageError(f"output folder {target} exists and was not written by privacy-audit",
-                         hint="choose another --out folder, or empty this one")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp = temp_beside(Path(target), f".{Path(target).name}.tmp-")
     try:
         yield tmp
         (tmp / MARKER).write_text("written by privacy-audit\n", encoding="utf-8")

@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,9 +37,9 @@ from pathlib import Path
 import duckdb
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .errors import PrivacyLibError, UsageError
+from .errors import PrivacyLibError
 from .manifest import MANIFEST, RunRecord, build_manifest, sha256_file, write_signed
-from .outputs import MARKER
+from .outputs import MARKER, temp_beside
 from .store import discard, last_manifest_hash, open_store, pending, publish, record_pending
 
 FAULT_ENV = "PRIVACY_AUDIT_FAULT"
@@ -66,11 +65,7 @@ def _step(name: str) -> None:
 def staging(target: Path) -> Iterator[Path]:
     """A temporary folder beside `target`, named with this process's id (so a
     later run knows whether its writer is alive); removed if the block fails."""
-    if target.exists() and not (target / MARKER).exists() and any(target.iterdir()):
-        raise UsageError(f"output folder {target} exists and was not written by privacy-audit",
-                         hint="choose another --out folder, or empty this one")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+    tmp = temp_beside(target, f".{target.name}.tmp-{os.getpid()}-")
     try:
         yield tmp
     except BaseException:

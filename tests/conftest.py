@@ -59,19 +59,8 @@ def run_control(folder: Path, control_id: str, tables: dict[str, list[dict]], *,
 
     `checked`, when given, is the size of the control's population that the
     case expects (counted by hand from the population's words)."""
-    from privacylib.catalog import load_catalog, select
-    from privacylib.engine import Scope, run_controls
-    from privacylib.period import resolve_period
-
-    for name, table in tables.items():
-        header = list(dict.fromkeys(k for row in table for k in row))
-        write_csv(folder / f"{name}.csv", header, [[row.get(h) for h in header] for row in table])
-    loaded = load_dir(folder, policy=policy)
-    assert all(d.rows_rejected == 0 for d in loaded.datasets.values()), "test data must load"
-    result = run_controls(loaded, resolve_period(period, tz=loaded.policy.timezone),
-                          scope=Scope.parse(scope), controls=select(load_catalog(),
-                                                                    ids=[control_id]))
-    (outcome,) = result.results
+    outcome = run_control_result(folder, control_id, tables, policy=policy, period=period,
+                                 scope=scope)
     assert outcome.outcome in ("pass", "fail", "no_data"), outcome.reason_en
     if checked is not None:
         assert outcome.checked == checked, (control_id, outcome.checked)
