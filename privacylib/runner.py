@@ -28,6 +28,7 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .audit import AuditConfig
@@ -120,7 +121,7 @@ def execute(config: AuditConfig, out_root: str | Path, *,
         except papermill.PapermillExecutionError as exc:
             if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
                 raise UsageError(exc.evalue) from None
-            _keep_failure(tmp, failed, exc)
+            _keep_failure(tmp, failed, exc, masked=config.mask)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
         _to_html(tmp / "report.ipynb", tmp / "report.html")
@@ -131,14 +132,32 @@ def execute(config: AuditConfig, out_root: str | Path, *,
     return target
 
 
-def _keep_failure(tmp: Path, failed: Path, exc: Exception) -> None:
+def _keep_failure(tmp: Path, failed: Path, exc: Exception, *, masked: bool) -> None:
+    """The executed notebook and the error, kept for the analyst. A crash on a
+    value quotes it in the traceback: a masked run masks what it keeps."""
+    from .masking import mask_text
+
+    text = mask_text if masked else (lambda t: t)
     if failed.exists():
         shutil.rmtree(failed)
     failed.mkdir(parents=True)
     if (tmp / "report.ipynb").exists():
-        shutil.copy2(tmp / "report.ipynb", failed / "report.ipynb")
-    (failed / "FAILED").write_text(f"This run failed and is incomplete.\n{exc}\n",
+        notebook = json.loads((tmp / "report.ipynb").read_text(encoding="utf-8"))
+        (failed / "report.ipynb").write_text(
+            json.dumps(_each_string(notebook, text), ensure_ascii=False, indent=1),
+            encoding="utf-8")
+    (failed / "FAILED").write_text(f"This run failed and is incomplete.\n{text(str(exc))}\n",
                                    encoding="utf-8")
+
+
+def _each_string(value: object, change: Callable[[str], str]) -> object:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_each_string(v, change) for v in value]
+    if isinstance(value, dict):
+        return {k: _each_string(v, change) for k, v in value.items()}
+    return value
 
 
 def _to_html(notebook: Path, target: Path) -> None:

@@ -69,7 +69,9 @@ def test_an_unmasked_run_needs_a_reason(tmp_path):
 
 def test_a_failing_notebook_leaves_a_failed_folder_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.delenv("PRIVACY_AUDIT_PSEUDONYM_KEY")  # so that the key file is read, and fails
-    broken_key = tmp_path / "key-is-a-folder"
+    # The folder's name holds an ID number: the crash quotes it, masked everywhere.
+    id_number = "11010519491231002X"
+    broken_key = tmp_path / f"key-is-a-folder-{id_number}"
     broken_key.mkdir()
     proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--out",
                  tmp_path / "runs", "--key-file", broken_key)
@@ -80,6 +82,8 @@ def test_a_failing_notebook_leaves_a_failed_folder_and_exits_1(tmp_path, monkeyp
     assert (failed / "FAILED").exists()
     notebook = (failed / "report.ipynb").read_text(encoding="utf-8")
     assert "An Exception was encountered" in notebook  # papermill's banner at the top
+    kept = notebook + (failed / "FAILED").read_text(encoding="utf-8") + proc.stderr
+    assert id_number not in kept and "110105********002X" in kept
 
 
 @pytest.mark.parametrize("args", [
