@@ -114,6 +114,9 @@ def load_batch(path: str | Path) -> Batch:
         except PrivacyLibError as exc:
             problems.append(Problem(f"{path.name}: run {n} {params}", exc.message, exc.hint))
             continue
+        if not config.mask:  # every unmasked report is asked for alone, with why
+            problems.append(Problem(f"{path.name}: run {n}", "asks for an unmasked report",
+                                    "run it alone: privacy-audit run --no-mask --reason …"))
         name = folder_name(config)
         if name in names:
             problems.append(Problem(f"{path.name}: run {n}", f"has the same folder name as run "

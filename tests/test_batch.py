@@ -32,12 +32,15 @@ runs:
   - {{period: 2026-10, colour: blue}}
   - {{period: 2026-10}}
   - {{period: 2026-10}}
+  - {{period: 2026-08, mask: false}}
 workerz: 2
+fail_on: urgent
 """, encoding="utf-8")
     with pytest.raises(ProblemsError) as exc:
         load_batch(path)
     text = str(exc.value)
     assert "2026-13" in text and "colour" in text and "same folder name" in text
+    assert "unmasked report" in text and "'urgent' is not a severity" in text
     assert "did you mean 'workers'" in text
 
 
