@@ -33,9 +33,13 @@ from stdnum.cn import ric
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH.update({0x3000: " ", 0x00A0: " ", 0x2212: "-", 0x30FC: "-"})
 _WIDTH.update({cp: "-" for cp in range(0x2010, 0x2016)})
+# Every other space, zero-width ones included (138<ZWSP>12345678), is a space.
+_WIDTH.update({cp: " " for cp in (*range(0x2000, 0x200E), 0x202F, 0x205F, 0x2060, 0xFEFF)})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
 
-_SEP = r"(?:[ \t]{0,2}[-.][ \t]{0,2}|[ \t]{1,3})"
+# Between digit groups: spaces, or one of - . / ( ) or a line break with
+# spaces around it: (138)1234-5678, 138/1234/5678, an ID split over two lines.
+_SEP = r"(?:[ \t]{0,2}(?:[-./()]|\r?\n)[ \t]{0,2}|[ \t]{1,3})"
 # Digit groups joined by separators, at least 11 digits in all (the shortest
 # identifier): the regex itself is the cheap pre-check, in C, of every string.
 # A check character X: right after the digits, or set apart and no word's first letter.
@@ -43,8 +47,8 @@ _CHUNK = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9]){{10,}}(?:[Xx]|{_SEP}[Xx](
 _GROUP = re.compile(r"[0-9]+|[Xx]")
 # An address starts where a run of its characters starts (the lookbehind), so a
 # long run without an @ is passed over once, not once per character.
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*"
-                    r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# Letters of any script (张三@126.com, usér@qq.com, a domain 例子.中国).
+_EMAIL = re.compile(r"(?<![\w.%+-])(\w)[\w.%+-]*@([\w-]+(?:\.[\w-]+)+)")
 # Province-level codes of GB/T 2260 (83: residence permits of Taiwan residents).
 PROVINCES = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",

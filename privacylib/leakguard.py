@@ -370,8 +370,9 @@ class _Collector:
     def _search(self, texts: list[str], place_of: Callable[[int], Any]) -> None:
         if self.full or not texts:
             return
-        # "\n" joins: no identifier, name or token crosses a line break.
-        joined = "\n".join(texts)
+        # One record separator between texts: no identifier, name or token
+        # crosses it (a line break may now join an ID split over two lines).
+        joined = "\x1e".join(texts)
         hits = self.scanner.hits(joined)
         if not hits:
             return

@@ -223,3 +223,19 @@ def test_an_id_whose_check_character_is_cut_off_is_still_masked():
     masked = mask_identifiers(number + " XA")
     assert number not in masked and masked.startswith("110101********064")
     assert mask_identifiers("12345678901234567") == "12345678901234567"  # no region, no date
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("备注 (138)1234-5678", "备注 (138****5678"),
+    ("+86 (138) 1234 5678", "+86 (138****5678"),
+    ("138\u20021234\u20025678", "138****5678"),   # en spaces
+    ("138\u200b12345678", "138****5678"),         # a zero-width space
+    ("138/1234/5678", "138****5678"),
+    ("4401031974\n04081547", "440103********1547"),  # split over two lines
+    ("张三@126.com", "张***@126.com"),
+    ("usér@qq.com", "u***@qq.com"),
+    ("huang.gao@例子.中国", "h***@例子.中国"),
+    ("2026/10/05 13:00 订单 10/20", "2026/10/05 13:00 订单 10/20"),  # dates stay
+])
+def test_shapes_a_reviewer_found_missing(text, masked):
+    assert mask_identifiers(text) == masked
