@@ -224,6 +224,18 @@ def _blocked(loaded: LoadResult, control: Control) -> ControlResult | None:
         zh = "、".join(f"{d.dataset}（读取 {d.rows_read} 行，全部被拒收）" for d in blind)
         return ControlResult(control, Outcome.NO_DATA, f"nothing to examine: {en}; see rejects/",
                              f"无可检查的数据：{zh}；见 rejects/", checked=0, incomplete=True)
+    # A needed dataset that is there with no row at all (a header-only export):
+    # the subjects could not be judged against it (no customer to be erased,
+    # no category to be sensitive), so no verdict. An empty population dataset
+    # is the population's business (no incident this month is no_data, complete).
+    empty = [n for n in control.datasets if n != control.population.dataset
+             and loaded.datasets[n].status == "loaded" and not loaded.datasets[n].rows_read]
+    if empty:
+        names = ", ".join(empty)
+        return ControlResult(control, Outcome.NO_DATA,
+                             f"nothing to judge against: {names} has no row (an empty export?)",
+                             f"无可对照的数据：{names} 没有任何行（导出为空？）", checked=0,
+                             incomplete=True)
     return None
 
 

@@ -135,6 +135,14 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
             found[ds.name] = []
             results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
     total = sum(len(f) for f in found.values())
+    if not total and not results:  # an audit of nothing must not look complete
+        files = sorted(p.name for p in data_dir.iterdir() if not p.name.startswith("."))
+        raise DataError(
+            f"no dataset of the data contract was found in {data_dir}"
+            + (f" (it holds: {', '.join(files[:10])}{', …' if len(files) > 10 else ''})"
+               if files else " (it is empty)"), file=str(data_dir),
+            hint="name each file or folder after its dataset (access_log.csv, consents.csv, "
+                 "access_log/…: see docs/data-contract.md)")
     with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
             tqdm(total=total, unit="file", desc="loading", leave=False,
                  disable=None if progress is None else not progress) as bar:

@@ -48,8 +48,9 @@ from .verdict import Verdict
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "privacy_audit.ipynb"
 
 
-# Errors the notebook raises before any control runs, for the user to fix (exit 2).
-USAGE_ERRORS = frozenset({"ScopeError", "UsageError"})
+# Errors the notebook raises before any control runs, for the user to fix (exit 2):
+# a scope the data lacks, a data folder with no dataset of the contract.
+USAGE_ERRORS = frozenset({"ScopeError", "UsageError", "DataError"})
 
 
 class RunFailed(PrivacyLibError):

@@ -132,3 +132,15 @@ def test_batch_exit_code_is_its_gravest_run(tmp_path):
     assert "1 done, 1 incomplete" in proc.stdout
     proc = audit("batch", "--config", spec, "--fail-on", "critical")
     assert proc.returncode == 3  # incomplete wins over findings
+
+
+def test_a_folder_without_any_dataset_is_exit_2_not_an_empty_audit(tmp_path):
+    data = tmp_path / "exports"
+    data.mkdir()
+    (data / "customers_202610.csv").write_text("customer_id\nC1\n", encoding="utf-8")
+    for command in (["run", "--period", "2026-10"], ["validate"]):
+        proc = audit(*command, "--data", data, "--out", tmp_path / command[0])
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "no dataset of the data contract" in proc.stderr
+        assert "customers_202610.csv" in proc.stderr
+    assert not (tmp_path / "run").exists() or not any((tmp_path / "run").iterdir())

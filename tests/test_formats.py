@@ -199,5 +199,7 @@ def test_absent_and_loaded_tables_have_the_same_columns(data_dir):
     result = load_dir(data_dir)
     loaded = [r[0] for r in rows(result, "DESCRIBE employees")]
     (data_dir / "employees.csv").unlink()
+    # Another dataset stays: a folder with none at all is refused (exit 2).
+    write_csv(data_dir / "purposes.csv", ["purpose", "legal_basis"], [["service", "contract"]])
     absent = [r[0] for r in rows(load_dir(data_dir), "DESCRIBE employees")]
     assert loaded == absent

@@ -12,7 +12,7 @@ from privacylib.engine import AuditResult, ControlResult, Scope, ScopeError, run
 from privacylib.errors import UsageError
 from privacylib.period import resolve_period
 
-from conftest import SAMPLE, load_dir, write_csv
+from conftest import SAMPLE, load_dir, run_control_result, write_csv
 
 # The controls whose population is the access log: a scope narrows them.
 EVENT_CONTROLS = {"C03", "C04", "C05", "S06", "S07", "S08",
@@ -139,3 +139,14 @@ def test_on_the_sample_company_checked_bounds_the_findings(sample_audit):
         assert r.outcome != "no_data", (r.control.id, r.reason_en)
         assert r.checked is not None and r.checked > 0, r.control.id
         assert len(r.findings) <= r.checked, (r.control.id, len(r.findings), r.checked)
+
+
+def test_a_needed_dataset_with_no_row_gives_no_verdict(tmp_path):
+    # A header-only customers export: no access could be judged against an
+    # erasure, so U05 must not pass over the accesses (a reviewer saw it pass).
+    access = [{"event_id": "E1", "ts": "2026-10-05 10:00", "actor_id": "A1",
+               "customer_id": "K1", "data_category": "contact", "action": "read",
+               "purpose": "service"}]
+    result = run_control_result(tmp_path, "U05", {"access_log": access, "customers": []})
+    assert result.outcome == "no_data" and result.incomplete and not result.findings
+    assert "customers has no row" in result.reason_en
