@@ -110,6 +110,15 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
     hashes = {c.id: c.definition_hash for c in load_catalog()}
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    inputs = record.inputs
+    if record.config.mask:
+        # The manifest travels with the report: a file name or a policy value
+        # holding an ID number is masked like the rest (the hashes stay exact,
+        # the policy's taken over its real content).
+        from .masking import mask_text
+
+        inputs = [{**e, "path": mask_text(e["path"])} for e in inputs]
+        policy = {k: _masked(v, mask_text) for k, v in policy.items()}
     return {
         "format": FORMAT,
         "run_id": record.run_id,
@@ -122,7 +131,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "policy": {"file": record.config.policy, "content": policy,
                    "sha256": sha256_bytes(policy_text.encode())},
         "versions": versions(),
-        "inputs": record.inputs,
+        "inputs": inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
         "controls": [{"id": c.control_id, "definition_sha256": hashes[c.control_id],
                       "outcome": c.outcome, "findings": int(c.findings),
@@ -133,6 +142,14 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "signing": {"algorithm": "Ed25519", "key_id": key_id(key.public_key()),
                     "public_key": base64.b64encode(raw_public(key.public_key())).decode()},
     }
+
+
+def _masked(value: Any, mask: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list | tuple):
+        return [_masked(v, mask) for v in value]
+    return value
 
 
 def write_signed(folder: Path, manifest: dict[str, Any], key: Ed25519PrivateKey) -> str:

@@ -29,7 +29,8 @@ CARD_GROUPED = " ".join(CARD[i:i + 4] for i in range(0, len(CARD), 4))
 TICKET = "6222021234567890" + str((int(luhn("6222021234567890")) + 1) % 10)  # fails Luhn
 CUSTOMER = "C0000147"  # a customer of the sample
 STAFF_NAME = "高娟雨"  # employees.csv, E0001
-RAW = (ID, MOBILE, CARD, CUSTOMER, STAFF_NAME)
+FILE_MOBILE, POLICY_MOBILE = "13912345678", "13712345678"
+RAW = (ID, MOBILE, CARD, CUSTOMER, STAFF_NAME, FILE_MOBILE, POLICY_MOBILE)
 
 
 def audit(*args):
@@ -52,6 +53,10 @@ def plant(data):
     # A note column the other daily files lack: its own header group.
     (data / "access_log" / "2026-10-06-extra.csv.gz").write_bytes(
         gzip.compress((header + rows).encode()))
+    day = data / "access_log" / "2026-10-07.csv.gz"
+    day.rename(day.with_name(f"2026-10-07 {FILE_MOBILE}.csv.gz"))  # a file name that is data
+    (data.parent / "policy.yaml").write_text(
+        f"ticketed_actions: [export, delete, x{POLICY_MOBILE}]\n", encoding="utf-8")
     exceptions = data.parent / "exceptions.csv"
     exceptions.write_text(
         "control_id,subject_id,reason,compensating_control,requested_by,approved_by,expires_on\n"
@@ -83,7 +88,7 @@ def run(tmp_path_factory):
     shutil.copytree(SAMPLE / "exports", data)
     exceptions = plant(data)
     proc = audit("run", "--data", data, "--period", "2026-10", "--out", base / "runs",
-                 "--exceptions", exceptions, "--lang", "en")
+                 "--exceptions", exceptions, "--policy", base / "policy.yaml", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     return base / "runs" / "2026-10"
 
