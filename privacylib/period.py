@@ -78,7 +78,7 @@ def _next_day(text: str) -> str:
     year, month, day = (int(p) for p in re.split(r"[-/]", text.strip()))
     try:
         return (date(year, month, day) + timedelta(days=1)).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # 2026-02-30; 9999-12-31 has no day after it
         raise UsageError(f"period end '{text}' is not a date",
                          hint="write it like 2026-10-31") from None
 

@@ -63,7 +63,7 @@ def account_lines(name: str, prepared: Prepared, rows: int, malformed: list[tupl
     else:
         records, empty, steps, lines = prepared.lines, [], [], prepared.lines
         if records != 1 + rows + len(bad):
-            empty = empty_lines(prepared.path)
+            empty = empty_lines(prepared.path, name)
     if records != 1 + rows + len(bad) + len(empty):
         # DuckDB lost records without a trace (it did for lines over its
         # buffer); never report a balance that does not hold.

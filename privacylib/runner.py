@@ -38,6 +38,7 @@ from .exceptions import load_exceptions
 from .leakguard import guard_run, values_file
 from .manifest import RunRecord, input_entries
 from .mapping import load_mapping
+from .masking import mask_text
 from .period import resolve_period
 from .policy import load_policy
 from .publish import prepare, publish_run, staging
@@ -112,7 +113,9 @@ def execute(config: AuditConfig, out_root: str | Path, *,
         print(f"note: {note}", file=sys.stderr)
     record = RunRecord(config, input_entries(config))
     target = out_root / folder_name(config)
-    failed = target.with_name(target.name + ".FAILED")
+    # A failed folder's name is masked too: a scope value may hold an identifier.
+    failed = target.with_name((mask_text(target.name) if config.mask else target.name)
+                              + ".FAILED")
     with staging(target) as tmp, values_file(config.mask) as values:
         params = dataclasses.replace(config, out=str(tmp)).parameters()
         try:
@@ -136,8 +139,6 @@ def execute(config: AuditConfig, out_root: str | Path, *,
 def _keep_failure(tmp: Path, failed: Path, exc: Exception, *, masked: bool) -> None:
     """The executed notebook and the error, kept for the analyst. A crash on a
     value quotes it in the traceback: a masked run masks what it keeps."""
-    from .masking import mask_text
-
     text = mask_text if masked else (lambda t: t)
     if failed.exists():
         shutil.rmtree(failed)

@@ -33,6 +33,10 @@ MAX_LINE_BYTES = 4 << 20
 # Bytes of one Excel cell, shared string or XML tag: openpyxl builds each one
 # whole in memory, and a 400 KB workbook can hold a 400 MB string.
 MAX_CELL_BYTES = 4 << 20
+# Empty lines of one file: each is remembered to place the rows after it, so
+# a 195 KB .gz of 200 million line breaks took 20 GB. An export with more
+# empty lines than this is no export of records.
+MAX_EMPTY_LINES = 1_000_000
 
 
 class Format(StrEnum):
@@ -306,7 +310,14 @@ class _Scan:
             self.out.write(block)
 
 
-def empty_lines(path: Path) -> list[int]:
+def _check_empty(count: int, name: str) -> None:
+    if count > MAX_EMPTY_LINES:
+        raise DataError(f"{name} holds more than {MAX_EMPTY_LINES:,} empty lines",
+                        file=name, hint="this is not an export of records; remove the empty "
+                                        "lines or export the file again")
+
+
+def empty_lines(path: Path, name: str | None = None) -> list[int]:
     """The empty lines of a prepared file (UTF-8, LF), which DuckDB's CSV
     reader skips without counting; the lines refused (emptied) among them.
 
@@ -322,6 +333,7 @@ def empty_lines(path: Path) -> list[int]:
                 before += block.count(b"\n", seen, at + 1)
                 seen = at + 1
                 found.append(before + 1)
+                _check_empty(len(found), name or path.name)
                 at = block.find(b"\n\n", at + 1)
             lines += chunk.count(b"\n")
             tail = chunk[-1:]
@@ -468,6 +480,7 @@ def record_lines(path: Path, delimiter: str, name: str = "",
                     steps.append((records, shift))
                 if not row:
                     blanks.append(records)
+                    _check_empty(len(blanks), name or path.name)
                 end = reader.line_num
         except csv.Error as exc:  # a value over the field limit: a quote never closed
             raise DataError(

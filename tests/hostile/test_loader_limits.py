@@ -149,3 +149,17 @@ def test_control_characters_in_excel_cells_load(data_dir):
     # Excel's escapes of control characters are kept as openpyxl reads them.
     assert rows(result, "SELECT name FROM employees WHERE actor_id = 'A1'") == [
         ("a_x0001_b_x0000_c",)]
+
+
+def test_a_file_of_millions_of_empty_lines_is_refused_not_held(tmp_path):
+    # A 200 KB .gz of 20 million line breaks once took 20 GB to place its rows.
+    import gzip
+
+    from conftest import load_dir
+
+    with gzip.open(tmp_path / "training.csv.gz", "wb") as fh:
+        fh.write(b"actor_id,course,completed_at\nE1,c,2026-01-01\n" + b"\n" * 2_000_000
+                 + b"E2,c,2026-01-02\n")
+    training = load_dir(tmp_path).datasets["training"]
+    assert training.status == "error"
+    assert "training.csv.gz holds more than 1,000,000 empty lines" in training.error
