@@ -25,8 +25,8 @@ from .catalog import Control, load_catalog
 from .contract import DATASETS
 from .errors import UsageError, suggest
 from .ingest import LoadResult
-from .period import Period
-from .plausibility import check_times, iso_utc
+from .period import Period, utc_text
+from .plausibility import check_times
 from .policy import Policy
 from .readers import quote_ident
 
@@ -291,7 +291,7 @@ def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope 
     not when a quiet period simply had none (no incident this month)."""
     pop = control.population
     d = loaded.datasets[pop.dataset]
-    span = f"{iso_utc(d.earliest)} .. {iso_utc(d.latest)}" if d.earliest else "—"
+    span = f"{utc_text(d.earliest)} .. {utc_text(d.latest)}" if d.earliest else "—"
     where = f"; scope {scope}" if scope and "access_log" in control.datasets else ""
     where_zh = f"；范围 {scope}" if where else ""
     doubts = list(d.period_warnings)

@@ -34,7 +34,7 @@ class Period:
 
     def describe(self) -> str:
         """The exact half-open bounds, in UTC: [2026-09-30T16:00Z, 2026-10-31T16:00Z)."""
-        return f"[{_utc(self.start)}, {_utc(self.end)})"
+        return f"[{utc_text(self.start)}, {utc_text(self.end)})"
 
     def as_of_date(self, tz: str) -> date:
         """The local calendar day of as_of (exceptions hold through a day)."""
@@ -46,7 +46,10 @@ class Period:
             con.close()
 
 
-def _utc(t: datetime) -> str:
+def utc_text(t: datetime | None) -> str:
+    """An instant in UTC for a sentence: 2026-10-31T16:00Z (seconds when any)."""
+    if t is None:
+        return "—"
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").replace(":00Z", "Z")
 
 
