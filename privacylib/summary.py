@@ -15,7 +15,6 @@ from .audit import Audit
 from .catalog import SEVERITY_ORDER
 from .engine import Outcome
 from .markup import CSP_META, html_text
-from .outputs import quality_rows
 
 TOP_FINDINGS = 20
 
@@ -63,7 +62,7 @@ def summary_html(audit: Audit) -> str:
     top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
                  w.get("h_" + f.history, "")] for f in top.itertuples()]
     quality = [[q["dataset"], w.get(q["status"], q["status"]), q["rows_read"], q["rows_loaded"],
-                q["rows_rejected"]] for q in quality_rows(audit.loaded, audit.masker)]
+                q["rows_rejected"]] for q in audit.quality().to_dict("records")]
     more = len(findings) - len(top)
     masked = audit.masker.enabled
     scope = audit.config.scope or w["all"]
