@@ -1,6 +1,6 @@
 """The `privacy-audit` command.
 
-Exit codes (verdict.py says why): 0 the audit is complete (findings and
+Exit codes (audit/verdict.py says why): 0 the audit is complete (findings and
 rejects are not errors), 1 a run failed, 2 bad usage or unusable input found
 before the audit, 3 the audit finished but is incomplete, 4 findings at or
 above --fail-on.
@@ -14,18 +14,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .catalog import SEVERITIES
-from .errors import PrivacyLibError, UsageError
-from .ingest import LoadResult, load
-from .mapping import load_mapping
-from .masking import KEY_ENV, KEY_FILE, Masker, mask_text, masker_for
-from .outputs import atomic_folder, write_quality
-from .period import resolve_period
-from .plausibility import check_times
-from .policy import load_policy
-from .signing import DEFAULT_KEY_DIR, PRIVATE_NAME, SIGNING_KEY_ENV, TRUSTED_ENV, TRUSTED_NAME
-from .verdict import ExitCode, Verdict
+from privacylib import __version__
+from privacylib.audit.verdict import ExitCode, Verdict
+from privacylib.config.mapping import load_mapping
+from privacylib.config.period import resolve_period
+from privacylib.config.policy import load_policy
+from privacylib.controls.catalog import SEVERITIES
+from privacylib.errors import PrivacyLibError, UsageError
+from privacylib.intake.ingest import LoadResult, load
+from privacylib.intake.plausibility import check_times
+from privacylib.masking.masker import KEY_ENV, KEY_FILE, Masker, mask_text, masker_for
+from privacylib.report.outputs import atomic_folder, write_quality
+from privacylib.trail.signing import (
+    DEFAULT_KEY_DIR,
+    PRIVATE_NAME,
+    SIGNING_KEY_ENV,
+    TRUSTED_ENV,
+    TRUSTED_NAME,
+)
 
 EXIT_CODES = """exit codes:
   0  the audit is complete (findings and rejected rows are not errors)
@@ -187,8 +193,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     masker = masker_for(result.con, args.key_file, not args.no_mask)
     with atomic_folder(args.out) as folder:
         write_quality(result, folder, masker)
-        if masker.enabled:  # fail closed: nothing unmasked is published (leakguard.py)
-            from .leakguard import failed_folder, guard_folder, raw_values
+        if masker.enabled:  # fail closed: nothing unmasked is published (masking/leakguard.py)
+            from privacylib.masking.leakguard import failed_folder, guard_folder, raw_values
 
             guard_folder(folder, raw_values(result.con), failed_folder(args.out),
                          "This validation")
@@ -205,8 +211,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .audit import AuditConfig
-    from .runner import execute, verdict
+    from privacylib.audit.run import AuditConfig
+    from privacylib.run.runner import execute, verdict
 
     config = AuditConfig.from_parameters(
         data=args.data, period=args.period, period_start=args.period_start,
@@ -217,7 +223,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--no-mask needs --reason: an unmasked report is recorded, with why",
                          hint='e.g. --reason "regulator request 2026-117"')
     if args.new_key:
-        from .masking import load_key
+        from privacylib.masking.masker import load_key
 
         load_key(args.key_file, create=True)
     folder = execute(config, args.out, signing_key=args.signing_key)
@@ -233,7 +239,7 @@ def _record_unmasked_run(folder: Path, reason: str) -> None:
     """Audit the auditor: who made an unmasked report, when, of which run, and why."""
     import json
 
-    from .access import record_view
+    from privacylib.trail.access import record_view
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     record_view(manifest["store"], run_id=manifest["run_id"], kind="unmasked run",
@@ -241,7 +247,7 @@ def _record_unmasked_run(folder: Path, reason: str) -> None:
 
 
 def cmd_access_log(args: argparse.Namespace) -> int:
-    from .access import views
+    from privacylib.trail.access import views
 
     table = views(args.store)
     if not len(table):
@@ -260,7 +266,7 @@ def _conclude(found: Verdict, fail_on: str | None) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import verify_run
+    from privacylib.trail.verify import verify_run
 
     try:
         result = verify_run(args.run_dir, public_key=args.public_key, store=args.store,
@@ -277,7 +283,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from .signing import key_id, keygen, load_public, public_text
+    from privacylib.trail.signing import key_id, keygen, load_public, public_text
 
     private, public = keygen(args.out, force=args.force)
     key = load_public(public)
@@ -288,7 +294,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .runner import demo
+    from privacylib.run.runner import demo
 
     folder = demo(args.out)
     print(f"the sample company was audited; open {folder / 'summary.html'}")
@@ -296,7 +302,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from privacylib.run.batch import run_batch
 
     outcomes = run_batch(args.config, fail_on=args.fail_on)
     width = max(len(o.name) for o in outcomes)
@@ -315,7 +321,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_controls(args: argparse.Namespace) -> int:
-    from .catalog import load_catalog
+    from privacylib.controls.catalog import load_catalog
 
     family = None
     for c in load_catalog():
@@ -330,7 +336,7 @@ def cmd_controls(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .synth import generate
+    from privacylib.synth import generate
 
     made = generate(args.out, args.events, seed=args.seed, fmt=args.format)
     print(f"wrote {made.events:,} access events and {made.planted} planted findings")

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 import privacylib
-from privacylib.mapping import mapping_from_dict
-from privacylib.policy import Policy
+from privacylib.config.mapping import mapping_from_dict
+from privacylib.config.policy import Policy
 
 if TYPE_CHECKING:
-    from privacylib.engine import ControlResult
+    from privacylib.controls.engine import ControlResult
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
@@ -77,10 +77,10 @@ def run_control_result(folder: Path, control_id: str, tables: dict[str, list[dic
     An empty table is written as the contract's header alone: the dataset is
     present with no row, which is how a control whose population is a whole
     dataset (every consent, every record) gets nothing to examine."""
-    from privacylib.catalog import load_catalog, select
+    from privacylib.config.period import resolve_period
     from privacylib.contract import DATASETS
-    from privacylib.engine import Scope, run_controls
-    from privacylib.period import resolve_period
+    from privacylib.controls.catalog import load_catalog, select
+    from privacylib.controls.engine import Scope, run_controls
 
     columns = {d.name: d.column_names for d in DATASETS}
     for name, table in tables.items():
@@ -98,7 +98,7 @@ def run_control_result(folder: Path, control_id: str, tables: dict[str, list[dic
 @pytest.fixture(scope="session")
 def signing_keys(tmp_path_factory) -> tuple[Path, Path]:
     """(signing.key, signing.pub) made once for the whole session."""
-    from privacylib.signing import keygen
+    from privacylib.trail.signing import keygen
 
     return keygen(tmp_path_factory.mktemp("keys"))
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from privacylib import store
-from privacylib.batch import load_batch, parameter_sets
 from privacylib.errors import ProblemsError
-from privacylib.verify import verify_run
+from privacylib.run.batch import load_batch, parameter_sets
+from privacylib.trail import store
+from privacylib.trail.verify import verify_run
 
 from conftest import SAMPLE
 
@@ -98,7 +98,7 @@ def test_history_does_not_depend_on_workers(tmp_path):
     is compared with September however many processes run the batch."""
     import pandas as pd
 
-    from privacylib.batch import run_batch
+    from privacylib.run.batch import run_batch
 
     found = {}
     for workers in (1, 4):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from privacylib.catalog import CONTROLS_DIR, load_catalog, select
+from privacylib.controls.catalog import CONTROLS_DIR, load_catalog, select
 from privacylib.errors import ProblemsError, UsageError
 
 DOC = Path(__file__).parents[1] / "docs" / "controls.md"

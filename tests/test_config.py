@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from privacylib.config.mapping import load_mapping, mapping_from_dict
+from privacylib.config.policy import Policy, load_policy, policy_from_dict
 from privacylib.errors import MappingError, PolicyError, ProblemsError
-from privacylib.mapping import load_mapping, mapping_from_dict
-from privacylib.policy import Policy, load_policy, policy_from_dict
 
 
 def test_policy_defaults_are_the_contracts():

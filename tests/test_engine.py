@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from privacylib.catalog import load_catalog, select
-from privacylib.engine import Scope, finding_key, run_controls
+from privacylib.audit.frames import controls_frame, findings_frame
+from privacylib.config.period import resolve_period
+from privacylib.controls.catalog import load_catalog, select
+from privacylib.controls.engine import Scope, finding_key, run_controls
 from privacylib.errors import UsageError
-from privacylib.frames import controls_frame, findings_frame
-from privacylib.period import resolve_period
 
 from conftest import load_dir, write_csv
 

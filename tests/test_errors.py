@@ -6,9 +6,9 @@ import gzip
 
 import pytest
 
+from privacylib.config.mapping import load_mapping
+from privacylib.config.policy import load_policy
 from privacylib.errors import MappingError, PolicyError
-from privacylib.mapping import load_mapping
-from privacylib.policy import load_policy
 
 from conftest import load_dir, write_csv
 

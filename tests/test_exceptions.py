@@ -8,10 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from privacylib.audit import AuditConfig
+from privacylib.audit.run import AuditConfig
+from privacylib.config.waivers import apply, load_exceptions
 from privacylib.errors import ConfigError
-from privacylib.exceptions import apply, load_exceptions
-from privacylib.runner import execute
+from privacylib.run.runner import execute
 
 from conftest import SAMPLE, write_csv
 

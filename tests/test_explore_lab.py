@@ -17,7 +17,7 @@ from test_browser import ARGS, CHROMIUM, SCREENSHOTS
 
 from conftest import SAMPLE
 
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "explore.ipynb"
+NOTEBOOK = Path(__file__).parents[1] / "privacylib" / "notebooks" / "explore.ipynb"
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is missing (apt-get install chromium)")
 

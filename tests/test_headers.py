@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from privacylib.config.mapping import mapping_from_dict
 from privacylib.contract import BY_NAME
-from privacylib.headers import resolve
-from privacylib.mapping import mapping_from_dict
+from privacylib.intake.headers import resolve
 
 from conftest import load_dir, rows, write_csv
 

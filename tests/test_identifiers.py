@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from privacylib.identifiers import (
+from privacylib.masking.identifiers import (
     check_column,
     check_values,
     find,

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from stdnum import luhn
 from stdnum.cn import ric
 
-from privacylib import leakguard
-from privacylib.leakguard import (
+from privacylib.masking import leakguard
+from privacylib.masking.leakguard import (
     LEAKS_FILE,
     VALUES_ENV,
     LeakFound,
@@ -224,8 +224,8 @@ def test_the_values_file_is_private_and_goes_and_unmasked_runs_are_not_guarded(t
 
 @pytest.fixture(scope="module")
 def sample_loaded():
-    from privacylib.ingest import load
-    from privacylib.mapping import load_mapping
+    from privacylib.config.mapping import load_mapping
+    from privacylib.intake.ingest import load
 
     data = SAMPLE / "exports"
     return load(data, mapping=load_mapping(None, data), progress=False)
@@ -249,8 +249,8 @@ def audit(*args: object, env: dict[str, str] | None = None) -> subprocess.Comple
 # Loaded by every Python process that has this folder on its path, the notebook
 # kernel too: one writer (rejects/ and data_quality.csv) skips the masker.
 BYPASS = '''
-import privacylib.outputs as outputs
-from privacylib.masking import unmasked
+import privacylib.report.outputs as outputs
+from privacylib.masking.masker import unmasked
 
 _write_quality = outputs.write_quality
 
@@ -291,8 +291,9 @@ def test_the_sample_run_passes_the_guard(tmp_path, sample_loaded):
 
 
 def test_validate_is_guarded(tmp_path, monkeypatch):
-    from privacylib import cli, outputs
-    from privacylib.masking import unmasked
+    from privacylib import cli
+    from privacylib.masking.masker import unmasked
+    from privacylib.report import outputs
 
     args = ["validate", "--data", str(SAMPLE / "exports"), "--out"]
     assert cli.main([*args, str(tmp_path / "ok")]) in (0, 3)

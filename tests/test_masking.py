@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from privacylib.errors import UsageError
-from privacylib.masking import (
+from privacylib.masking.masker import (
     Masker,
     dataset_of,
     known_names,

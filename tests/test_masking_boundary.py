@@ -17,7 +17,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from privacylib.identifiers import find
+from privacylib.masking.identifiers import find
 
 from conftest import SAMPLE, gb11643, luhn
 

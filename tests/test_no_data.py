@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from privacylib.catalog import load_catalog
-from privacylib.engine import AuditResult, ControlResult, Scope, ScopeError, run_controls
+from privacylib.config.period import resolve_period
+from privacylib.controls.catalog import load_catalog
+from privacylib.controls.engine import AuditResult, ControlResult, Scope, ScopeError, run_controls
 from privacylib.errors import UsageError
-from privacylib.period import resolve_period
 
 from conftest import SAMPLE, load_dir, run_control_result, write_csv
 

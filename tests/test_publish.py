@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from privacylib import publish, runner
-from privacylib.audit import AuditConfig
+from privacylib.audit.run import AuditConfig
 from privacylib.errors import PrivacyLibError
-from privacylib.manifest import MANIFEST, UNLISTED, sha256_file
-from privacylib.store import previous_run
+from privacylib.run import runner
+from privacylib.trail import publish
+from privacylib.trail.manifest import MANIFEST, UNLISTED, sha256_file
+from privacylib.trail.store import previous_run
 
 from conftest import SAMPLE
 
@@ -133,7 +134,7 @@ from pathlib import Path
 import papermill
 sys.path.insert(0, {tests!r})
 from test_publish import fake_papermill, run_once
-from privacylib import runner
+from privacylib.run import runner
 papermill.execute_notebook = fake_papermill(Path({template!r}))
 runner.guard_run = lambda *_a: None
 os.environ["PRIVACY_AUDIT_FAULT"] = {step!r}
@@ -206,7 +207,7 @@ def test_paths_are_taken_literally_and_a_named_key_file_must_exist(tmp_path):
     from papermill.parameterize import parameterize_path
 
     from privacylib.errors import UsageError
-    from privacylib.masking import load_key
+    from privacylib.masking.masker import load_key
 
     for path in ("o{x}/report.ipynb", "o{lang}/report.ipynb", "a}b{/r.ipynb"):
         assert parameterize_path(runner._literal(Path(path)), {"lang": "zh"}) == path

@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from privacylib.audit import Audit, AuditConfig, run_audit
-from privacylib.masking import Masker, unmasked
-from privacylib.report import write_report_files
+from privacylib.audit.run import Audit, AuditConfig, run_audit
+from privacylib.masking.masker import Masker, unmasked
+from privacylib.report.files import write_report_files
 
 from conftest import assert_no_raw_identifiers
 

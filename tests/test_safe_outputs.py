@@ -17,11 +17,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from privacylib.audit import AuditConfig
-from privacylib.cells import DANGEROUS, csv_value, safe_frame
-from privacylib.i18n import words
-from privacylib.markup import md_text
-from privacylib.runner import execute
+from privacylib.audit.run import AuditConfig
+from privacylib.report.cells import DANGEROUS, csv_value, safe_frame
+from privacylib.report.i18n import words
+from privacylib.report.markup import md_text
+from privacylib.run.runner import execute
 
 from conftest import SAMPLE, write_csv
 

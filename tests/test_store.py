@@ -9,11 +9,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from privacylib import store
-from privacylib.audit import AuditConfig
-from privacylib.runner import execute
-from privacylib.store import PreviousRun, compare
-from privacylib.verify import verify_run
+from privacylib.audit.run import AuditConfig
+from privacylib.run.runner import execute
+from privacylib.trail import store
+from privacylib.trail.store import PreviousRun, compare
+from privacylib.trail.verify import verify_run
 
 from conftest import SAMPLE
 
@@ -78,7 +78,7 @@ def test_the_store_keeps_both_runs_in_one_chain(two_runs):
     manifests = [json.loads((f / "manifest.json").read_text(encoding="utf-8"))
                  for f in (first, second)]
     assert manifests[0]["previous_manifest_sha256"] is None
-    from privacylib.manifest import sha256_file
+    from privacylib.trail.manifest import sha256_file
 
     assert manifests[1]["previous_manifest_sha256"] == sha256_file(first / "manifest.json")
     assert verify_run(first).proven and verify_run(second).proven
@@ -107,8 +107,8 @@ def test_without_a_store_nothing_is_compared():
 def test_the_trend_notebook_runs_on_the_store(two_runs, tmp_path):
     import papermill
 
-    from privacylib import trend
-    from privacylib.runner import NOTEBOOK
+    from privacylib.explore import trend
+    from privacylib.run.runner import NOTEBOOK
 
     _, _, db = two_runs
     by_control = trend.by_control(str(db))

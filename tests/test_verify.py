@@ -10,12 +10,12 @@ import sys
 import duckdb
 import pytest
 
-from privacylib.audit import AuditConfig
+from privacylib.audit.run import AuditConfig
 from privacylib.errors import ConfigError
-from privacylib.manifest import MANIFEST, UNLISTED
-from privacylib.runner import execute
-from privacylib.signing import keygen
-from privacylib.verify import verify_run
+from privacylib.run.runner import execute
+from privacylib.trail.manifest import MANIFEST, UNLISTED
+from privacylib.trail.signing import keygen
+from privacylib.trail.verify import verify_run
 
 from conftest import SAMPLE
 
@@ -99,8 +99,8 @@ def test_an_edited_manifest_breaks_the_signature(copy):
 
 def test_a_manifest_re_signed_by_another_key(copy, tmp_path, signing_keys):
     """A forger who re-signs with their own key passes only if the key is not pinned."""
-    from privacylib.manifest import write_signed
-    from privacylib.signing import key_id, load_private, public_text
+    from privacylib.trail.manifest import write_signed
+    from privacylib.trail.signing import key_id, load_private, public_text
 
     other, _ = keygen(tmp_path / "forger")
     manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
@@ -202,7 +202,7 @@ def test_a_replaced_run_put_back_fails(runs, tmp_path, signing_keys):
 
 
 def test_a_trusted_keys_file(run, tmp_path, monkeypatch, signing_keys):
-    from privacylib import signing
+    from privacylib.trail import signing
 
     monkeypatch.delenv("PRIVACY_AUDIT_SIGNING_KEY")  # not this machine's key, then
     monkeypatch.setattr(signing, "DEFAULT_KEY_DIR", tmp_path / "nokeys")

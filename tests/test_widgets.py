@@ -9,10 +9,11 @@ import json
 import pandas as pd
 import pytest
 
-from privacylib import access, explore
-from privacylib.audit import AuditConfig, run_audit
+from privacylib.audit.run import AuditConfig, run_audit
 from privacylib.errors import DataError
-from privacylib.widgets import ALL, Explorer
+from privacylib.explore import views as explore
+from privacylib.explore.widgets import ALL, Explorer
+from privacylib.trail import access
 
 from conftest import SAMPLE, sample_identifiers
 
@@ -131,7 +132,7 @@ def test_access_by_weekday_and_hour_counts_every_event_of_the_period(audit):
 def test_exploring_a_run_folder_reproduces_its_findings(tmp_path):
     import shutil
 
-    from privacylib.runner import execute
+    from privacylib.run.runner import execute
 
     exports = tmp_path / "exports"
     shutil.copytree(SAMPLE / "exports", exports)

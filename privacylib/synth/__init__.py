@@ -14,8 +14,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs import atomic_folder
-from . import company, events, plant, write
+from privacylib.report.outputs import atomic_folder
+from privacylib.synth import company, events, plant, write
 
 DATA_FOLDER = "exports"
 

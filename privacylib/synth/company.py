@@ -11,8 +11,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import reference as ref
-from .people import person
+from privacylib.synth import reference as ref
+from privacylib.synth.people import person
 
 D, H = timedelta(days=1), timedelta(hours=1)
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from . import reference as ref
-from .company import Company, Staff
+from privacylib.synth import reference as ref
+from privacylib.synth.company import Company, Staff
 
 # Business-hours rhythm: hours 8..19, busiest mid-morning and mid-afternoon.
 HOUR_WEIGHTS = np.array([3, 6, 9, 9, 5, 6, 8, 8, 7, 5, 3, 2], dtype=float)

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import reference as ref
-from .company import Company
+from privacylib.synth import reference as ref
+from privacylib.synth.company import Company
 
 ENCODINGS = {"employees": "utf-8-sig", "customers": "gb18030"}
 JSON_LINES = {"data_stores"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from privacylib.catalog import load_catalog
+from privacylib.controls.catalog import load_catalog
 
 from conftest import run_control_result
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from privacylib.sources import READ_FORMATS
+from privacylib.intake.sources import READ_FORMATS
 
 from conftest import load_dir, rows, write_csv
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 
-from ..company import Company
-from . import access, collection, rights, storage, use
-from .base import people
+from privacylib.synth.company import Company
+from privacylib.synth.plant import access, collection, rights, storage, use
+from privacylib.synth.plant.base import people
 
 
 def plant_all(co: Company, rng: random.Random) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from ..company import Company, Staff
-from .base import SEC, T0, allowed, ev, find, staff
+from privacylib.synth.company import Company, Staff
+from privacylib.synth.plant.base import SEC, T0, allowed, ev, find, staff
 
 
 def clean_event(co: Company, st: Staff, when: datetime) -> str:

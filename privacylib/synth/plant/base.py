@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from .. import company as cm
-from .. import reference as ref
-from ..company import Company, Staff, add_consent, add_customer, ts
+from privacylib.synth import company as cm
+from privacylib.synth import reference as ref
+from privacylib.synth.company import Company, Staff, add_consent, add_customer, ts
 
 T0 = datetime(2020, 1, 6, 9, 0)  # when the planting staff were hired
 TRAINED = datetime(2026, 3, 2, 14, 0)

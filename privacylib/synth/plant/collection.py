@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from ..company import Company, add_consent
-from .base import SEC, H, customer, ev, find
+from privacylib.synth.company import Company, add_consent
+from privacylib.synth.plant.base import SEC, H, customer, ev, find
 
 # --- Collection -------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from .. import company as cm
-from .. import reference as ref
-from ..company import Company, add_consent, add_request
-from .base import SEC, T0, H, customer, ev, find, staff
+from privacylib.synth import company as cm
+from privacylib.synth import reference as ref
+from privacylib.synth.company import Company, add_consent, add_request
+from privacylib.synth.plant.base import SEC, T0, H, customer, ev, find, staff
 
 # --- Rights --------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from .. import company as cm
-from .. import reference as ref
-from ..company import Company, ts
-from .base import SEC, H, customer, find
+from privacylib.synth import company as cm
+from privacylib.synth import reference as ref
+from privacylib.synth.company import Company, ts
+from privacylib.synth.plant.base import SEC, H, customer, find
 
 # --- Storage ------------------------------------------------------------------
 

@@ -1,0 +1,224 @@
+"""The control catalog: one .sql file per control, metadata above its query.
+
+A control file starts with a YAML header written as `-- ` comments (id,
+slug, family, titles, severity, seed clause, PIPL article, datasets, rule,
+subject, reason and remediation in Chinese and English), then the query. The
+query returns one row per finding with `subject_id`, `evidence` (JSON) and
+the values its reason sentences name. Parameters such as `$as_of` and policy
+thresholds are bound by the engine, never written into the SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from privacylib.contract import BY_NAME
+from privacylib.errors import DefinitionProblems, Problem, UsageError
+
+CONTROLS_DIR = Path(__file__).parent / "sql"
+FAMILIES = ("collection", "storage", "use", "sharing", "rights", "accountability")
+SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_ORDER = {s: n for n, s in enumerate(SEVERITIES)}
+# Every parameter a control may use; the engine binds exactly these.
+PARAMETERS = frozenset({
+    "period_start", "period_end", "as_of", "tz", "business_start", "business_end",
+    "flag_weekends", "bulk_export_records_per_day", "max_distinct_customers_per_day",
+    "vuln_scan_max_age_days", "backup_max_gap_hours", "restore_test_max_age_days",
+    "failed_restore_fix_days", "retention_grace_days", "dsr_response_days",
+    "incident_notify_hours", "training_max_age_days", "weak_encryption_algorithms",
+    "invalid_consent_methods", "ticketed_actions", "has_role_assignments",
+})
+_REQUIRED = ("id", "slug", "family", "title", "severity", "seed", "pipl", "datasets", "rule",
+             "subject", "population", "reason", "remediation")
+_POPULATION_KEYS = {"dataset", "zh", "en", "count"}
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Population:
+    # The dataset the subjects are drawn from (named when there are none).
+    dataset: str
+    zh: str
+    en: str
+    # A query returning one number: how many subjects the control examined.
+    count_sql: str
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        return frozenset(_PARAM.findall(self.count_sql))
+
+    def words(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    slug: str
+    family: str
+    title_zh: str
+    title_en: str
+    severity: str
+    seed: str
+    pipl: str
+    datasets: tuple[str, ...]
+    # Datasets read when present; their absence does not skip the control.
+    optional_datasets: tuple[str, ...]
+    rule_zh: str
+    rule_en: str
+    subject: str
+    # What the control examines: the dataset it is drawn from, the words, and
+    # a query counting it (`checked`); a control that examined nothing is
+    # `no_data`, never `pass`.
+    population: Population
+    reason_zh: str
+    reason_en: str
+    remediation_zh: str
+    remediation_en: str
+    sql: str
+    path: Path
+    # SHA-256 of the whole file: a change to the rule or the query changes it.
+    definition_hash: str
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        return frozenset(_PARAM.findall(self.sql))
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def rule(self, lang: str) -> str:
+        return self.rule_zh if lang == "zh" else self.rule_en
+
+    def remediation(self, lang: str) -> str:
+        return self.remediation_zh if lang == "zh" else self.remediation_en
+
+
+def split_file(text: str) -> tuple[str, str]:
+    """(YAML header, SQL body) of a control file.
+
+    The header is the leading run of `--` lines; a blank line ends it, so the
+    query may open with comments of its own.
+    """
+    header, body, in_header = [], [], True
+    for line in text.splitlines():
+        if in_header and line.startswith("--"):
+            header.append(line[3:] if line.startswith("-- ") else line[2:])
+        else:
+            in_header = False
+            body.append(line)
+    return "\n".join(header), "\n".join(body).strip()
+
+
+def _parse(path: Path, problems: list[Problem]) -> Control | None:
+    text = path.read_text(encoding="utf-8")
+    head, sql = split_file(text)
+    where = path.name
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem(where, f"the header is not valid YAML: {exc}"))
+        return None
+    missing = [k for k in _REQUIRED if k not in meta]
+    if missing:
+        problems.append(Problem(where, "the header lacks " + ", ".join(missing)))
+        return None
+    found = len(problems)
+    _check(path, meta, sql, problems)
+    if len(problems) > found:
+        return None
+    pop = meta["population"]
+    return Control(
+        id=meta["id"], slug=meta["slug"], family=meta["family"],
+        title_zh=meta["title"]["zh"], title_en=meta["title"]["en"], severity=meta["severity"],
+        seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=tuple(meta["datasets"]),
+        optional_datasets=tuple(meta.get("optional_datasets", ())),
+        rule_zh=meta["rule"]["zh"].strip(), rule_en=meta["rule"]["en"].strip(),
+        subject=meta["subject"],
+        population=Population(pop["dataset"], pop["zh"].strip(), pop["en"].strip(),
+                              pop["count"].strip()),
+        reason_zh=meta["reason"]["zh"], reason_en=meta["reason"]["en"],
+        remediation_zh=meta["remediation"]["zh"], remediation_en=meta["remediation"]["en"],
+        sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest())
+
+
+def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
+    where = path.name
+
+    def bad(message: str, hint: str = "") -> None:
+        problems.append(Problem(where, message, hint))
+
+    if not re.fullmatch(r"[CSUHRA]\d\d", str(meta["id"])):
+        bad(f"id '{meta['id']}' is not a letter and two digits (C01, S12…)")
+    if path.stem != f"{meta['id']}_{meta['slug']}":
+        bad(f"the file should be named {meta['id']}_{meta['slug']}.sql")
+    if meta["family"] not in FAMILIES:
+        bad(f"family '{meta['family']}' is unknown", "one of: " + ", ".join(FAMILIES))
+    if meta["severity"] not in SEVERITIES:
+        bad(f"severity '{meta['severity']}' is unknown", "one of: " + ", ".join(SEVERITIES))
+    for key in ("title", "rule", "reason", "remediation"):
+        if not isinstance(meta[key], dict) or set(meta[key]) != {"zh", "en"}:
+            bad(f"{key} needs exactly a zh and an en text")
+    for name in [*meta["datasets"], *meta.get("optional_datasets", [])]:
+        if name not in BY_NAME:
+            bad(f"dataset '{name}' is not in the data contract")
+    pop = meta["population"]
+    if not isinstance(pop, dict) or set(pop) != _POPULATION_KEYS:
+        bad("population needs exactly: " + ", ".join(sorted(_POPULATION_KEYS)))
+        pop = {}
+    if pop and pop["dataset"] not in meta["datasets"]:
+        bad(f"population dataset '{pop['dataset']}' is not one of the control's datasets")
+    unknown = set(_PARAM.findall(sql + " " + str(pop.get("count", "")))) - PARAMETERS
+    if unknown:
+        bad("unknown parameters: " + ", ".join(sorted(unknown)),
+            "use the engine's parameters: " + ", ".join(sorted(PARAMETERS)))
+    if not re.search(r"\bAS subject_id\b", sql) or not re.search(r"\bAS evidence\b", sql):
+        bad("the query must return subject_id and evidence columns")
+    if isinstance(meta["reason"], dict):
+        for lang, template in meta["reason"].items():
+            names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            missing = {n for n in names if not re.search(rf"\b{n}\b", sql)}
+            if missing:
+                bad(f"reason ({lang}) names {', '.join(sorted(missing))}, which the query "
+                    "does not return")
+
+
+@cache
+def load_catalog(folder: Path = CONTROLS_DIR) -> tuple[Control, ...]:
+    """Every control, in id order; every problem of every file is reported at once."""
+    problems: list[Problem] = []
+    controls = [c for path in sorted(folder.glob("*.sql")) if (c := _parse(path, problems))]
+    ids = [c.id for c in controls]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(dup, "is defined more than once"))
+    if problems:
+        raise DefinitionProblems(f"The control definitions in {folder} are not valid", problems)
+    order = {f: n for n, f in enumerate(FAMILIES)}
+    return tuple(sorted(controls, key=lambda c: (order[c.family], c.id)))
+
+
+def select(controls: tuple[Control, ...], *, ids: list[str] | None = None,
+           families: list[str] | None = None, severities: list[str] | None = None,
+           ) -> tuple[Control, ...]:
+    """The controls matching every filter given (ids, families, severities)."""
+    known = {c.id for c in controls}
+    unknown = [i for i in ids or [] if i not in known]
+    if unknown:
+        raise UsageError(f"no control has id {', '.join(unknown)}",
+                         hint="see `privacy-audit controls` for the catalog")
+    for values, allowed, what in ((families, FAMILIES, "family"),
+                                  (severities, SEVERITIES, "severity")):
+        wrong = [v for v in values or [] if v not in allowed]
+        if wrong:
+            raise UsageError(f"unknown {what}: {', '.join(wrong)}",
+                             hint="one of: " + ", ".join(allowed))
+    return tuple(c for c in controls
+                 if (not ids or c.id in ids) and (not families or c.family in families)
+                 and (not severities or c.severity in severities))

@@ -1,0 +1,309 @@
+"""Running controls over loaded data: outcomes, findings and what was checked.
+
+Each control runs on its own: a control that cannot run is `error` (with the
+reason) and the others go on; one whose dataset is absent is `skipped`. Each
+control also counts its population (`checked`): one that examined nothing is
+`no_data`, never `pass`. The period, as_of and the policy are bound as
+parameters; a scope narrows the access log (the event controls) to one
+department or system, and a scope value the data does not know is a usage
+error, not an empty audit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+
+from privacylib.config.period import Period, utc_text
+from privacylib.config.policy import Policy
+from privacylib.contract import DATASETS
+from privacylib.controls.catalog import Control, load_catalog
+from privacylib.errors import UsageError, suggest
+from privacylib.intake.ingest import LoadResult
+from privacylib.intake.plausibility import check_times
+from privacylib.intake.readers import quote_ident
+
+SCOPE_KEYS = ("department", "system")
+AUDIT_SCHEMA = "scoped"
+
+
+class Outcome(StrEnum):
+    # In the order reports count them.
+    FAIL = "fail"          # found at least one finding
+    PASS = "pass"          # examined at least one subject, found nothing
+    NO_DATA = "no_data"    # its datasets are there, but it examined nothing
+    SKIPPED = "skipped"    # a dataset it needs is absent
+    ERROR = "error"        # it could not run
+
+
+class ScopeError(UsageError):
+    """A scope value the data does not hold: the audit would look at nothing."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    # What to narrow by: department (the actor's) or system (the log's).
+    key: str
+    # The value, compared exactly.
+    value: str
+
+    @classmethod
+    def parse(cls, text: str | None) -> Scope | None:
+        if not text:
+            return None
+        key, sep, value = text.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in SCOPE_KEYS or not value:
+            raise UsageError(f"scope '{text}' is not KEY=VALUE with KEY one of "
+                             f"{', '.join(SCOPE_KEYS)}", hint="e.g. --scope department=客服中心")
+        return cls(key, value)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    control_id: str
+    subject_id: str
+    severity: str
+    reason_zh: str
+    reason_en: str
+    # sha256 of "control_id|subject_id", shortened: the same finding in every run.
+    finding_key: str
+    # The rows that prove it, as the control's query returned them.
+    evidence: dict[str, Any]
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
+
+
+@dataclass
+class ControlResult:
+    control: Control
+    outcome: Outcome
+    # Why a control was skipped, found no data or is in error, in English and Chinese.
+    reason_en: str = ""
+    reason_zh: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    # Subjects of its population it examined; None when it did not run.
+    checked: int | None = None
+    # The verdict is missing because the data was unusable (error, or no_data
+    # over rejected or implausible data): the audit is incomplete.
+    incomplete: bool = False
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
+
+
+@dataclass
+class AuditResult:
+    period: Period
+    scope: Scope | None
+    results: list[ControlResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    def outcome(self, control_id: str) -> str:
+        return next(r.outcome for r in self.results if r.control.id == control_id)
+
+    @property
+    def incomplete(self) -> list[ControlResult]:
+        return [r for r in self.results if r.incomplete]
+
+
+def finding_key(control_id: str, subject_id: str) -> str:
+    return hashlib.sha256(f"{control_id}|{subject_id}".encode()).hexdigest()[:16]
+
+
+def bind(period: Period, policy: Policy, has_role_assignments: bool) -> dict[str, Any]:
+    """Every parameter a control may use, typed for DuckDB."""
+    params = {k: v for k, v in policy.as_dict().items()
+              if k not in ("business_hours", "timezone")}
+    for key in ("weak_encryption_algorithms", "invalid_consent_methods", "ticketed_actions"):
+        params[key] = [str(v).lower() for v in params[key]]
+    start, end = policy.business_hours_range
+    params.update(period_start=period.start, period_end=period.end, as_of=period.as_of,
+                  tz=policy.timezone, business_start=start, business_end=end,
+                  has_role_assignments=has_role_assignments)
+    return params
+
+
+class _Row(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(template: str, row: dict[str, Any]) -> str:
+    return template.format_map(_Row({k: "—" if v is None else v for k, v in row.items()}))
+
+
+def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
+    """The schema the controls read: every dataset, the access log narrowed."""
+    con.execute(f"DROP SCHEMA IF EXISTS {AUDIT_SCHEMA} CASCADE")
+    con.execute(f"CREATE SCHEMA {AUDIT_SCHEMA}")
+    for ds in DATASETS:
+        name = quote_ident(ds.name)
+        con.execute(f"CREATE VIEW {AUDIT_SCHEMA}.{name} AS SELECT * FROM main.{name}")
+    if scope is None:
+        return
+    _check_scope(con, scope)
+    con.execute(f"DROP VIEW {AUDIT_SCHEMA}.access_log")
+    where = ("a.system = $value" if scope.key == "system" else
+             "a.actor_id IN (SELECT actor_id FROM main.employees WHERE department = $value)")
+    con.execute(f"CREATE TABLE {AUDIT_SCHEMA}.access_log AS SELECT a.* FROM main.access_log a "
+                f"WHERE {where}", {"value": scope.value})
+
+
+def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """A value the data does not hold (a typo) would narrow the audit to
+    nothing and every event control would look at nothing: refuse it."""
+    if not con.execute("SELECT count(*) FROM main.access_log").fetchall()[0][0]:
+        return  # no log to narrow: the event controls say so themselves
+    known_sql = ("SELECT DISTINCT department FROM main.employees WHERE department IS NOT NULL"
+                 if scope.key == "department" else
+                 "SELECT DISTINCT system FROM main.access_log WHERE system IS NOT NULL")
+    known = sorted(r[0] for r in con.execute(known_sql).fetchall())
+    if scope.value in known:
+        return
+    where = "employees.department" if scope.key == "department" else "access_log.system"
+    shown = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+    raise ScopeError(f"scope {scope} matches nothing: no {where} is '{scope.value}'",
+                     hint=(suggest(scope.value, known) + f" (known: {shown})") if known
+                     else f"the data has no {where} value at all")
+
+
+def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = None,
+                 controls: tuple[Control, ...] | None = None) -> AuditResult:
+    """Run the controls (all by default) over the loaded data."""
+    con = loaded.con
+    controls = load_catalog() if controls is None else controls
+    params = bind(period, loaded.policy, loaded.present("role_assignments"))
+    prepare_scope(con, scope)
+    check_times(loaded, period)
+    counts: dict[str, int] = {}  # several controls share a population: count it once
+    # Evidence shows times in the policy's zone; the zone name was checked on load.
+    con.execute(f"SET TimeZone = '{loaded.policy.timezone}'")
+    con.execute(f"SET schema = '{AUDIT_SCHEMA}'")
+    try:
+        results = [_run_one(con, loaded, control, params, counts, period, scope)
+                   for control in controls]
+    finally:
+        con.execute("SET schema = 'main'")
+        con.execute("SET TimeZone = 'UTC'")
+    return AuditResult(period, scope, results)
+
+
+def _blocked(loaded: LoadResult, control: Control) -> ControlResult | None:
+    """skipped or error when a dataset the control needs is not there to read."""
+    status = {name: loaded.datasets[name].status for name in
+              (*control.datasets, *control.optional_datasets)}
+    broken = ", ".join(n for n, s in status.items() if s == "error")
+    if broken:
+        return ControlResult(control, Outcome.ERROR, f"dataset(s) could not be loaded: {broken}",
+                             f"数据集无法加载：{broken}", incomplete=True)
+    absent = ", ".join(n for n in control.datasets if status[n] == "absent")
+    if absent:
+        return ControlResult(control, Outcome.SKIPPED, f"dataset(s) absent: {absent}",
+                             f"缺少数据集：{absent}")
+    # A needed dataset whose every row was rejected would make the control's
+    # joins empty and its verdict a pass over nothing.
+    blind = [loaded.datasets[n] for n in control.datasets if loaded.datasets[n].all_rejected]
+    if blind:
+        en = ", ".join(f"{d.dataset} ({d.rows_read} rows read, all rejected)" for d in blind)
+        zh = "、".join(f"{d.dataset}（读取 {d.rows_read} 行，全部被拒收）" for d in blind)
+        return ControlResult(control, Outcome.NO_DATA, f"nothing to examine: {en}; see rejects/",
+                             f"无可检查的数据：{zh}；见 rejects/", checked=0, incomplete=True)
+    # A needed dataset that is there with no row at all (a header-only export):
+    # the subjects could not be judged against it (no customer to be erased,
+    # no category to be sensitive), so no verdict. An empty population dataset
+    # is the population's business (no incident this month is no_data, complete).
+    empty = [n for n in control.datasets if n != control.population.dataset
+             and loaded.datasets[n].status == "loaded" and not loaded.datasets[n].rows_read]
+    if empty:
+        names = ", ".join(empty)
+        return ControlResult(control, Outcome.NO_DATA,
+                             f"nothing to judge against: {names} has no row (an empty export?)",
+                             f"无可对照的数据：{names} 没有任何行（导出为空？）", checked=0,
+                             incomplete=True)
+    return None
+
+
+def _count(con: duckdb.DuckDBPyConnection, control: Control, params: dict[str, Any],
+           counts: dict[str, int]) -> int:
+    sql = control.population.count_sql
+    if sql not in counts:
+        used = {k: v for k, v in params.items() if k in control.population.parameters}
+        counts[sql] = int(con.execute(sql, used).fetchall()[0][0])
+    return counts[sql]
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Control,
+             params: dict[str, Any], counts: dict[str, int], period: Period,
+             scope: Scope | None) -> ControlResult:
+    blocked = _blocked(loaded, control)
+    if blocked:
+        return blocked
+    started = time.perf_counter()
+    used = {k: v for k, v in params.items() if k in control.parameters}
+    try:
+        checked = _count(con, control, params, counts)
+        cursor = con.execute(f"SELECT * FROM ({control.sql}) ORDER BY subject_id", used)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    except duckdb.Error as exc:
+        message = re.sub(r"\s+", " ", str(exc))[:500]
+        return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
+                             f"查询失败：{message}", seconds=time.perf_counter() - started,
+                             incomplete=True)
+    subjects = [r["subject_id"] for r in rows]
+    if len(set(subjects)) != len(subjects) or None in subjects:
+        return ControlResult(control, Outcome.ERROR, "the query returned a subject more than "
+                             "once or an empty subject (a defect of the control definition)",
+                             "查询返回了重复或为空的对象（控制定义有缺陷）",
+                             seconds=time.perf_counter() - started, incomplete=True)
+    if not rows and not checked:
+        return _no_data(loaded, control, period, scope, time.perf_counter() - started)
+    findings = [Finding(control.id, r["subject_id"], control.severity,
+                        _format(control.reason_zh, r), _format(control.reason_en, r),
+                        finding_key(control.id, r["subject_id"]), json.loads(r["evidence"]))
+                for r in rows]
+    return ControlResult(control, Outcome.FAIL if findings else Outcome.PASS,
+                         findings=findings, seconds=time.perf_counter() - started,
+                         checked=checked)
+
+
+def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope | None,
+             seconds: float) -> ControlResult:
+    """Nothing to examine: say which dataset, its time range and the scope.
+    Incomplete when the dataset looks wrong (a warning about its times) or
+    rows of it were rejected (they may have been what it had to examine);
+    not when a quiet period simply had none (no incident this month)."""
+    pop = control.population
+    d = loaded.datasets[pop.dataset]
+    span = f"{utc_text(d.earliest)} .. {utc_text(d.latest)}" if d.earliest else "—"
+    where = f"; scope {scope}" if scope and "access_log" in control.datasets else ""
+    where_zh = f"；范围 {scope}" if where else ""
+    doubts = list(d.period_warnings)
+    if d.rows_rejected:
+        doubts.append(f"{d.rows_rejected} row(s) of {pop.dataset} were rejected (see rejects/)")
+    warn = "; " + "; ".join(doubts) if doubts else ""
+    return ControlResult(
+        control, Outcome.NO_DATA,
+        f"nothing to examine: no {pop.en} in {pop.dataset} ({d.rows_loaded} rows loaded, "
+        f"dated {span}) for the period {period.describe()}{where}{warn}",
+        f"无可检查的数据：{pop.dataset} 中没有{pop.zh}（已加载 {d.rows_loaded} 行，时间范围 "
+        f"{span}），审计期间 {period.describe()}{where_zh}"
+        + (f"；{d.rows_rejected} 行被拒收" if d.rows_rejected else "")
+        + ("；时间范围可疑" if d.period_warnings else ""),
+        seconds=seconds, checked=0, incomplete=bool(doubts))

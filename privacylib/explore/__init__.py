@@ -1,0 +1,1 @@
+"""Exploring finished runs in JupyterLab: tables (views), widgets, and trends across runs."""

@@ -1,0 +1,278 @@
+"""Loading a data folder into DuckDB: every dataset of the contract.
+
+For each dataset, in the contract's order:
+  1. discover its files (a file named after it, or a folder of files);
+  2. open each file raw and match its header to the contract;
+  3. read every file, typed, into a staging table (one streaming pass each);
+  4. split the staging table into the loaded table and its rejects
+     (unreadable values, empty or repeated keys, malformed lines).
+A dataset that cannot be loaded is recorded as `error` and the others go on;
+`rows read = rows loaded + rows rejected` holds for every dataset.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from tqdm.auto import tqdm
+
+from privacylib.config.mapping import DatasetMapping, Mapping, load_mapping
+from privacylib.config.policy import Policy
+from privacylib.contract import DATASETS, Dataset
+from privacylib.errors import DataError, UsageError
+from privacylib.intake import readers
+from privacylib.intake.headers import Resolution, resolve
+from privacylib.intake.idquality import check_identifiers
+from privacylib.intake.plausibility import measure_time_ranges
+from privacylib.intake.rejects import BOOKKEEPING, enum_warnings, finalize, fix_lines
+from privacylib.intake.schema import stage_columns, typed_select
+from privacylib.intake.sources import Format, SourceFile, discover
+from privacylib.intake.staging import insert_per_file, insert_scan
+
+# What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
+_DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
+
+
+@dataclass
+class DatasetLoad:
+    """What happened to one dataset; one row of data_quality.csv."""
+
+    dataset: str
+    # loaded, absent or error.
+    status: str
+    files: list[str] = field(default_factory=list)
+    format: str = ""
+    encodings: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    # Optional contract columns the source did not have (loaded as nulls).
+    missing_columns: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    # Things worth a look that do not stop the load (unknown enumeration values…).
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+    # Earliest and latest value of the dataset's main timestamp among loaded
+    # rows (None when it has none): tells a wrong year or period at a glance.
+    earliest: datetime | None = None
+    latest: datetime | None = None
+    # Warnings about the time range against the audited period (set by the
+    # engine, which knows the period): a log of another year or month.
+    period_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and none could be used: every control reading it is blind."""
+        return self.status == "loaded" and self.rows_read > 0 and self.rows_loaded == 0
+
+
+@dataclass
+class LoadResult:
+    con: duckdb.DuckDBPyConnection
+    data_dir: Path
+    policy: Policy
+    mapping: Mapping
+    datasets: dict[str, DatasetLoad]
+
+    @property
+    def ok(self) -> bool:
+        return all(d.status != "error" for d in self.datasets.values())
+
+    def present(self, name: str) -> bool:
+        return self.datasets[name].status == "loaded"
+
+
+def connect(database: str | Path | None = None, memory_limit: str | None = "2GB",
+            ) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for audits.
+
+    `database` is a file, ":memory:", or None for a private temporary file
+    (deleted at exit): DuckDB compresses tables on disk, so a log of millions
+    of events takes a fraction of the memory it would in ":memory:".
+    `memory_limit` caps DuckDB's own memory; past it, DuckDB spills to a
+    private temporary folder.
+    """
+    work = tempfile.mkdtemp(prefix="privacylib-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    con = duckdb.connect(str(database or Path(work) / "audit.duckdb"))
+    # Timestamps are absolute; showing them in UTC keeps output independent of the host.
+    con.execute("SET TimeZone = 'UTC'")
+    # Progress is tracked for our bar (query_progress), never printed by DuckDB itself.
+    try:
+        con.execute("SET enable_progress_bar_print = false")
+        con.execute("SET enable_progress_bar = true")
+    except duckdb.InvalidInputException:
+        pass  # in a kernel without ipywidgets DuckDB refuses; the bar then counts files only
+    con.execute("SET temp_directory = $d", {"d": str(Path(work) / "spill")})
+    if memory_limit:
+        con.execute("SET memory_limit = $m", {"m": memory_limit})
+    return con
+
+
+def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
+         con: duckdb.DuckDBPyConnection | None = None, progress: bool | None = None,
+         ) -> LoadResult:
+    """Load every dataset of the contract found in `data_dir` into DuckDB."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UsageError(f"data folder {data_dir} does not exist or is not a folder",
+                         hint="pass the folder that holds access_log.csv, consents.csv, …")
+    policy = policy or Policy()
+    mapping = mapping if mapping is not None else load_mapping(None, data_dir)
+    con = con or connect()
+    found: dict[str, list[SourceFile]] = {}
+    results: dict[str, DatasetLoad] = {}
+    for ds in DATASETS:
+        try:
+            found[ds.name] = discover(data_dir, ds.name)
+        except DataError as exc:
+            found[ds.name] = []
+            results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
+    total = sum(len(f) for f in found.values())
+    if not total and not results:  # an audit of nothing must not look complete
+        files = sorted(p.name for p in data_dir.iterdir() if not p.name.startswith("."))
+        raise DataError(
+            f"no dataset of the data contract was found in {data_dir}"
+            + (f" (it holds: {', '.join(files[:10])}{', …' if len(files) > 10 else ''})"
+               if files else " (it is empty)"), file=str(data_dir),
+            hint="name each file or folder after its dataset (access_log.csv, consents.csv, "
+                 "access_log/…: see docs/data-contract.md)")
+    with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
+            tqdm(total=total, unit="file", desc="loading", leave=False,
+                 disable=None if progress is None else not progress) as bar:
+        for ds in DATASETS:
+            if ds.name in results:
+                _create_empty(con, ds)
+                continue
+            results[ds.name] = _load_dataset(con, ds, found[ds.name], mapping.for_dataset(ds.name),
+                                             policy, Path(tmp), bar)
+    measure_time_ranges(con, results)
+    check_identifiers(con, results)
+    return LoadResult(con, data_dir, policy, mapping, results)
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+    """Absent datasets still exist as empty tables, so SQL can name them."""
+    cols = [c for c in stage_columns(ds, [])
+            if c[0] not in BOOKKEEPING]
+    ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in cols)
+    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name)} ({ddl})")
+    rej = ", ".join(f"{readers.quote_ident(n)} VARCHAR" for n in
+                    ("_source_file", "_source_line", "_reject_column", "_reject_reason",
+                     *ds.column_names, "_raw_line"))
+    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
+
+
+def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
+                 m: DatasetMapping, tmp: Path) -> list[readers.RawSource]:
+    """Group a dataset's files into scans: files with the same columns are read together."""
+    fmt = files[0].format
+    try:
+        if fmt in (Format.CSV, Format.TSV):
+            groups: dict[tuple, list[readers.CsvFile]] = {}
+            for src in files:
+                prepared = readers.prepare_csv(src, m.encoding)
+                groups.setdefault(prepared.header, []).append(prepared)
+            return [readers.read_csv_group(g) for g in groups.values()]
+        if fmt is Format.PARQUET:
+            by_schema: dict[tuple, list[SourceFile]] = {}
+            for src in files:
+                by_schema.setdefault(readers.parquet_schema(con, src), []).append(src)
+            return [readers.read_parquet_group(g, list(names), list(types))
+                    for (names, types), g in by_schema.items()]
+        if fmt is Format.JSONL:
+            return [readers.read_jsonl(con, src, tmp) for src in files]
+        return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
+                for i, src in enumerate(files)]
+    except _DATA_ERRORS as exc:
+        raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
+                        hint="check that each file is complete and in the format its name says",
+                        ) from exc
+
+
+def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
+                  m: DatasetMapping, policy: Policy, tmp: Path, bar: tqdm) -> DatasetLoad:
+    _create_empty(con, ds)
+    if not files:
+        return DatasetLoad(ds.name, "absent")
+    result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
+                         format=files[0].format.value)
+    stage = readers.quote_ident(f"_stage_{ds.name}")
+    try:
+        sources, resolutions = _match_headers(con, ds, _raw_sources(con, ds, files, m, tmp), m,
+                                              tmp)
+        extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
+        ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
+        con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
+        # Lines rejected before or by the scan, and how rows get their line.
+        malformed: list[tuple] = []
+        numbering: list[readers.FileLines] = []
+        for raw, res in zip(sources, resolutions, strict=True):
+            bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
+            try:
+                if raw.csv:
+                    jobs = [(*typed_select(ds, one, res, extras, m, policy.timezone), one.csv[0])
+                            for one in readers.each_file(raw)]
+                    found, lines = insert_per_file(con, stage, jobs, bar, tmp)
+                    malformed += found
+                    numbering += lines
+                    continue
+                sql, params = typed_select(ds, raw, res, extras, m, policy.timezone)
+                insert_scan(con, stage, sql, params, bar, len(raw.files))
+                malformed += raw.rejects
+                numbering += raw.lines
+            except _DATA_ERRORS as exc:
+                raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
+                                hint="check the files' format; for CSV, the quoting") from exc
+        fix_lines(con, stage, numbering)
+        result.encodings = sorted({e for r in sources for e in r.encodings})
+        found_cols = {c for r in resolutions for c in r.contract}
+        result.missing_columns = [c for c in ds.column_names if c not in found_cols]
+        result.extra_columns = extras
+        result.rows_read, result.rows_loaded, result.rows_rejected = finalize(
+            con, ds, stage, extras, malformed)
+        result.warnings = enum_warnings(con, ds)
+    except DataError as exc:
+        con.execute(f"DROP TABLE IF EXISTS {stage}")
+        _create_empty(con, ds)
+        return DatasetLoad(ds.name, "error", files=result.files, format=result.format,
+                           error=str(exc))
+    finally:
+        for i, src in enumerate(files):
+            if src.format is Format.EXCEL:
+                con.unregister(f"_xlsx_{ds.name}_{i}")
+    return result
+
+
+def _match_headers(con: duckdb.DuckDBPyConnection, ds: Dataset,
+                   sources: list[readers.RawSource], m: DatasetMapping, tmp: Path,
+                   ) -> tuple[list[readers.RawSource], list[Resolution]]:
+    """Match every scan's header; report the problems of all files at once."""
+    resolutions, problems = [], []
+    for raw in sources:
+        res = resolve(ds, raw.names, m)
+        if res.problems and raw.files[0].format is Format.JSONL:
+            # "required column missing (columns found: (none))" says nothing
+            # useful about a file that is one JSON document.
+            why = readers.explain_json_document(con, raw.files[0], tmp)
+            if why:
+                raise DataError(why, dataset=ds.name, file=raw.files[0].name,
+                                hint="JSON Lines holds one object per line (jq -c '.[]' "
+                                     "turns an array into that); reading JSON arrays is "
+                                     "not supported yet")
+        where = raw.files[0].name + (f" (and {len(raw.files) - 1} more with the same columns)"
+                                     if len(raw.files) > 1 else "")
+        problems += [f"{where}: {p}" for p in res.problems]
+        resolutions.append(res)
+    if problems:
+        shown = "\n    ".join(problems[:10])
+        more = f"\n    … and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise DataError(f"dataset {ds.name} cannot be loaded:\n    {shown}{more}",
+                        dataset=ds.name)
+    return sources, resolutions

@@ -1,0 +1,1 @@
+"""Running audits: one run through papermill (runner), many from a YAML file (batch)."""

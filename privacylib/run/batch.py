@@ -1,0 +1,190 @@
+"""`privacy-audit batch`: many audits from one YAML file, in parallel processes.
+
+    defaults: {data: exports, lang: zh}        # shared by every run
+    runs:                                      # a list of parameter sets,
+      - {period: 2026-09}
+    matrix:                                    # and/or every combination
+      period: [2026-10, 2026-11]
+      scope: [department=客服中心, system=crm]
+    out: runs                                  # where run folders go
+    workers: 2                                 # parallel processes
+    store: runs/audit-store.duckdb             # the audit store (default: OUT/audit-store.duckdb)
+    signing_key: keys/signing.key              # (default: as for `run`)
+    fail_on: critical                          # exit 4 on open findings this grave
+
+Paths are relative to the YAML file, and taken literally. The whole file is
+checked before any run starts; one failing run does not stop the others.
+
+History is by period (runner.py): the runs of one scope run one after the
+other, earliest period first, so each is recorded before the next compares
+with it; scopes run in parallel. `workers: 1` and `workers: 4` give the same
+history.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tqdm.auto import tqdm
+
+from privacylib.audit.run import AuditConfig
+from privacylib.audit.verdict import ExitCode, check_fail_on
+from privacylib.config.period import resolve_period
+from privacylib.config.policy import load_policy
+from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
+from privacylib.run.runner import check, execute, folder_name, verdict
+from privacylib.trail.store import STORE_NAME
+
+KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on")
+PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    # done, findings (at or above fail_on), incomplete, or failed.
+    status: str
+    # The run folder and its outcome counts, or what went wrong.
+    detail: str
+    seconds: float
+    # What `privacy-audit run` would have exited with (audit/verdict.py).
+    code: ExitCode = ExitCode.OK
+
+
+STATUS = {ExitCode.OK: "done", ExitCode.FINDINGS: "findings",
+          ExitCode.INCOMPLETE: "incomplete"}
+
+
+def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The explicit runs, then every combination of the matrix, over the defaults."""
+    defaults = spec.get("defaults") or {}
+    sets = [{**defaults, **run} for run in spec.get("runs") or []]
+    matrix = spec.get("matrix") or {}
+    if matrix:
+        names = list(matrix)
+        for values in itertools.product(*(matrix[n] for n in names)):
+            sets.append({**defaults, **dict(zip(names, values, strict=True))})
+    return sets
+
+
+@dataclass(frozen=True)
+class Batch:
+    # One configuration per run, checked.
+    configs: list[AuditConfig]
+    # Where the run folders (and, by default, the audit store) go.
+    out: Path
+    # Parallel processes.
+    workers: int
+    # The key that signs every run's manifest; None: as for `run`.
+    signing_key: Path | None
+    # Open findings at or above this severity make a run exit 4; None: never.
+    fail_on: str | None = None
+
+
+def load_batch(path: str | Path) -> Batch:
+    """Every run of the file, every problem of it reported at once."""
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"batch file {path} cannot be read: {exc}") from exc
+    if not isinstance(spec, dict):
+        raise ConfigError(f"batch file {path} must hold keys: {', '.join(KEYS)}")
+    problems = [Problem(f"{path.name}: '{k}'", "is not a batch key", suggest(str(k), KEYS))
+                for k in spec if k not in KEYS]
+    configs, names = [], {}
+    out = (path.parent / str(spec.get("out", "runs"))).resolve()
+    store = path.parent / str(spec["store"]) if spec.get("store") else out / STORE_NAME
+    for n, params in enumerate(parameter_sets(spec), start=1):
+        params = {"store": str(store), **params}
+        params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)
+                  for k, v in params.items()}
+        # YAML reads 2026-10-01 as a date: the parameters want its text.
+        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        try:
+            config = AuditConfig.from_parameters(**params)
+            check(config)
+        except PrivacyLibError as exc:
+            problems.append(Problem(f"{path.name}: run {n} {params}", exc.message, exc.hint))
+            continue
+        if not config.mask:  # every unmasked report is asked for alone, with why
+            problems.append(Problem(f"{path.name}: run {n}", "asks for an unmasked report",
+                                    "run it alone: privacy-audit run --no-mask --reason …"))
+        name = folder_name(config)
+        if name in names:
+            problems.append(Problem(f"{path.name}: run {n}", f"has the same folder name as run "
+                                    f"{names[name]} ({name})", "give each run its own period "
+                                    "or scope"))
+        names[name] = n
+        configs.append(config)
+    try:
+        check_fail_on(spec.get("fail_on"))
+    except PrivacyLibError as exc:
+        problems.append(Problem(f"{path.name}: 'fail_on'", exc.message, exc.hint))
+    if not configs and not problems:
+        problems.append(Problem(path.name, "names no run", "add `runs:` or `matrix:`"))
+    if problems:
+        raise ProblemsError(f"The batch file {path} is not valid", problems)
+    key = path.parent / str(spec["signing_key"]) if spec.get("signing_key") else None
+    return Batch(configs, out, int(spec.get("workers", 2)), key, spec.get("fail_on"))
+
+
+def _one(config: AuditConfig, out: Path, signing_key: Path | None,
+         fail_on: str | None) -> Outcome:
+    started = time.perf_counter()
+    try:
+        folder = execute(config, out, signing_key=signing_key)
+        found = verdict(folder)
+        code = found.exit_code(fail_on)
+        return Outcome(folder_name(config), STATUS[code], f"{folder}  {found.line()}",
+                       time.perf_counter() - started, code)
+    except Exception as exc:  # one failure must not stop the others; it is reported
+        message = exc.message if isinstance(exc, PrivacyLibError) else repr(exc)
+        code = ExitCode(exc.exit_code) if isinstance(exc, PrivacyLibError) else ExitCode.FAILED
+        return Outcome(folder_name(config), "failed", message, time.perf_counter() - started,
+                       code)
+
+
+def _in_turn(configs: list[AuditConfig], out: Path, signing_key: Path | None,
+             fail_on: str | None) -> list[Outcome]:
+    """The runs of one scope, one after the other (they are in period order)."""
+    return [_one(config, out, signing_key, fail_on) for config in configs]
+
+
+def by_scope(configs: list[AuditConfig]) -> list[list[AuditConfig]]:
+    """The runs grouped by store and scope, each group in period order."""
+    groups: dict[str, list[AuditConfig]] = {}
+    for config in configs:
+        groups.setdefault(f"{config.store}\0{config.scope or ''}", []).append(config)
+    return [sorted(group, key=_start) for group in groups.values()]
+
+
+def _start(config: AuditConfig) -> tuple[object, object]:
+    period = resolve_period(config.period, config.period_start, config.period_end,
+                            tz=load_policy(config.policy).timezone)
+    return period.start, period.end
+
+
+def run_batch(path: str | Path, *, progress: bool | None = None,
+              fail_on: str | None = None) -> list[Outcome]:
+    """Every run of the batch file; `fail_on` overrides the file's."""
+    batch = load_batch(path)
+    fail_on = check_fail_on(fail_on) or batch.fail_on
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
+            tqdm(total=len(batch.configs), unit="run", desc="audits",
+                 disable=None if progress is None else not progress) as bar:
+        futures = [pool.submit(_in_turn, group, batch.out, batch.signing_key, fail_on)
+                   for group in by_scope(batch.configs)]
+        for future in as_completed(futures):
+            done = future.result()
+            outcomes.extend(done)
+            bar.update(len(done))
+    return sorted(outcomes, key=lambda o: o.name)

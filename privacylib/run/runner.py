@@ -1,0 +1,186 @@
+"""`privacy-audit run`: the audit notebook executed by papermill into a run folder.
+
+Stages: check the configuration and the keys; finish or undo runs a kill
+left half-published, and sweep their temporary folders (trail/publish.py); hash the
+inputs; run the notebook, which compares with the store's previous run of the
+same scope and writes every file; convert it to HTML; then publish: sign,
+record, rename, mark published, as one step (trail/publish.py).
+
+History (new/open/resolved) is by period. Of the two designs, holding the
+store for the whole notebook (runs would take turns for minutes) or ordering
+the runs, this is the second: the previous run is the latest published run
+of the scope with an earlier period; a batch runs each scope's periods in
+order (batch.py), so it is recorded before the next period starts; and the
+store recomputes the history inside the transaction that records the run,
+refusing a run whose files were compared with another run (trail/store.py). The
+files and the store always agree, whatever the number of workers.
+
+A run writes into a temporary folder that takes its final name only when
+everything is written. A run whose notebook fails leaves `NAME.FAILED/`
+(the executed notebook, with papermill's error at its top, and a FAILED
+file) and never a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from privacylib.audit.run import AuditConfig
+from privacylib.audit.verdict import Verdict
+from privacylib.config.mapping import load_mapping
+from privacylib.config.period import resolve_period
+from privacylib.config.policy import load_policy
+from privacylib.config.waivers import load_exceptions
+from privacylib.controls.engine import Scope
+from privacylib.errors import PrivacyLibError, UsageError
+from privacylib.masking.leakguard import guard_run, values_file
+from privacylib.masking.masker import mask_text
+from privacylib.trail.manifest import RunRecord, input_entries
+from privacylib.trail.publish import prepare, publish_run, staging
+from privacylib.trail.signing import load_private, signing_key_path
+from privacylib.trail.store import STORE_NAME
+
+# Package data, so that an installed wheel runs as a source checkout does.
+NOTEBOOK = Path(str(resources.files("privacylib") / "notebooks" / "privacy_audit.ipynb"))
+
+
+# Errors the notebook raises before any control runs, for the user to fix (exit 2):
+# a scope the data lacks, a data folder with no dataset of the contract.
+USAGE_ERRORS = frozenset({"ScopeError", "UsageError", "DataError"})
+
+
+class RunFailed(PrivacyLibError):
+    """The notebook raised; its executed copy tells where."""
+
+    exit_code = 1
+
+
+def folder_name(config: AuditConfig) -> str:
+    """The run folder's name, from its parameters: 2026-10, 2026-10_system=crm."""
+    label = config.period or f"{config.period_start}..{config.period_end}"
+    if config.scope:
+        label += "_" + config.scope
+    return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+
+
+def check(config: AuditConfig) -> None:
+    """Bad usage and bad configuration stop here (exit 2), before any notebook runs."""
+    if not Path(config.data).is_dir():
+        raise UsageError(f"data folder {config.data} does not exist or is not a folder")
+    policy = load_policy(config.policy)
+    load_mapping(config.mapping, config.data)
+    period = resolve_period(config.period, config.period_start, config.period_end,
+                            tz=policy.timezone)
+    Scope.parse(config.scope)
+    if config.key_file and not Path(config.key_file).exists():
+        raise UsageError(f"pseudonym key file {config.key_file} does not exist",
+                         hint="check the path (every pseudonym depends on this key), or "
+                              "pass --new-key to make a new key there")
+    if config.exceptions:  # a file that cannot be used stops the run before it starts
+        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone))
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def _literal(path: Path) -> str:
+    """papermill formats paths with the parameters (o{lang} -> ozh): a path is a path."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def execute(config: AuditConfig, out_root: str | Path, *,
+            signing_key: str | Path | None = None) -> Path:
+    """Run the notebook for `config`; return the finished, signed run folder.
+    Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
+    import papermill
+
+    check(config)
+    key = load_private(signing_key_path(signing_key))
+    out_root = Path(out_root).resolve()
+    # Absolute: the notebook runs in its own folder, not in the caller's.
+    config = dataclasses.replace(
+        config, data=_absolute(config.data), policy=_absolute(config.policy),
+        mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
+        exceptions=_absolute(config.exceptions),
+        store=_absolute(config.store) or str(out_root / STORE_NAME))
+    for note in prepare(config.store, out_root):
+        print(f"note: {note}", file=sys.stderr)
+    record = RunRecord(config, input_entries(config))
+    target = out_root / folder_name(config)
+    # A failed folder's name is masked too: a scope value may hold an identifier.
+    failed = target.with_name((mask_text(target.name) if config.mask else target.name)
+                              + ".FAILED")
+    with staging(target) as tmp, values_file(config.mask) as values:
+        params = dataclasses.replace(config, out=str(tmp)).parameters()
+        try:
+            papermill.execute_notebook(
+                _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
+                kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
+        except papermill.PapermillExecutionError as exc:
+            if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
+                raise UsageError(exc.evalue) from None
+            _keep_failure(tmp, failed, exc, masked=config.mask)
+            raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
+                            hint=f"the executed notebook is in {failed}") from exc
+        _to_html(tmp / "report.ipynb", tmp / "report.html")
+        guard_run(tmp, values, failed)  # fail closed: a masked run that leaks is not published
+        publish_run(record, tmp, target, key)
+    if failed.exists():
+        shutil.rmtree(failed)  # an earlier failure of this run, now superseded
+    return target
+
+
+def _keep_failure(tmp: Path, failed: Path, exc: Exception, *, masked: bool) -> None:
+    """The executed notebook and the error, kept for the analyst. A crash on a
+    value quotes it in the traceback: a masked run masks what it keeps."""
+    text = mask_text if masked else (lambda t: t)
+    if failed.exists():
+        shutil.rmtree(failed)
+    failed.mkdir(parents=True)
+    if (tmp / "report.ipynb").exists():
+        notebook = json.loads((tmp / "report.ipynb").read_text(encoding="utf-8"))
+        (failed / "report.ipynb").write_text(
+            json.dumps(_each_string(notebook, text), ensure_ascii=False, indent=1),
+            encoding="utf-8")
+    (failed / "FAILED").write_text(f"This run failed and is incomplete.\n{text(str(exc))}\n",
+                                   encoding="utf-8")
+
+
+def _each_string(value: object, change: Callable[[str], str]) -> object:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_each_string(v, change) for v in value]
+    if isinstance(value, dict):
+        return {k: _each_string(v, change) for k, v in value.items()}
+    return value
+
+
+def _to_html(notebook: Path, target: Path) -> None:
+    from privacylib.report.markup import notebook_html
+
+    target.write_text(notebook_html(notebook), encoding="utf-8")
+
+
+def verdict(run_folder: Path) -> Verdict:
+    """The finished run's outcome counts and completeness, from its run.json."""
+    run = json.loads((run_folder / "run.json").read_text(encoding="utf-8"))
+    return Verdict.from_dict(run["verdict"])
+
+
+def demo(out_root: str | Path) -> Path:
+    """Generate the sample company and audit it; return the run folder."""
+    from privacylib.synth import generate
+
+    out_root = Path(out_root)
+    company = generate(out_root / "sample-company")
+    config = AuditConfig(data=str(company.folder), period="2026-10")
+    return execute(config, out_root / "runs")

@@ -1,0 +1,160 @@
+"""manifest.json: what a run read, did and wrote, signed with Ed25519.
+
+The manifest names the run (id, times, parameters, the policy's content and
+hash, versions), every input file and every output file with its SHA-256
+and size, each control's definition hash, outcome and finding count, and the
+hash of the manifest of the store's previous run (a chain per store), and
+where the run lives: `binding` ties the run id, period and scope to the run
+folder's name, so a folder renamed, swapped or put back from elsewhere is
+caught (the store records the same).
+manifest.sig holds the signature of manifest.json's exact bytes, so that a
+change to any output changes a hash, and a change to the manifest breaks
+the signature. `privacy-audit verify` checks all of it (verify.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import platform
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from privacylib.audit.run import AuditConfig
+from privacylib.config.policy import load_policy
+from privacylib.controls.catalog import load_catalog
+from privacylib.report.outputs import MARKER
+from privacylib.trail.signing import key_id, raw_public, sign
+
+# 2: with `binding`. Format 1 manifests verify for integrity only.
+FORMAT = "privacy-workbook manifest 2"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+# Not listed in the manifest: itself, its signature, and the marker written
+# as the folder takes its final name.
+UNLISTED = frozenset({MANIFEST, SIGNATURE, MARKER})
+VERSIONED = ("privacylib", "duckdb", "pandas", "papermill", "pyarrow", "nbconvert",
+             "cryptography")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_entries(folder: Path, *, skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Every file under `folder`: relative path (with /), SHA-256 and size, sorted."""
+    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p),
+             "size": p.stat().st_size}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).as_posix() not in skip]
+
+
+def input_entries(config: AuditConfig) -> list[dict[str, Any]]:
+    """The data folder's files, then the policy, mapping and exceptions files."""
+    entries = [{"role": "data", **e} for e in file_entries(Path(config.data))]
+    for role in ("policy", "mapping", "exceptions"):
+        path = getattr(config, role)
+        if path:
+            entries.append({"role": role, "path": str(path), "sha256": sha256_file(Path(path)),
+                            "size": Path(path).stat().st_size})
+    return entries
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+@dataclass
+class RunRecord:
+    """What the runner knows of a run before its outputs exist."""
+
+    config: AuditConfig
+    # Input files with their hashes, taken before the notebook reads them.
+    inputs: list[dict[str, Any]]
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: str = field(default_factory=lambda: now())
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None,
+                   store: str | None, key: Ed25519PrivateKey, folder_name: str,
+                   ) -> dict[str, Any]:
+    """The manifest of the run written in `folder`, to be published as `folder_name`."""
+    policy = load_policy(record.config.policy).as_dict()
+    policy_text = json.dumps(policy, sort_keys=True, ensure_ascii=False)
+    controls = pd.read_csv(folder / "controls.csv", dtype=str, keep_default_na=False)
+    hashes = {c.id: c.definition_hash for c in load_catalog()}
+    parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    inputs = record.inputs
+    if record.config.mask:
+        # The manifest travels with the report: a file name or a policy value
+        # holding an ID number is masked like the rest (the hashes stay exact,
+        # the policy's taken over its real content).
+        from privacylib.masking.masker import mask_text
+
+        inputs = [{**e, "path": mask_text(e["path"])} for e in inputs]
+        policy = {k: _masked(v, mask_text) for k, v in policy.items()}
+    return {
+        "format": FORMAT,
+        "run_id": record.run_id,
+        "started_at": record.started_at,
+        "finished_at": now(),
+        "run": run,
+        "binding": {"run_id": record.run_id, "folder": folder_name, "period": run["period"],
+                    "scope": run["scope"] or ""},
+        "parameters": parameters,
+        "policy": {"file": record.config.policy, "content": policy,
+                   "sha256": sha256_bytes(policy_text.encode())},
+        "versions": versions(),
+        "inputs": inputs,
+        "outputs": file_entries(folder, skip=UNLISTED),
+        "controls": [{"id": c.control_id, "definition_sha256": hashes[c.control_id],
+                      "outcome": c.outcome, "findings": int(c.findings),
+                      "checked": int(c.checked) if c.checked else None}
+                     for c in controls.itertuples()],
+        "store": store,
+        "previous_manifest_sha256": previous_hash,
+        "signing": {"algorithm": "Ed25519", "key_id": key_id(key.public_key()),
+                    "public_key": base64.b64encode(raw_public(key.public_key())).decode()},
+    }
+
+
+def _masked(value: Any, mask: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list | tuple):
+        return [_masked(v, mask) for v in value]
+    return value
+
+
+def write_signed(folder: Path, manifest: dict[str, Any], key: Ed25519PrivateKey) -> str:
+    """Write manifest.json and manifest.sig; return the manifest's SHA-256."""
+    data = (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    (folder / MANIFEST).write_bytes(data)
+    (folder / SIGNATURE).write_text(sign(key, data) + "\n", encoding="ascii")
+    return sha256_bytes(data)
