@@ -16,7 +16,6 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import duckdb
@@ -29,18 +28,10 @@ from privacylib.errors import UsageError, suggest
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.intake.readers import quote_ident
+from privacylib.vocab import Outcome
 
 SCOPE_KEYS = ("department", "system")
 AUDIT_SCHEMA = "scoped"
-
-
-class Outcome(StrEnum):
-    # In the order reports count them.
-    FAIL = "fail"          # found at least one finding
-    PASS = "pass"          # examined at least one subject, found nothing
-    NO_DATA = "no_data"    # its datasets are there, but it examined nothing
-    SKIPPED = "skipped"    # a dataset it needs is absent
-    ERROR = "error"        # it could not run
 
 
 class ScopeError(UsageError):
