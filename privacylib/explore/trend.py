@@ -4,8 +4,9 @@ the explorer: tables first, then the charts drawn from them.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import pandas as pd
+from matplotlib.figure import Figure
 
 from privacylib.controls.catalog import FAMILIES
 from privacylib.trail import store
@@ -44,9 +45,10 @@ def by_control(path: str) -> pd.DataFrame:
     return outcomes.pivot(index="control_id", columns="run", values="value")[list(order)]
 
 
-def runs_chart(runs: pd.DataFrame) -> plt.Figure:
+def runs_chart(runs: pd.DataFrame) -> Figure:
     """Findings per run, split new / still open, with the resolved beside them."""
-    fig, ax = plt.subplots(figsize=(9, 3.2))
+    fig = Figure(figsize=(9, 3.2))
+    ax = fig.subplots()
     x = range(len(runs))
     still = runs["findings"] - runs["new"]
     ax.bar(x, still, color="#e4572e", label="still open / first run")
@@ -59,8 +61,9 @@ def runs_chart(runs: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def family_chart(table: pd.DataFrame) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(9, 3.2))
+def family_chart(table: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(9, 3.2))
+    ax = fig.subplots()
     for family in table.columns:
         ax.plot(range(len(table)), table[family], "o-", label=family)
     ax.set_xticks(range(len(table)), table.index, rotation=30, ha="right", fontsize=8)
@@ -70,10 +73,11 @@ def family_chart(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def control_heatmap(table: pd.DataFrame) -> plt.Figure:
+def control_heatmap(table: pd.DataFrame) -> Figure:
     """Controls down, runs across; grey where the control did not run."""
-    fig, ax = plt.subplots(figsize=(2 + 0.9 * len(table.columns), 0.22 * len(table) + 1.2))
-    cmap = plt.get_cmap("Reds").copy()
+    fig = Figure(figsize=(2 + 0.9 * len(table.columns), 0.22 * len(table) + 1.2))
+    ax = fig.subplots()
+    cmap = matplotlib.colormaps["Reds"].copy()
     cmap.set_bad("#dddddd")
     image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap=cmap)
     ax.set_yticks(range(len(table)), table.index, fontsize=7)

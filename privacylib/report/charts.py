@@ -1,19 +1,19 @@
-"""Charts where a picture says more, drawn with matplotlib (Agg: papermill
-and tests have no screen) and shown as PNG images, so that an executed
-notebook, its HTML and the explorer all carry the picture, not its repr.
+"""Charts where a picture says more, drawn with matplotlib and shown as PNG
+images, so that an executed notebook, its HTML and the explorer all carry the
+picture, not its repr.
+
+Figures are made with `matplotlib.figure.Figure`, never pyplot: rendering to
+PNG needs no screen (papermill, CI), and importing this module leaves an
+analyst's JupyterLab backend as it was.
 """
 
 from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, display
+from matplotlib.figure import Figure
 
 from privacylib.controls.catalog import SEVERITY_ORDER, load_catalog
 
@@ -21,22 +21,22 @@ SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712
                     "low": "#76b041"}
 
 
-def png(fig: plt.Figure) -> bytes:
-    """The figure as PNG bytes; the figure is closed (notebooks draw many)."""
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (no pyplot state holds it: nothing to close)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
     return buffer.getvalue()
 
 
-def show(fig: plt.Figure) -> None:
+def show(fig: Figure) -> None:
     display(Image(png(fig)))
 
 
-def findings_by_control(findings: pd.DataFrame) -> plt.Figure:
+def findings_by_control(findings: pd.DataFrame) -> Figure:
     """Findings per control, stacked by severity (labels are ids: no font issues)."""
     ids = [c.id for c in load_catalog()]
-    fig, ax = plt.subplots(figsize=(11, 3.2))
+    fig = Figure(figsize=(11, 3.2))
+    ax = fig.subplots()
     bottom = [0] * len(ids)
     for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get):
         counts = findings[findings["severity"] == severity]["control_id"].value_counts()
@@ -53,9 +53,10 @@ def findings_by_control(findings: pd.DataFrame) -> plt.Figure:
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def access_heatmap(table: pd.DataFrame) -> plt.Figure:
+def access_heatmap(table: pd.DataFrame) -> Figure:
     """Accesses per weekday (rows) and local hour (columns)."""
-    fig, ax = plt.subplots(figsize=(10, 2.8))
+    fig = Figure(figsize=(10, 2.8))
+    ax = fig.subplots()
     image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="Blues")
     ax.set_yticks(range(7), WEEKDAYS, fontsize=8)
     ax.set_xticks(range(24), [str(h) for h in range(24)], fontsize=8)
@@ -66,10 +67,10 @@ def access_heatmap(table: pd.DataFrame) -> plt.Figure:
 
 
 def actor_timeline(events: pd.DataFrame, roles: pd.DataFrame, start: object, end: object,
-                   ) -> plt.Figure:
+                   ) -> Figure:
     """Each access by day and hour, the flagged ones in red; the roles held above."""
-    fig, (top, ax) = plt.subplots(2, 1, figsize=(10, 4.2), sharex=True,
-                                  gridspec_kw={"height_ratios": [1, 4]})
+    fig = Figure(figsize=(10, 4.2))
+    top, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 4]})
     start, end = pd.Timestamp(start).tz_localize(None), pd.Timestamp(end).tz_localize(None)
     for n, role in enumerate(roles.itertuples()):
         begin = max(pd.Timestamp(role.valid_from), start) if pd.notna(role.valid_from) else start
