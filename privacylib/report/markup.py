@@ -45,13 +45,24 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+# papermill's tags: the notebook's defaults and the values it was given. The
+# page states what was audited in words (its header); code listing defaults
+# and a temporary output folder would only mislead a reader. The executed
+# report.ipynb keeps both cells, and manifest.json the parameters.
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+
+
 def notebook_html(notebook: Path) -> str:
-    """report.html: the executed notebook as a page that makes no request."""
+    """report.html: the executed notebook as a page that makes no request,
+    without its parameter cells."""
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"safe.html.j2": _TEMPLATE})],
                             template_file="safe.html.j2")
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=PARAMETER_TAGS, enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     return body
