@@ -12,8 +12,8 @@ from conftest import SAMPLE, assert_no_raw_identifiers
 
 EXPECTED = {".privacy-workbook", "controls.csv", "data_quality.csv", "exceptions.csv",
             "findings.csv", "findings.parquet", "manifest.json", "manifest.sig", "rejects",
-            "report.html", "report.ipynb", "resolved.csv", "run.json", "summary.html",
-            "workbook.xlsx"}
+            "report.html", "report.ipynb", "resolved.csv", "result.json", "run.json",
+            "summary.html", "workbook.xlsx"}
 
 
 def audit(*args, cwd=None):

@@ -1,93 +1,48 @@
-"""One audit, as the notebook runs it: its parameters, its stages, its views.
+"""One audit, as the notebook runs it: its stages and its views.
 
-The notebook's parameters cell becomes an AuditConfig at once; run_audit
-then runs the stages in this order: policy and mapping, load, period,
-exceptions, controls, the previous run from the store. The notebook only
-calls these functions and shows results.
+The notebook gets one ResolvedConfig (config/params.py): from the runner's
+canonical parameter, or resolved from its own parameters cell. run_audit
+then runs the stages in this order: load, exceptions, controls, the previous
+run from the store; policy, mapping and period are the resolved ones, never
+read again. The notebook only calls these functions and shows results;
+report/files.py writes what it found as one result.json (audit/result.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from privacylib.audit.evidence import finding_context
 from privacylib.audit.frames import controls_frame, findings_frame
 from privacylib.audit.verdict import Verdict, verdict_of
-from privacylib.config.mapping import load_mapping
-from privacylib.config.period import Period, resolve_period
-from privacylib.config.policy import load_policy
+from privacylib.config.params import AuditConfig, ResolvedConfig, resolve, sha256_path
+from privacylib.config.period import Period
 from privacylib.config.waivers import FINDING_COLUMNS as EXCEPTION_COLUMNS
 from privacylib.config.waivers import RiskException, exceptions_frame, load_exceptions
 from privacylib.config.waivers import apply as apply_exceptions
 from privacylib.controls.catalog import FAMILIES
 from privacylib.controls.engine import AuditResult, Scope, run_controls
-from privacylib.errors import UsageError, suggest
+from privacylib.errors import ConfigError
 from privacylib.intake.ingest import LoadResult, load
 from privacylib.masking.masker import Masker, masker_for
 from privacylib.report.i18n import words
 from privacylib.report.outputs import quality_rows
-from privacylib.trail.store import PreviousRun, compare, previous_run
+from privacylib.trail.history import PreviousRun, compare
+from privacylib.trail.store import previous_run
+from privacylib.vocab import History
+
+# AuditConfig lives in config/params.py; it is imported from here by callers.
+__all__ = ["Audit", "AuditConfig", "ResolvedConfig", "run_audit"]
 
 # Text columns of findings and exceptions that may hold an identifier.
 TEXT_FINDING_COLUMNS = ("subject_id", "reason", *EXCEPTION_COLUMNS[1:5])
 TEXT_EXCEPTION_COLUMNS = ("subject_id", "reason", "compensating_control", "requested_by",
                           "approved_by", "problem")
-
-
-@dataclass(frozen=True)
-class AuditConfig:
-    # The data folder (access_log.csv, consents.csv, …).
-    data: str
-    # The audited month, YYYY-MM; or period_start and period_end instead.
-    period: str | None = None
-    # First instant of the period: a date or timestamp, local without offset.
-    period_start: str | None = None
-    # First instant after the period (exclusive); also as_of.
-    period_end: str | None = None
-    # policy.yaml; None means the data contract's defaults.
-    policy: str | None = None
-    # mapping.yaml; None means DATA/mapping.yaml when it exists.
-    mapping: str | None = None
-    # KEY=VALUE narrowing event controls: department=… or system=….
-    scope: str | None = None
-    # Language of every title and sentence: zh or en.
-    lang: str = "zh"
-    # Mask personal identifiers in everything shown and written (the default).
-    mask: bool = True
-    # Pseudonym key file; None means the environment variable or the default file.
-    key_file: str | None = None
-    # Folder the report files are written to; None writes none.
-    out: str | None = None
-    # Accepted risks (CSV or YAML, see config/waivers.py); None: no exceptions.
-    exceptions: str | None = None
-    # Audit store (DuckDB file) to compare with the previous run; None: no comparison.
-    store: str | None = None
-
-    @classmethod
-    def from_parameters(cls, **params: Any) -> AuditConfig:
-        """Check the notebook's parameters: known names, plain values only."""
-        known = {f.name: f for f in fields(cls)}
-        for name, value in params.items():
-            if name not in known:
-                raise UsageError(f"unknown parameter '{name}'", hint=suggest(name, known))
-            want = bool if name == "mask" else str
-            if value is not None and not isinstance(value, want):
-                raise UsageError(f"parameter '{name}' must be {want.__name__}, "
-                                 f"not {type(value).__name__}")
-        if not params.get("data"):
-            raise UsageError("parameter 'data' (the data folder) is required")
-        config = cls(**params)
-        words(config.lang)  # an unknown language is a usage error here, not in a later cell
-        return config
-
-    def parameters(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -101,6 +56,9 @@ class Audit:
     exceptions: tuple[RiskException, ...] = ()
     # The run this one is compared with (new/open/resolved), from the store.
     previous: PreviousRun | None = None
+    # The configuration it ran with (policy and its hash as used); None only
+    # for an Audit put together by hand.
+    resolved_config: ResolvedConfig | None = None
 
     @property
     def words(self) -> dict[str, str]:
@@ -178,23 +136,11 @@ class Audit:
         history = self.findings()["history"].value_counts()
         return self.words["compared_with"].format(
             run=self.previous.run_id, period=self.previous.period,
-            new=int(history.get("new", 0)), open=int(history.get("open", 0)),
+            new=int(history.get(History.NEW, 0)), open=int(history.get(History.RECURRING, 0)),
             resolved=len(self.resolved()))
 
     def exceptions_table(self) -> pd.DataFrame:
         return self._compared[2]
-
-    def run_info(self) -> dict[str, object]:
-        """What this run was, for run.json, the manifest and the store."""
-        return {
-            "period": self.period.label, "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(), "as_of": self.period.as_of.isoformat(),
-            "timezone": self.loaded.policy.timezone, "scope": self.config.scope or "",
-            "lang": self.config.lang, "masked": self.masker.enabled,
-            "compared_with": self.previous.run_id if self.previous else None,
-            "bounds": self.period.describe(),
-            "verdict": self.verdict().as_dict(),
-        }
 
     def verdict(self) -> Verdict:
         """Outcome counts and whether the audit is complete (the exit code's source)."""
@@ -220,17 +166,20 @@ class Audit:
             pd.DataFrame())
 
 
-def run_audit(config: AuditConfig) -> Audit:
-    """Policy and mapping, load, period, exceptions, controls, the previous run:
-    in this order."""
-    policy = load_policy(config.policy)
-    mapping = load_mapping(config.mapping, config.data)
-    loaded = load(Path(config.data), policy=policy, mapping=mapping, progress=False)
-    period = resolve_period(config.period, config.period_start, config.period_end,
-                            tz=policy.timezone)
-    exceptions = () if config.exceptions is None else load_exceptions(
-        config.exceptions, as_of_date=period.as_of_date(policy.timezone))
+def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
+    """Load, exceptions, controls, the previous run: in this order. Parameters
+    are resolved first (config/params.py) unless they already are."""
+    resolved = config if isinstance(config, ResolvedConfig) else resolve(config)
+    config, period, tz = resolved.config, resolved.period, resolved.timezone
+    loaded = load(Path(config.data), policy=resolved.policy, mapping=resolved.mapping,
+                  progress=False)
+    exceptions: tuple[RiskException, ...] = ()
+    if config.exceptions is not None:
+        if sha256_path(config.exceptions) != resolved.exceptions_sha256:
+            raise ConfigError(f"exceptions file {config.exceptions} changed after the run "
+                              "was configured", hint="run the audit again")
+        exceptions = load_exceptions(config.exceptions, as_of_date=period.as_of_date(tz))
     result = run_controls(loaded, period, scope=Scope.parse(config.scope))
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
-    return Audit(config, loaded, period, result, masker, exceptions, previous)
+    return Audit(config, loaded, period, result, masker, exceptions, previous, resolved)

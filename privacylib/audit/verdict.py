@@ -24,6 +24,7 @@ from typing import Any
 
 from privacylib.controls.catalog import SEVERITIES, SEVERITY_ORDER
 from privacylib.errors import UsageError
+from privacylib.vocab import Outcome, Status
 
 
 class ExitCode(IntEnum):
@@ -89,9 +90,9 @@ def verdict_of(results: list[Any], findings: Any, datasets: dict[str, Any]) -> V
     failed = dict.fromkeys(SEVERITIES, 0)
     for r in results:
         outcomes[str(r.outcome)] = outcomes.get(str(r.outcome), 0) + 1
-        if r.outcome == "fail":
+        if r.outcome == Outcome.FAIL:
             failed[r.control.severity] += 1
-    still_open = findings[findings["status"] != "excepted"] if len(findings) else findings
+    still_open = findings[findings["status"] != Status.EXCEPTED] if len(findings) else findings
     open_by = {s: int((still_open["severity"] == s).sum()) if len(still_open) else 0
                for s in SEVERITIES}
     incomplete = [f"dataset {d.dataset}: {(d.error or 'error').splitlines()[0]}"

@@ -38,6 +38,7 @@ import yaml
 
 from privacylib.controls.catalog import load_catalog
 from privacylib.errors import ConfigError, Problem, ProblemsError, suggest
+from privacylib.vocab import Status
 
 COLUMNS = ("control_id", "subject_id", "reason", "compensating_control", "requested_by",
            "approved_by", "expires_on")
@@ -191,7 +192,7 @@ def apply(findings: pd.DataFrame, exceptions: Collection[RiskException]) -> pd.D
     extra = pd.DataFrame(details, columns=list(FINDING_COLUMNS), index=findings.index)
     for column in FINDING_COLUMNS:
         out[column] = extra[column]
-    out["status"] = [("excepted" if s else "open") for s in extra["exception_source"]]
+    out["status"] = [str(Status.EXCEPTED if s else Status.OPEN) for s in extra["exception_source"]]
     return out
 
 

@@ -21,6 +21,7 @@ import yaml
 
 from privacylib.contract import BY_NAME
 from privacylib.errors import DefinitionProblems, Problem, UsageError
+from privacylib.vocab import Localized
 
 CONTROLS_DIR = Path(__file__).parent / "sql"
 FAMILIES = ("collection", "storage", "use", "sharing", "rights", "accountability")
@@ -45,8 +46,8 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 class Population:
     # The dataset the subjects are drawn from (named when there are none).
     dataset: str
-    zh: str
-    en: str
+    # What the subjects are, in words: `words(lang)`.
+    words: Localized
     # A query returning one number: how many subjects the control examined.
     count_sql: str
 
@@ -54,8 +55,14 @@ class Population:
     def parameters(self) -> frozenset[str]:
         return frozenset(_PARAM.findall(self.count_sql))
 
-    def words(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+    # One text per language for callers that name the language (the engine).
+    @property
+    def zh(self) -> str:
+        return self.words.zh
+
+    @property
+    def en(self) -> str:
+        return self.words.en
 
 
 @dataclass(frozen=True)
@@ -63,25 +70,23 @@ class Control:
     id: str
     slug: str
     family: str
-    title_zh: str
-    title_en: str
+    # Texts in every language, each called with one: `title(lang)`.
+    title: Localized
     severity: str
     seed: str
     pipl: str
     datasets: tuple[str, ...]
     # Datasets read when present; their absence does not skip the control.
     optional_datasets: tuple[str, ...]
-    rule_zh: str
-    rule_en: str
+    rule: Localized
     subject: str
     # What the control examines: the dataset it is drawn from, the words, and
     # a query counting it (`checked`); a control that examined nothing is
     # `no_data`, never `pass`.
     population: Population
-    reason_zh: str
-    reason_en: str
-    remediation_zh: str
-    remediation_en: str
+    # A template of the finding's sentence, filled by the engine with the row.
+    reason: Localized
+    remediation: Localized
     sql: str
     path: Path
     # SHA-256 of the whole file: a change to the rule or the query changes it.
@@ -91,14 +96,23 @@ class Control:
     def parameters(self) -> frozenset[str]:
         return frozenset(_PARAM.findall(self.sql))
 
-    def title(self, lang: str) -> str:
-        return self.title_zh if lang == "zh" else self.title_en
+    # The single-language names, for callers that name the language
+    # (the engine fills reason_zh and reason_en templates).
+    @property
+    def title_zh(self) -> str:
+        return self.title.zh
 
-    def rule(self, lang: str) -> str:
-        return self.rule_zh if lang == "zh" else self.rule_en
+    @property
+    def title_en(self) -> str:
+        return self.title.en
 
-    def remediation(self, lang: str) -> str:
-        return self.remediation_zh if lang == "zh" else self.remediation_en
+    @property
+    def reason_zh(self) -> str:
+        return self.reason.zh
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.en
 
 
 def split_file(text: str) -> tuple[str, str]:
@@ -137,16 +151,20 @@ def _parse(path: Path, problems: list[Problem]) -> Control | None:
     pop = meta["population"]
     return Control(
         id=meta["id"], slug=meta["slug"], family=meta["family"],
-        title_zh=meta["title"]["zh"], title_en=meta["title"]["en"], severity=meta["severity"],
+        title=_localized(meta["title"]), severity=meta["severity"],
         seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=tuple(meta["datasets"]),
         optional_datasets=tuple(meta.get("optional_datasets", ())),
-        rule_zh=meta["rule"]["zh"].strip(), rule_en=meta["rule"]["en"].strip(),
-        subject=meta["subject"],
-        population=Population(pop["dataset"], pop["zh"].strip(), pop["en"].strip(),
+        rule=_localized(meta["rule"], strip=True), subject=meta["subject"],
+        population=Population(pop["dataset"], _localized(pop, strip=True),
                               pop["count"].strip()),
-        reason_zh=meta["reason"]["zh"], reason_en=meta["reason"]["en"],
-        remediation_zh=meta["remediation"]["zh"], remediation_en=meta["remediation"]["en"],
+        reason=_localized(meta["reason"]), remediation=_localized(meta["remediation"]),
         sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest())
+
+
+def _localized(texts: dict, *, strip: bool = False) -> Localized:
+    """The header's `zh:` and `en:` texts (the .sql header format is unchanged)."""
+    return Localized(**{lang: texts[lang].strip() if strip else texts[lang]
+                        for lang in ("zh", "en")})
 
 
 def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:

@@ -1,8 +1,9 @@
 """The files of a report folder that are not the notebook: tables for
 machines (CSV, Parquet), a workbook for auditors who live in Excel, the
-code-free summary page for managers (summary.py) and run.json, what the run
-was. Everything personal is masked by the audit's Masker (see masking/masker.py);
-`--no-mask` output says so on every page.
+code-free summary page for managers (summary.py), run.json, what the run
+was, and result.json, what it found (audit/result.py), which the runner,
+manifest and store read. Everything personal is masked by the audit's
+Masker (see masking/masker.py); `--no-mask` output says so on every page.
 """
 
 from __future__ import annotations
@@ -15,34 +16,40 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from privacylib.audit.result import RunResult, findings_file, from_audit, write_result
 from privacylib.audit.run import Audit
 from privacylib.controls.engine import AuditResult
 from privacylib.report.cells import append_row, write_csv
 from privacylib.report.i18n import words
 from privacylib.report.outputs import write_quality
 from privacylib.report.summary import summary_html
+from privacylib.vocab import Outcome
 
-OUTCOME_COLOURS = {"pass": "C6EFCE", "fail": "FFC7CE", "skipped": "EDEDED", "no_data": "EDEDED",
-                   "error": "FFEB9C"}
+OUTCOME_COLOURS = {Outcome.PASS: "C6EFCE", Outcome.FAIL: "FFC7CE", Outcome.SKIPPED: "EDEDED",
+                   Outcome.NO_DATA: "EDEDED", Outcome.ERROR: "FFEB9C"}
 
 
-def write_report_files(audit: Audit, folder: Path) -> None:
+def write_report_files(audit: Audit, folder: Path) -> RunResult:
     """findings.csv/.parquet, controls.csv, exceptions.csv, resolved.csv,
-    data_quality.csv, rejects/, workbook.xlsx, summary.html and run.json."""
+    data_quality.csv, rejects/, workbook.xlsx, summary.html, run.json and
+    result.json; return the result written."""
     lang, masker = audit.config.lang, audit.masker
     controls, findings = audit.controls(), audit.findings()
     exceptions = audit.exceptions_table()  # masked by the Audit, like the findings
     write_csv(controls.drop(columns=["seconds"]), folder / "controls.csv")
     write_csv(findings, folder / "findings.csv")
     findings.to_parquet(folder / "findings.parquet", index=False)  # the original text
+    result = from_audit(audit, findings_file(folder / "findings.parquet"))
     write_csv(exceptions, folder / "exceptions.csv")
     write_csv(audit.resolved(), folder / "resolved.csv")
     write_quality(audit.loaded, folder, masker)
     write_workbook(audit.result, controls, findings, exceptions, folder / "workbook.xlsx", lang)
-    (folder / "summary.html").write_text(summary_html(audit), encoding="utf-8")
+    (folder / "summary.html").write_text(summary_html(audit, result), encoding="utf-8")
     (folder / "run.json").write_text(
-        json.dumps(audit.run_info(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        json.dumps(result.run_record(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         encoding="utf-8")
+    write_result(folder, result)
+    return result
 
 
 def _sheet(book: Workbook, title: str, frame: pd.DataFrame, w: dict[str, str]) -> None:
@@ -79,7 +86,7 @@ def write_workbook(result: AuditResult, controls: pd.DataFrame, findings: pd.Dat
         cell = row[colour_column - 1]
         cell.fill = PatternFill("solid", fgColor=OUTCOME_COLOURS.get(str(cell.value), "FFFFFF"))
     for r in result.results:
-        if r.outcome == "fail":
+        if r.outcome == Outcome.FAIL:
             rows = findings[findings["control_id"] == r.control.id]
             _sheet(book, f"{r.control.id} {r.control.slug}",
                    rows[["subject_id", "severity", "reason", "finding_key", "status",

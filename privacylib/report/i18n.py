@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from privacylib.errors import UsageError
+from privacylib.vocab import Lang
 
-LANGS = ("zh", "en")
+LANGS = tuple(Lang)
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {

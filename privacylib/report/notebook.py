@@ -11,11 +11,11 @@ from IPython.display import HTML, Markdown, display
 
 from privacylib.audit.run import Audit
 from privacylib.controls.catalog import SEVERITY_ORDER
-from privacylib.controls.engine import Outcome
 from privacylib.masking.leakguard import hand_over
 from privacylib.report.charts import access_heatmap, findings_by_control, show
 from privacylib.report.files import write_report_files
 from privacylib.report.markup import html_text, md_text
+from privacylib.vocab import Outcome, Status
 
 
 def _show(template: str, **values: object) -> None:
@@ -60,7 +60,7 @@ def _evidence_html(evidence: str) -> str:
 def _status(w: dict[str, str], finding: object) -> str:
     """open, or excepted with who approved it until when; and new/still open."""
     text = w[finding.status]
-    if finding.status == "excepted":
+    if finding.status == Status.EXCEPTED:
         text += (f" ({w['approved_by']}: {finding.exception_approved_by}, "
                  f"{w['expires_on']}: {finding.exception_expires_on})")
     return text + (f" · {w['h_' + finding.history]}" if finding.history else "")
@@ -117,7 +117,7 @@ def show_conclusion(audit: Audit) -> None:
     counts = controls["outcome"].value_counts()
     w = audit.words
     _show("{text}", text=", ".join(f"{w[o]}: {int(counts.get(o, 0))}" for o in Outcome))
-    failing = controls[controls["outcome"] == "fail"].copy()
+    failing = controls[controls["outcome"] == Outcome.FAIL].copy()
     failing["order"] = failing["severity"].map(SEVERITY_ORDER)
     display(failing.sort_values(["order", "control_id"])[
         ["control_id", "severity", "title", "findings"]])

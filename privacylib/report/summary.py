@@ -10,11 +10,12 @@ from datetime import datetime
 
 import pandas as pd
 
+from privacylib.audit.result import RunResult
 from privacylib.audit.run import Audit
 from privacylib.controls.catalog import SEVERITY_ORDER
-from privacylib.controls.engine import Outcome
 from privacylib.report import charts
 from privacylib.report.markup import CSP_META, html_text
+from privacylib.vocab import Outcome
 
 TOP_FINDINGS = 20
 
@@ -45,14 +46,15 @@ img.chart { max-width: 100%; display: block; margin: 1em 0; }
 """
 
 
-def summary_html(audit: Audit) -> str:
+def summary_html(audit: Audit, result: RunResult) -> str:
     """The page for managers: outcomes, the gravest findings, changes, accepted
-    risks, data quality. No code."""
+    risks, data quality. No code, and no query: what the run was comes from
+    its result."""
     w, lang = audit.words, audit.config.lang
     controls, findings = audit.controls(), audit.findings()
-    tz = audit.loaded.policy.timezone
+    run = result.run
     # Half-open, as the controls read it: the end instant is not in the period.
-    period = f"[{_local(audit, audit.period.start)}, {_local(audit, audit.period.end)}) {tz}"
+    period = f"[{run.local_start}, {run.local_end}) {run.timezone}"
     counts = controls["outcome"].value_counts()
     outcome_rows = [[c.control_id, w[c.family], w[c.severity], c.title, w[c.outcome],
                      "—" if pd.isna(c.checked) else c.checked, c.findings, c.reason]
@@ -61,8 +63,8 @@ def summary_html(audit: Audit) -> str:
         ["order", "control_id", "subject_id"]).head(TOP_FINDINGS)
     top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
                  w.get("h_" + f.history, "")] for f in top.itertuples()]
-    quality = [[q["dataset"], w.get(q["status"], q["status"]), q["rows_read"], q["rows_loaded"],
-                q["rows_rejected"]] for q in audit.quality().to_dict("records")]
+    quality = [[q.dataset, w.get(q.status, q.status), q.rows_read, q.rows_loaded,
+                q.rows_rejected] for q in result.quality]
     more = len(findings) - len(top)
     masked = audit.masker.enabled
     scope = audit.config.scope or w["all"]
@@ -134,8 +136,3 @@ def _exceptions(audit: Audit) -> list[str]:
                     w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],
                     w["problem"]], rows, "exceptions", list(table["state"]))]
 
-
-def _local(audit: Audit, instant: datetime) -> str:
-    found = audit.loaded.con.execute("SELECT strftime(timezone($tz, $t), '%Y-%m-%d %H:%M')",
-                                     {"tz": audit.loaded.policy.timezone, "t": instant})
-    return found.fetchall()[0][0]

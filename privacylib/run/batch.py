@@ -13,7 +13,9 @@
     fail_on: critical                          # exit 4 on open findings this grave
 
 Paths are relative to the YAML file, and taken literally. The whole file is
-checked before any run starts; one failing run does not stop the others.
+checked before any run starts, and each run is resolved then, once
+(config/params.py): a run audits with the policy the batch was checked with.
+One failing run does not stop the others.
 
 History is by period (runner.py): the runs of one scope run one after the
 other, earliest period first, so each is recorded before the next compares
@@ -34,12 +36,10 @@ from typing import Any
 import yaml
 from tqdm.auto import tqdm
 
-from privacylib.audit.run import AuditConfig
 from privacylib.audit.verdict import ExitCode, check_fail_on
-from privacylib.config.period import resolve_period
-from privacylib.config.policy import load_policy
+from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
-from privacylib.run.runner import check, execute, folder_name, verdict
+from privacylib.run.runner import execute, folder_name, verdict
 from privacylib.trail.store import STORE_NAME
 
 KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on")
@@ -76,8 +76,8 @@ def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Batch:
-    # One configuration per run, checked.
-    configs: list[AuditConfig]
+    # One configuration per run, resolved.
+    configs: list[ResolvedConfig]
     # Where the run folders (and, by default, the audit store) go.
     out: Path
     # Parallel processes.
@@ -109,11 +109,11 @@ def load_batch(path: str | Path) -> Batch:
         # YAML reads 2026-10-01 as a date: the parameters want its text.
         params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
         try:
-            config = AuditConfig.from_parameters(**params)
-            check(config)
+            resolved = resolve(AuditConfig.from_parameters(**params))
         except PrivacyLibError as exc:
             problems.append(Problem(f"{path.name}: run {n} {params}", exc.message, exc.hint))
             continue
+        config = resolved.config
         if not config.mask:  # every unmasked report is asked for alone, with why
             problems.append(Problem(f"{path.name}: run {n}", "asks for an unmasked report",
                                     "run it alone: privacy-audit run --no-mask --reason …"))
@@ -123,7 +123,7 @@ def load_batch(path: str | Path) -> Batch:
                                     f"{names[name]} ({name})", "give each run its own period "
                                     "or scope"))
         names[name] = n
-        configs.append(config)
+        configs.append(resolved)
     try:
         check_fail_on(spec.get("fail_on"))
     except PrivacyLibError as exc:
@@ -136,11 +136,14 @@ def load_batch(path: str | Path) -> Batch:
     return Batch(configs, out, int(spec.get("workers", 2)), key, spec.get("fail_on"))
 
 
-def _one(config: AuditConfig, out: Path, signing_key: Path | None,
+def _one(resolved_json: str, out: Path, signing_key: Path | None,
          fail_on: str | None) -> Outcome:
     started = time.perf_counter()
+    # JSON across the process boundary: the canonical form, and it pickles.
+    resolved = ResolvedConfig.from_json(resolved_json)
+    config = resolved.config
     try:
-        folder = execute(config, out, signing_key=signing_key)
+        folder = execute(resolved, out, signing_key=signing_key)
         found = verdict(folder)
         code = found.exit_code(fail_on)
         return Outcome(folder_name(config), STATUS[code], f"{folder}  {found.line()}",
@@ -152,24 +155,20 @@ def _one(config: AuditConfig, out: Path, signing_key: Path | None,
                        code)
 
 
-def _in_turn(configs: list[AuditConfig], out: Path, signing_key: Path | None,
+def _in_turn(configs: list[str], out: Path, signing_key: Path | None,
              fail_on: str | None) -> list[Outcome]:
     """The runs of one scope, one after the other (they are in period order)."""
     return [_one(config, out, signing_key, fail_on) for config in configs]
 
 
-def by_scope(configs: list[AuditConfig]) -> list[list[AuditConfig]]:
+def by_scope(configs: list[ResolvedConfig]) -> list[list[ResolvedConfig]]:
     """The runs grouped by store and scope, each group in period order."""
-    groups: dict[str, list[AuditConfig]] = {}
-    for config in configs:
-        groups.setdefault(f"{config.store}\0{config.scope or ''}", []).append(config)
-    return [sorted(group, key=_start) for group in groups.values()]
-
-
-def _start(config: AuditConfig) -> tuple[object, object]:
-    period = resolve_period(config.period, config.period_start, config.period_end,
-                            tz=load_policy(config.policy).timezone)
-    return period.start, period.end
+    groups: dict[str, list[ResolvedConfig]] = {}
+    for resolved in configs:
+        config = resolved.config
+        groups.setdefault(f"{config.store}\0{config.scope or ''}", []).append(resolved)
+    return [sorted(group, key=lambda r: (r.period.start, r.period.end))
+            for group in groups.values()]
 
 
 def run_batch(path: str | Path, *, progress: bool | None = None,
@@ -181,7 +180,8 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
             tqdm(total=len(batch.configs), unit="run", desc="audits",
                  disable=None if progress is None else not progress) as bar:
-        futures = [pool.submit(_in_turn, group, batch.out, batch.signing_key, fail_on)
+        futures = [pool.submit(_in_turn, [r.to_json() for r in group], batch.out,
+                               batch.signing_key, fail_on)
                    for group in by_scope(batch.configs)]
         for future in as_completed(futures):
             done = future.result()

@@ -1,10 +1,15 @@
 """`privacy-audit run`: the audit notebook executed by papermill into a run folder.
 
-Stages: check the configuration and the keys; finish or undo runs a kill
-left half-published, and sweep their temporary folders (trail/publish.py); hash the
-inputs; run the notebook, which compares with the store's previous run of the
-same scope and writes every file; convert it to HTML; then publish: sign,
-record, rename, mark published, as one step (trail/publish.py).
+Stages: resolve the configuration once (config/params.py: policy, mapping,
+period, scope, key file, exceptions; bad usage is exit 2 here) and hash the
+inputs (`prepare_run`); then (`execute_run`) finish or undo runs a kill left
+half-published, and sweep their temporary folders (trail/publish.py); run the
+notebook with the resolved configuration as its one canonical parameter
+(`resolved`, JSON), so it never reads the policy file again; it compares with
+the store's previous run of the same scope and writes every file, with
+result.json; convert it to HTML; then publish: sign, record, rename, mark
+published, as one step (trail/publish.py). After the notebook, only
+result.json (and findings.parquet through audit/result.py) is read.
 
 History (new/open/resolved) is by period. Of the two designs, holding the
 store for the whole notebook (runs would take turns for minutes) or ordering
@@ -32,13 +37,9 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from privacylib.audit.run import AuditConfig
+from privacylib.audit.result import open_result
 from privacylib.audit.verdict import Verdict
-from privacylib.config.mapping import load_mapping
-from privacylib.config.period import resolve_period
-from privacylib.config.policy import load_policy
-from privacylib.config.waivers import load_exceptions
-from privacylib.controls.engine import Scope
+from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.masking.leakguard import guard_run, values_file
 from privacylib.masking.masker import mask_text
@@ -70,25 +71,10 @@ def folder_name(config: AuditConfig) -> str:
     return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
 
 
-def check(config: AuditConfig) -> None:
-    """Bad usage and bad configuration stop here (exit 2), before any notebook runs."""
-    if not Path(config.data).is_dir():
-        raise UsageError(f"data folder {config.data} does not exist or is not a folder")
-    policy = load_policy(config.policy)
-    load_mapping(config.mapping, config.data)
-    period = resolve_period(config.period, config.period_start, config.period_end,
-                            tz=policy.timezone)
-    Scope.parse(config.scope)
-    if config.key_file and not Path(config.key_file).exists():
-        raise UsageError(f"pseudonym key file {config.key_file} does not exist",
-                         hint="check the path (every pseudonym depends on this key), or "
-                              "pass --new-key to make a new key there")
-    if config.exceptions:  # a file that cannot be used stops the run before it starts
-        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone))
-
-
-def _absolute(path: str | None) -> str | None:
-    return None if path is None else str(Path(path).resolve())
+def check(config: AuditConfig) -> ResolvedConfig:
+    """Bad usage and bad configuration stop here (exit 2), before any notebook
+    runs: the configuration, resolved (config/params.py)."""
+    return resolve(config)
 
 
 def _literal(path: Path) -> str:
@@ -96,30 +82,42 @@ def _literal(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-def execute(config: AuditConfig, out_root: str | Path, *,
+def prepare_run(config: AuditConfig | ResolvedConfig, out_root: str | Path) -> RunRecord:
+    """The run's resolved configuration and its input files' hashes. Without a
+    store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
+    if isinstance(config, AuditConfig):
+        store = config.store or str(Path(out_root).resolve() / STORE_NAME)
+        config = resolve(dataclasses.replace(config, store=store))
+    elif config.config.store is None:
+        raise UsageError("a resolved configuration for a run must name its store")
+    return RunRecord(config, input_entries(config.config))
+
+
+def execute(config: AuditConfig | ResolvedConfig, out_root: str | Path, *,
             signing_key: str | Path | None = None) -> Path:
     """Run the notebook for `config`; return the finished, signed run folder.
     Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
+    return execute_run(prepare_run(config, out_root), out_root, signing_key=signing_key)
+
+
+def execute_run(record: RunRecord, out_root: str | Path, *,
+                signing_key: str | Path | None = None) -> Path:
+    """Run the notebook for a prepared run; return the finished, signed run folder."""
     import papermill
 
-    check(config)
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
-    # Absolute: the notebook runs in its own folder, not in the caller's.
-    config = dataclasses.replace(
-        config, data=_absolute(config.data), policy=_absolute(config.policy),
-        mapping=_absolute(config.mapping), key_file=_absolute(config.key_file),
-        exceptions=_absolute(config.exceptions),
-        store=_absolute(config.store) or str(out_root / STORE_NAME))
+    config = record.config
+    assert config.store is not None  # prepare_run names one
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
-    record = RunRecord(config, input_entries(config))
     target = out_root / folder_name(config)
     # A failed folder's name is masked too: a scope value may hold an identifier.
     failed = target.with_name((mask_text(target.name) if config.mask else target.name)
                               + ".FAILED")
     with staging(target) as tmp, values_file(config.mask) as values:
-        params = dataclasses.replace(config, out=str(tmp)).parameters()
+        # One parameter, data not code: the notebook audits with exactly this.
+        params = {"resolved": record.resolved.with_out(tmp).to_json()}
         try:
             papermill.execute_notebook(
                 _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
@@ -130,12 +128,24 @@ def execute(config: AuditConfig, out_root: str | Path, *,
             _keep_failure(tmp, failed, exc, masked=config.mask)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
+        if config.mask:  # the injected configuration quotes the policy and the scope
+            _mask_notebook(tmp / "report.ipynb")
         _to_html(tmp / "report.ipynb", tmp / "report.html")
         guard_run(tmp, values, failed)  # fail closed: a masked run that leaks is not published
         publish_run(record, tmp, target, key)
     if failed.exists():
         shutil.rmtree(failed)  # an earlier failure of this run, now superseded
     return target
+
+
+def _mask_notebook(path: Path) -> None:
+    """The injected parameters of a masked run, masked: a policy value or a
+    scope may hold an identifier (the manifest masks the same)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = _each_string(cell["source"], mask_text)
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _keep_failure(tmp: Path, failed: Path, exc: Exception, *, masked: bool) -> None:
@@ -171,9 +181,8 @@ def _to_html(notebook: Path, target: Path) -> None:
 
 
 def verdict(run_folder: Path) -> Verdict:
-    """The finished run's outcome counts and completeness, from its run.json."""
-    run = json.loads((run_folder / "run.json").read_text(encoding="utf-8"))
-    return Verdict.from_dict(run["verdict"])
+    """The finished run's outcome counts and completeness, from its result.json."""
+    return open_result(run_folder).verdict
 
 
 def demo(out_root: str | Path) -> Path:

@@ -1,15 +1,19 @@
 """manifest.json: what a run read, did and wrote, signed with Ed25519.
 
 The manifest names the run (id, times, parameters, the policy's content and
-hash, versions), every input file and every output file with its SHA-256
-and size, each control's definition hash, outcome and finding count, and the
-hash of the manifest of the store's previous run (a chain per store), and
-where the run lives: `binding` ties the run id, period and scope to the run
-folder's name, so a folder renamed, swapped or put back from elsewhere is
-caught (the store records the same).
+hash as the audit used it (the resolved configuration), versions), every
+input file and every output file with its SHA-256 and size, each control's
+definition hash, outcome and finding count, the hash of the manifest of
+the store's previous run (a chain per store), and where the run lives:
+`binding` ties the run id, period and scope to the run folder's name, so a
+folder renamed, swapped or put back from elsewhere is caught (the store
+records the same).
 manifest.sig holds the signature of manifest.json's exact bytes, so that a
 change to any output changes a hash, and a change to the manifest breaks
 the signature. `privacy-audit verify` checks all of it (verify.py).
+
+Of the run folder it reads result.json alone (audit/result.py): the tables
+are for people, and their shape is not part of what is signed.
 """
 
 from __future__ import annotations
@@ -25,12 +29,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from privacylib.audit.run import AuditConfig
-from privacylib.config.policy import load_policy
-from privacylib.controls.catalog import load_catalog
+from privacylib.audit.result import open_result
+from privacylib.config.params import AuditConfig, ResolvedConfig
+from privacylib.errors import PrivacyLibError
 from privacylib.report.outputs import MARKER
 from privacylib.trail.signing import key_id, raw_public, sign
 
@@ -85,15 +88,26 @@ def versions() -> dict[str, str]:
     return found
 
 
+class ResultMismatch(PrivacyLibError):
+    """The notebook ran with another policy than the runner resolved: not signed."""
+
+    exit_code = 1
+
+
 @dataclass
 class RunRecord:
     """What the runner knows of a run before its outputs exist."""
 
-    config: AuditConfig
+    # The configuration the notebook is given (and its policy, as used).
+    resolved: ResolvedConfig
     # Input files with their hashes, taken before the notebook reads them.
     inputs: list[dict[str, Any]]
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     started_at: str = field(default_factory=lambda: now())
+
+    @property
+    def config(self) -> AuditConfig:
+        return self.resolved.config
 
 
 def now() -> str:
@@ -104,12 +118,15 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
                    store: str | None, key: Ed25519PrivateKey, folder_name: str,
                    ) -> dict[str, Any]:
     """The manifest of the run written in `folder`, to be published as `folder_name`."""
-    policy = load_policy(record.config.policy).as_dict()
-    policy_text = json.dumps(policy, sort_keys=True, ensure_ascii=False)
-    controls = pd.read_csv(folder / "controls.csv", dtype=str, keep_default_na=False)
-    hashes = {c.id: c.definition_hash for c in load_catalog()}
+    result = open_result(folder)
+    resolved = record.resolved
+    if result.run.policy_sha256 != resolved.policy_sha256:
+        raise ResultMismatch(
+            f"the audit used policy {result.run.policy_sha256}, not the resolved policy "
+            f"{resolved.policy_sha256}", hint="run it again; the run was not published")
+    policy = json.loads(resolved.policy_text)
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
-    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run = result.run_record()
     inputs = record.inputs
     if record.config.mask:
         # The manifest travels with the report: a file name or a policy value
@@ -129,14 +146,14 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
                     "scope": run["scope"] or ""},
         "parameters": parameters,
         "policy": {"file": record.config.policy, "content": policy,
-                   "sha256": sha256_bytes(policy_text.encode())},
+                   "sha256": resolved.policy_sha256},
         "versions": versions(),
         "inputs": inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
-        "controls": [{"id": c.control_id, "definition_sha256": hashes[c.control_id],
-                      "outcome": c.outcome, "findings": int(c.findings),
-                      "checked": int(c.checked) if c.checked else None}
-                     for c in controls.itertuples()],
+        "controls": [{"id": c.id, "definition_sha256": c.definition_sha256,
+                      "outcome": str(c.outcome), "findings": c.findings,
+                      "checked": c.checked or None}
+                     for c in result.controls],
         "store": store,
         "previous_manifest_sha256": previous_hash,
         "signing": {"algorithm": "Ed25519", "key_id": key_id(key.public_key()),

@@ -8,15 +8,15 @@ run's manifest names: a chain per store.
 A run's findings are `new` or `open` (seen in the previous run of the same
 scope: the latest published run of that scope with an earlier period, i.e.
 one that ends earlier); the previous run's findings that are gone, of
-controls that ran this time, are `resolved`. A control that could not look
-resolves nothing.
+controls that ran this time, are `resolved` (history.py compares).
 
 History is decided by period, never by finish time. The notebook computes it
 (its files must show it) from `previous_run`; `record_pending` computes it
 again inside the transaction that records the run, and refuses a run whose
 files disagree (another run of the scope was recorded meanwhile): the files
 and the store never tell two stories. A batch runs each scope's periods in
-order, so the two always agree there (batch.py).
+order, so the two always agree there (batch.py). Of the run folder, the
+store reads result.json and findings.parquet through audit/result.py, nothing else.
 
 A run is `pending` from the moment it is recorded until its folder has its
 final name, then `published`; a rerun into the same folder makes the run it
@@ -34,14 +34,19 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from privacylib.audit.result import RunResult, open_result, read_findings
 from privacylib.errors import PrivacyLibError
+from privacylib.trail.history import FINDING_FIELDS, PreviousRun, compare, previous_in
+from privacylib.vocab import History, Outcome, Status
+
+# Imported from here by older callers; they live in history.py.
+__all__ = ["PreviousRun", "compare", "previous_in", "previous_run"]
 
 STORE_NAME = "audit-store.duckdb"
 # How long a run waits for the store while other runs write to it.
@@ -74,7 +79,6 @@ CREATE TABLE IF NOT EXISTS unmasked_views (
     subject VARCHAR, reason VARCHAR NOT NULL);
 """
 TABLES = ("runs", "outcomes", "findings", "resolved")
-FINDING_FIELDS = ("finding_key", "control_id", "subject_id", "severity", "family")
 
 
 class StoreError(PrivacyLibError):
@@ -135,14 +139,6 @@ def _has_runs(con: duckdb.DuckDBPyConnection) -> bool:
                             "WHERE table_name = 'runs'").fetchone()[0])
 
 
-@dataclass(frozen=True)
-class PreviousRun:
-    run_id: str
-    period: str
-    # Its findings: finding_key, control_id, subject_id, severity, family.
-    findings: pd.DataFrame
-
-
 def previous_run(path: str | Path | None, scope: str | None, period_end: Any,
                  ) -> PreviousRun | None:
     """The latest published run of this scope with an earlier period (one that
@@ -158,35 +154,6 @@ def previous_run(path: str | Path | None, scope: str | None, period_end: Any,
         raise
 
 
-def previous_in(con: duckdb.DuckDBPyConnection, scope: str | None, period_end: Any,
-                ) -> PreviousRun | None:
-    found = con.execute(
-        "SELECT run_id, period FROM runs WHERE scope = $scope AND period_end < $end "
-        "AND state = 'published' ORDER BY period_end DESC, seq DESC LIMIT 1",
-        {"scope": scope or "", "end": period_end}).fetchall()
-    if not found:
-        return None
-    run_id, period = found[0]
-    findings = con.execute(
-        f"SELECT {', '.join(FINDING_FIELDS)} FROM findings WHERE run_id = $run "
-        "ORDER BY control_id, subject_id", {"run": run_id}).df()
-    return PreviousRun(run_id, period, findings)
-
-
-def compare(findings: pd.DataFrame, outcomes: dict[str, str], previous: PreviousRun | None,
-            ) -> tuple[pd.Series, pd.DataFrame]:
-    """(history of each finding: new/open, or empty without a store; resolved findings)."""
-    if previous is None:
-        return pd.Series([""] * len(findings), index=findings.index, dtype=object), (
-            pd.DataFrame(columns=list(FINDING_FIELDS)))
-    seen = set(previous.findings["finding_key"])
-    history = findings["finding_key"].map(lambda k: "open" if k in seen else "new")
-    gone = previous.findings[
-        ~previous.findings["finding_key"].isin(set(findings["finding_key"]))
-        & previous.findings["control_id"].map(lambda c: outcomes.get(c) in ("pass", "fail"))]
-    return history.astype(object), gone.reset_index(drop=True)
-
-
 def last_manifest_hash(con: duckdb.DuckDBPyConnection) -> str | None:
     found = con.execute("SELECT manifest_sha256 FROM runs ORDER BY seq DESC LIMIT 1").fetchall()
     return found[0][0] if found else None
@@ -198,16 +165,13 @@ def record_pending(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
     transaction, as `pending`. Its history is computed here, against the store
     as it is now; files that say otherwise stop the run (HistoryConflict)."""
     run = manifest["run"]
-    findings = pd.read_parquet(run_folder / "findings.parquet")
-    controls = pd.read_csv(run_folder / "controls.csv", dtype=str, keep_default_na=False)
-    resolved = pd.read_csv(run_folder / "resolved.csv", dtype=str, keep_default_na=False)
-    definitions = {c["id"]: c["definition_sha256"] for c in manifest["controls"]}
+    result = open_result(run_folder)
+    findings = read_findings(run_folder, result)
     con.execute("BEGIN")
     try:
         previous = previous_in(con, run["scope"], run["period_end"])
-        history, gone = compare(findings, dict(zip(controls["control_id"], controls["outcome"],
-                                                   strict=True)), previous)
-        _same_history(run, previous, findings, history, resolved, gone)
+        history, gone = compare(findings, {c.id: c.outcome for c in result.controls}, previous)
+        _same_history(run, previous, findings, history, result, gone)
         seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM runs").fetchone()[0]
         row = {"seq": seq, "run_id": manifest["run_id"], "scope": run["scope"] or "",
                "period": run["period"], "period_start": run["period_start"],
@@ -221,9 +185,11 @@ def record_pending(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
                "staging": str(run_folder)}
         con.execute(f"INSERT INTO runs ({', '.join(row)}) "
                     f"VALUES ({', '.join('$' + k for k in row)})", row)
-        outcomes = controls[["control_id", "family", "severity", "outcome", "findings"]].assign(
-            definition_sha256=controls["control_id"].map(definitions),
-            checked=pd.to_numeric(controls["checked"], errors="coerce").astype("Int64"))
+        outcomes = pd.DataFrame([
+            {"control_id": c.id, "family": c.family, "severity": c.severity,
+             "outcome": str(c.outcome), "findings": c.findings,
+             "definition_sha256": c.definition_sha256, "checked": c.checked}
+            for c in result.controls]).astype({"checked": "Int64"})
         _insert(con, "outcomes", manifest["run_id"], outcomes)
         _insert(con, "findings", manifest["run_id"], findings[
             list(FINDING_FIELDS)].assign(status=findings["status"], history=history))
@@ -235,11 +201,11 @@ def record_pending(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
 
 
 def _same_history(run: dict[str, Any], previous: PreviousRun | None, findings: pd.DataFrame,
-                  history: pd.Series, resolved: pd.DataFrame, gone: pd.DataFrame) -> None:
+                  history: pd.Series, result: RunResult, gone: pd.DataFrame) -> None:
     now = previous.run_id if previous else None
-    if (run.get("compared_with") != now
+    if (result.comparison.previous_run != now
             or list(history) != list(findings["history"].fillna(""))
-            or set(resolved["finding_key"]) != set(gone["finding_key"])):
+            or {g.finding_key for g in result.comparison.resolved} != set(gone["finding_key"])):
         raise HistoryConflict(
             f"the run of {run['period']} (scope '{run['scope']}') was compared with run "
             f"{run.get('compared_with')}, but the store's previous run is now {now}: another "
@@ -297,18 +263,20 @@ def runs(path: str | Path) -> pd.DataFrame:
     with open_store(path, write=False) as con:
         return con.execute("""
             SELECT r.seq, r.run_id, r.scope, r.period, r.period_start, r.finished_at,
-                   count(*) FILTER (o.outcome = 'fail') AS failed,
-                   count(*) FILTER (o.outcome = 'pass') AS passed,
-                   count(*) FILTER (o.outcome = 'no_data') AS no_data,
-                   count(*) FILTER (o.outcome IN ('skipped', 'error')) AS not_run,
+                   count(*) FILTER (o.outcome = $fail) AS failed,
+                   count(*) FILTER (o.outcome = $pass) AS passed,
+                   count(*) FILTER (o.outcome = $no_data) AS no_data,
+                   count(*) FILTER (o.outcome IN ($skipped, $error)) AS not_run,
                    sum(o.findings) AS findings,
                    (SELECT count(*) FROM findings f WHERE f.run_id = r.run_id
-                      AND f.history = 'new') AS new,
+                      AND f.history = $new) AS new,
                    (SELECT count(*) FROM resolved x WHERE x.run_id = r.run_id) AS resolved,
                    (SELECT count(*) FROM findings f WHERE f.run_id = r.run_id
-                      AND f.status = 'excepted') AS excepted
+                      AND f.status = $excepted) AS excepted
             FROM runs r JOIN outcomes o USING (run_id) WHERE r.state = 'published'
-            GROUP BY ALL ORDER BY r.seq""").df()
+            GROUP BY ALL ORDER BY r.seq""",
+            {**{o.name.lower(): str(o) for o in Outcome}, "new": str(History.NEW),
+             "excepted": str(Status.EXCEPTED)}).df()
 
 
 def outcomes(path: str | Path) -> pd.DataFrame:

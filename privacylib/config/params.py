@@ -1,0 +1,222 @@
+"""An audit's parameters (AuditConfig) and its one resolved configuration
+(ResolvedConfig).
+
+AuditConfig is what a person or a command line gives: text and paths.
+`resolve` reads and checks every input of it once (policy, mapping, period,
+scope, key file, exceptions file) and returns a frozen ResolvedConfig. The
+runner resolves before the notebook starts and hands the notebook the
+resolved configuration as one canonical parameter, `to_json()`: data, not
+code. The notebook then audits with that policy and mapping, never the files
+as they may be on disk later, and the manifest records the policy hash as
+used. Interactively, the notebook resolves its own parameters the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from privacylib.config.mapping import Mapping, load_mapping, mapping_from_dict
+from privacylib.config.period import Period, resolve_period
+from privacylib.config.policy import Policy, load_policy, policy_from_dict
+from privacylib.errors import ConfigError, UsageError, suggest
+from privacylib.vocab import Lang
+
+# 1: the first resolved configuration. A reader refuses another number.
+FORMAT = 1
+PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store")
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    # The data folder (access_log.csv, consents.csv, …).
+    data: str
+    # The audited month, YYYY-MM; or period_start and period_end instead.
+    period: str | None = None
+    # First instant of the period: a date or timestamp, local without offset.
+    period_start: str | None = None
+    # First instant after the period (exclusive); also as_of.
+    period_end: str | None = None
+    # policy.yaml; None means the data contract's defaults.
+    policy: str | None = None
+    # mapping.yaml; None means DATA/mapping.yaml when it exists.
+    mapping: str | None = None
+    # KEY=VALUE narrowing event controls: department=… or system=….
+    scope: str | None = None
+    # Language of every title and sentence: zh or en.
+    lang: str = Lang.ZH.value
+    # Mask personal identifiers in everything shown and written (the default).
+    mask: bool = True
+    # Pseudonym key file; None means the environment variable or the default file.
+    key_file: str | None = None
+    # Folder the report files are written to; None writes none.
+    out: str | None = None
+    # Accepted risks (CSV or YAML, see config/waivers.py); None: no exceptions.
+    exceptions: str | None = None
+    # Audit store (DuckDB file) to compare with the previous run; None: no comparison.
+    store: str | None = None
+
+    @classmethod
+    def from_parameters(cls, **params: Any) -> AuditConfig:
+        """Check the notebook's parameters: known names, plain values only."""
+        from privacylib.report.i18n import words
+
+        known = {f.name: f for f in fields(cls)}
+        for name, value in params.items():
+            if name not in known:
+                raise UsageError(f"unknown parameter '{name}'", hint=suggest(name, known))
+            want = bool if name == "mask" else str
+            if value is not None and not isinstance(value, want):
+                raise UsageError(f"parameter '{name}' must be {want.__name__}, "
+                                 f"not {type(value).__name__}")
+        if not params.get("data"):
+            raise UsageError("parameter 'data' (the data folder) is required")
+        config = cls(**params)
+        words(config.lang)  # an unknown language is a usage error here, not in a later cell
+        return config
+
+    def parameters(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ResolvedConfig:
+    # The parameters, with every path absolute (the notebook runs in its own folder).
+    config: AuditConfig
+    # The policy as parsed and checked: what the controls are bound to.
+    policy: Policy
+    # Canonical JSON of `policy` (sorted keys): the text the hash is taken of.
+    policy_text: str
+    # SHA-256 of policy_text: the manifest records this, the policy as used.
+    policy_sha256: str
+    # The mapping as parsed (DATA/mapping.yaml when none was named and it exists).
+    mapping: Mapping
+    # SHA-256 of the mapping's canonical JSON.
+    mapping_sha256: str
+    # The audited period [start, end) as absolute instants, and its label.
+    period: Period
+    # The scope as given, checked (KEY=VALUE), or None for the whole company.
+    scope: str | None
+    # SHA-256 of the exceptions file's bytes at resolution; the audit refuses
+    # the file if it has changed since (None: no exceptions file).
+    exceptions_sha256: str | None
+
+    @property
+    def timezone(self) -> str:
+        return self.policy.timezone
+
+    def with_out(self, out: str | Path | None) -> ResolvedConfig:
+        """The same configuration, writing its report files into `out`."""
+        return dataclasses.replace(self, config=dataclasses.replace(
+            self.config, out=None if out is None else str(out)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT, "parameters": self.config.parameters(),
+            "policy": json.loads(self.policy_text), "policy_sha256": self.policy_sha256,
+            "mapping": {"source": self.mapping.source, "datasets": mapping_as_dict(self.mapping)},
+            "mapping_sha256": self.mapping_sha256,
+            "period": {"label": self.period.label, "start": self.period.start.isoformat(),
+                       "end": self.period.end.isoformat()},
+            "scope": self.scope, "exceptions_sha256": self.exceptions_sha256,
+        }
+
+    def to_json(self) -> str:
+        """The canonical parameter: sorted keys, so the same configuration is the same text."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ResolvedConfig:
+        """The configuration `to_json` wrote; its policy is checked again
+        against its own hash, so a parameter edited by hand is refused."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                raise ConfigError(f"resolved configuration format {data.get('format')!r} is "
+                                  f"not {FORMAT}", hint="resolve it again with this version")
+            policy = policy_from_dict(data["policy"], source="resolved policy")
+            mapping = mapping_from_dict(data["mapping"]["datasets"],
+                                        source=data["mapping"]["source"] or "mapping")
+            mapping = dataclasses.replace(mapping, source=data["mapping"]["source"])
+            period = Period(datetime.fromisoformat(data["period"]["start"]),
+                            datetime.fromisoformat(data["period"]["end"]),
+                            data["period"]["label"])
+            resolved = cls(AuditConfig(**data["parameters"]), policy, _canonical(policy.as_dict()),
+                           data["policy_sha256"], mapping, data["mapping_sha256"], period,
+                           data["scope"], data["exceptions_sha256"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"the resolved configuration cannot be read: {exc!r}",
+                              hint="pass what ResolvedConfig.to_json() wrote") from exc
+        if sha256_text(resolved.policy_text) != resolved.policy_sha256:
+            raise ConfigError("the resolved configuration's policy does not match its hash",
+                              hint="resolve the configuration again")
+        return resolved
+
+
+def mapping_as_dict(mapping: Mapping) -> dict[str, Any]:
+    """The mapping as mapping.yaml would say it (only the keys that were set)."""
+    out: dict[str, Any] = {}
+    for name in sorted(mapping.datasets):
+        entry = mapping.datasets[name]
+        keys = {f.name: getattr(entry, f.name) for f in fields(entry)}
+        out[name] = {k: _plain(v) for k, v in keys.items() if v not in (None, {}) and (
+            not isinstance(v, MappingProxyType) or len(v))}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, MappingProxyType | dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _canonical(value: Any) -> str:
+    # The manifest's policy hash has always been taken over this form.
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sha256_path(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _absolute(path: str | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def resolve(config: AuditConfig) -> ResolvedConfig:
+    """Read and check every input of `config`, once. Bad usage and bad
+    configuration stop here (exit 2), before any data is loaded."""
+    from privacylib.config.waivers import load_exceptions
+    from privacylib.controls.engine import Scope
+
+    config = dataclasses.replace(config, **{p: _absolute(getattr(config, p)) for p in PATHS})
+    if not Path(config.data).is_dir():
+        raise UsageError(f"data folder {config.data} does not exist or is not a folder")
+    policy = load_policy(config.policy)
+    mapping = load_mapping(config.mapping, config.data)
+    period = resolve_period(config.period, config.period_start, config.period_end,
+                            tz=policy.timezone)
+    scope = Scope.parse(config.scope)
+    if config.key_file and not Path(config.key_file).exists():
+        raise UsageError(f"pseudonym key file {config.key_file} does not exist",
+                         hint="check the path (every pseudonym depends on this key), or "
+                              "pass --new-key to make a new key there")
+    exceptions_sha256 = None
+    if config.exceptions:  # a file that cannot be used stops the run before it starts
+        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone))
+        exceptions_sha256 = sha256_path(config.exceptions)
+    policy_text = _canonical(policy.as_dict())
+    mapping_text = _canonical({"source": mapping.source, "datasets": mapping_as_dict(mapping)})
+    return ResolvedConfig(config, policy, policy_text, sha256_text(policy_text), mapping,
+                          sha256_text(mapping_text), period, config.scope if scope else None,
+                          exceptions_sha256)
