@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from privacylib.intake.readers import quote_ident
 from privacylib.masking.identifiers import check_column, kind_of
+from privacylib.sqlnames import quote_ident
 
 if TYPE_CHECKING:
     from privacylib.intake.ingest import DatasetLoad

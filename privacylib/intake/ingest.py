@@ -26,14 +26,16 @@ from privacylib.config.mapping import DatasetMapping, Mapping, load_mapping
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS, Dataset
 from privacylib.errors import DataError, UsageError
-from privacylib.intake import readers
 from privacylib.intake.headers import Resolution, resolve
 from privacylib.intake.idquality import check_identifiers
 from privacylib.intake.plausibility import measure_time_ranges
+from privacylib.intake.readers import READERS, FileLines, RawSource, Scope, SourceFile
+from privacylib.intake.readers.csv import each_file
 from privacylib.intake.rejects import BOOKKEEPING, enum_warnings, finalize, fix_lines
 from privacylib.intake.schema import stage_columns, typed_select
-from privacylib.intake.sources import Format, SourceFile, discover
+from privacylib.intake.sources import discover
 from privacylib.intake.staging import insert_per_file, insert_scan
+from privacylib.sqlnames import quote_ident
 
 # What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
 _DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
@@ -161,35 +163,18 @@ def _create_empty(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
     """Absent datasets still exist as empty tables, so SQL can name them."""
     cols = [c for c in stage_columns(ds, [])
             if c[0] not in BOOKKEEPING]
-    ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in cols)
-    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name)} ({ddl})")
-    rej = ", ".join(f"{readers.quote_ident(n)} VARCHAR" for n in
+    ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in cols)
+    con.execute(f"CREATE OR REPLACE TABLE {quote_ident(ds.name)} ({ddl})")
+    rej = ", ".join(f"{quote_ident(n)} VARCHAR" for n in
                     ("_source_file", "_source_line", "_reject_column", "_reject_reason",
                      *ds.column_names, "_raw_line"))
-    con.execute(f"CREATE OR REPLACE TABLE {readers.quote_ident(ds.name + '__rejects')} ({rej})")
+    con.execute(f"CREATE OR REPLACE TABLE {quote_ident(ds.name + '__rejects')} ({rej})")
 
 
-def _raw_sources(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[SourceFile],
-                 m: DatasetMapping, tmp: Path) -> list[readers.RawSource]:
+def _raw_sources(scope: Scope, ds: Dataset, files: list[SourceFile]) -> list[RawSource]:
     """Group a dataset's files into scans: files with the same columns are read together."""
-    fmt = files[0].format
     try:
-        if fmt in (Format.CSV, Format.TSV):
-            groups: dict[tuple, list[readers.CsvFile]] = {}
-            for src in files:
-                prepared = readers.prepare_csv(src, m.encoding)
-                groups.setdefault(prepared.header, []).append(prepared)
-            return [readers.read_csv_group(g) for g in groups.values()]
-        if fmt is Format.PARQUET:
-            by_schema: dict[tuple, list[SourceFile]] = {}
-            for src in files:
-                by_schema.setdefault(readers.parquet_schema(con, src), []).append(src)
-            return [readers.read_parquet_group(g, list(names), list(types))
-                    for (names, types), g in by_schema.items()]
-        if fmt is Format.JSONL:
-            return [readers.read_jsonl(con, src, tmp) for src in files]
-        return [readers.read_excel(con, src, m.sheet, f"_xlsx_{ds.name}_{i}")
-                for i, src in enumerate(files)]
+        return READERS[files[0].format].read(scope, files)
     except _DATA_ERRORS as exc:
         raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                         hint="check that each file is complete and in the format its name says",
@@ -202,23 +187,23 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
     if not files:
         return DatasetLoad(ds.name, "absent")
     result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
-                         format=files[0].format.value)
-    stage = readers.quote_ident(f"_stage_{ds.name}")
+                         format=files[0].format)
+    stage = quote_ident(f"_stage_{ds.name}")
+    scope, reader = Scope(con, ds.name, m, tmp), READERS[files[0].format]
     try:
-        sources, resolutions = _match_headers(con, ds, _raw_sources(con, ds, files, m, tmp), m,
-                                              tmp)
+        sources, resolutions = _match_headers(scope, ds, _raw_sources(scope, ds, files), m)
         extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
-        ddl = ", ".join(f"{readers.quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
+        ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))
         con.execute(f"CREATE OR REPLACE TABLE {stage} ({ddl})")
         # Lines rejected before or by the scan, and how rows get their line.
         malformed: list[tuple] = []
-        numbering: list[readers.FileLines] = []
+        numbering: list[FileLines] = []
         for raw, res in zip(sources, resolutions, strict=True):
             bar.set_postfix_str(f"{ds.name} ({len(raw.files)} file(s))", refresh=False)
             try:
                 if raw.csv:
                     jobs = [(*typed_select(ds, one, res, extras, m, policy.timezone), one.csv[0])
-                            for one in readers.each_file(raw)]
+                            for one in each_file(raw)]
                     found, lines = insert_per_file(con, stage, jobs, bar, tmp)
                     malformed += found
                     numbering += lines
@@ -244,28 +229,25 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         return DatasetLoad(ds.name, "error", files=result.files, format=result.format,
                            error=str(exc))
     finally:
-        for i, src in enumerate(files):
-            if src.format is Format.EXCEL:
-                con.unregister(f"_xlsx_{ds.name}_{i}")
+        if reader.release:
+            reader.release(scope, files)
     return result
 
 
-def _match_headers(con: duckdb.DuckDBPyConnection, ds: Dataset,
-                   sources: list[readers.RawSource], m: DatasetMapping, tmp: Path,
-                   ) -> tuple[list[readers.RawSource], list[Resolution]]:
+def _match_headers(scope: Scope, ds: Dataset, sources: list[RawSource], m: DatasetMapping,
+                   ) -> tuple[list[RawSource], list[Resolution]]:
     """Match every scan's header; report the problems of all files at once."""
     resolutions, problems = [], []
     for raw in sources:
         res = resolve(ds, raw.names, m)
-        if res.problems and raw.files[0].format is Format.JSONL:
+        explain = READERS[raw.files[0].format].explain
+        if res.problems and explain:
             # "required column missing (columns found: (none))" says nothing
-            # useful about a file that is one JSON document.
-            why = readers.explain_json_document(con, raw.files[0], tmp)
-            if why:
-                raise DataError(why, dataset=ds.name, file=raw.files[0].name,
-                                hint="JSON Lines holds one object per line (jq -c '.[]' "
-                                     "turns an array into that); reading JSON arrays is "
-                                     "not supported yet")
+            # useful about a file that is no file of its format (one JSON document).
+            found = explain(scope, raw.files[0])
+            if found:
+                raise DataError(found[0], dataset=ds.name, file=raw.files[0].name,
+                                hint=found[1])
         where = raw.files[0].name + (f" (and {len(raw.files) - 1} more with the same columns)"
                                      if len(raw.files) > 1 else "")
         problems += [f"{where}: {p}" for p in res.problems]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from privacylib.config.period import utc_text
-from privacylib.intake.readers import quote_ident
+from privacylib.sqlnames import quote_ident
 
 if TYPE_CHECKING:
     from privacylib.config.period import Period

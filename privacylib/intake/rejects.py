@@ -15,8 +15,10 @@ import duckdb
 
 from privacylib.contract import Dataset, Kind
 from privacylib.errors import DataError
-from privacylib.intake.readers import CSV_REJECTS, CSV_SCANS, FileLines, quote_ident
-from privacylib.intake.sources import Prepared, empty_lines, record_lines
+from privacylib.intake.lines import Prepared, empty_lines, record_lines
+from privacylib.intake.readers import FileLines
+from privacylib.intake.readers.csv import CSV_REJECTS, CSV_SCANS
+from privacylib.sqlnames import quote_ident
 
 # Staging columns that are the loader's bookkeeping, not data.
 BOOKKEEPING = ("_reject",)

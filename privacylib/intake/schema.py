@@ -14,7 +14,8 @@ from typing import Any
 from privacylib.config.mapping import DatasetMapping
 from privacylib.contract import Column, Dataset, Kind
 from privacylib.intake.headers import Resolution
-from privacylib.intake.readers import RawSource, quote_ident
+from privacylib.intake.readers import RawSource
+from privacylib.sqlnames import quote_ident
 
 SQL_TYPES = {Kind.TEXT: "VARCHAR", Kind.ENUM: "VARCHAR", Kind.TIMESTAMP: "TIMESTAMPTZ",
              Kind.BOOLEAN: "BOOLEAN", Kind.INTEGER: "BIGINT", Kind.LIST: "VARCHAR[]"}
@@ -178,7 +179,7 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
     if bad_row:
         cleaned.append(bad_row)
         # An unreadable line has only this one problem; its values are all null.
-        problems = [("_row", f"{bad_row} IS NOT NULL", "'line is not a JSON object'")] + [
+        problems = [("_row", f"{bad_row} IS NOT NULL", _sql_literal(raw.bad_row_reason))] + [
             (n, f"{bad_row} IS NULL AND {cond}", why) for n, cond, why in problems]
     flags = [f"{cond} AS b__{i}" for i, (_, cond, _) in enumerate(problems)]
     flags.append(" OR ".join(f"b__{i}" for i in range(len(problems))) + " AS _bad"

@@ -14,9 +14,10 @@ from pathlib import Path
 import duckdb
 from tqdm.auto import tqdm
 
-from privacylib.intake.readers import CsvFile, FileLines
+from privacylib.intake.lines import prepare_lines
+from privacylib.intake.readers import FileLines
+from privacylib.intake.readers.csv import CsvFile
 from privacylib.intake.rejects import account_lines, malformed_lines
-from privacylib.intake.sources import prepare_lines
 
 
 def insert_scan(con: duckdb.DuckDBPyConnection, stage: str, sql: str, params: dict,
@@ -55,7 +56,7 @@ def insert_per_file(con: duckdb.DuckDBPyConnection, stage: str,
                     ) -> tuple[list[tuple], list[FileLines]]:
     """One INSERT per CSV file, as many at once as DuckDB has threads.
 
-    Each file is first prepared (sources.prepare_lines: measured, and copied
+    Each file is first prepared (lines.prepare_lines: measured, and copied
     when it must be fixed or is compressed), then scanned; the scan numbers
     its own rows (WITH ORDINALITY), which runs it on one thread, so files side
     by side keep every core busy. Returns the rejected lines (malformed ones

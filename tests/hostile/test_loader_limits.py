@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from privacylib.intake.sources import MAX_CELL_BYTES, MAX_COLUMNS
+from privacylib.intake.limits import MAX_CELL_BYTES, MAX_COLUMNS
 
 from conftest import load_dir, rows
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from privacylib.intake.sources import MAX_LINE_BYTES
+from privacylib.intake.limits import MAX_LINE_BYTES
 
 from conftest import load_dir, rows
 
@@ -246,8 +246,8 @@ def test_many_empty_and_malformed_lines_are_placed_in_linear_time(data_dir):
 
 def test_lines_lost_by_the_reader_make_the_dataset_an_error(tmp_path):
     from privacylib.errors import DataError
+    from privacylib.intake.lines import prepare_lines
     from privacylib.intake.rejects import account_lines
-    from privacylib.intake.sources import prepare_lines
 
     path = tmp_path / "a.csv"
     path.write_text("h\n1\n2\n\n4\nbad\n6\n7\n8\n9")  # 10 lines, line 4 empty
@@ -261,7 +261,8 @@ def test_lines_lost_by_the_reader_make_the_dataset_an_error(tmp_path):
 
 
 def test_empty_lines_are_found_across_chunks(tmp_path):
-    from privacylib.intake.sources import CHUNK_BYTES, empty_lines
+    from privacylib.intake.encoding import CHUNK_BYTES
+    from privacylib.intake.lines import empty_lines
 
     path = tmp_path / "a.csv"
     first = "h\n" + "x" * (CHUNK_BYTES - 3) + "\n"  # the second chunk starts with its "\n"

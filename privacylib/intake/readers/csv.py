@@ -1,0 +1,122 @@
+"""CSV and TSV files: each file's encoding and header (prepare_csv), the scan
+of files that share a header (read_csv_group), read a file at a time
+(each_file: the line of each row comes from the scan itself)."""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from privacylib.errors import DataError
+from privacylib.intake.encoding import detect_encoding, utf8_chunks
+from privacylib.intake.limits import DUCKDB_LINE, MAX_LINE_BYTES, check_columns
+from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+
+CSV_REJECTS = "_csv_rejects"
+CSV_SCANS = "_csv_reject_scans"
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file ready to be read: its encoding and header."""
+
+    source: SourceFile
+    encoding: str
+    header: tuple[str, ...]
+
+    @property
+    def delimiter(self) -> str:
+        return "\t" if self.source.format == TSV.name else ","
+
+
+def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
+    encoding = (encoding or detect_encoding(src.path)).replace("_", "-").lower()
+    if encoding in ("utf8", "utf-8-sig"):
+        encoding = "utf-8"
+    elif encoding in ("gbk", "gb2312"):
+        encoding = "gb18030"  # a superset: reads both, and what the report shows
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise DataError(f"{src.name}: unknown encoding '{encoding}'", file=src.name,
+                        hint="set encoding in mapping.yaml to utf-8 or gb18030") from exc
+    delimiter = "\t" if src.format == TSV.name else ","
+    header = read_header(src.path, encoding, delimiter, src.name)
+    if not header or all(not n.strip() for n in header):
+        raise DataError(f"{src.name} has no header line", file=src.name,
+                        hint="the first line of a CSV file must name its columns")
+    check_columns(src.name, len(header))
+    return CsvFile(src, encoding, tuple(header))
+
+
+def read_header(path: Path, encoding: str, delimiter: str, name: str) -> list[str]:
+    """The first record of a CSV file, split the way a CSV reader would.
+
+    Reads at most MAX_LINE_BYTES of the file, whatever its size."""
+    import csv
+    import io
+
+    head = bytearray()
+    for chunk in utf8_chunks(path, encoding, name, 1 << 16):  # a header is short
+        head += chunk
+        if len(head) > MAX_LINE_BYTES or b"\n" in chunk or b"\r" in chunk:
+            break
+    text = bytes(head[: MAX_LINE_BYTES + 1]).decode("utf-8", errors="replace")
+    text = text.removeprefix("\ufeff")
+    if len(head) > MAX_LINE_BYTES and "\n" not in text and "\r" not in text:
+        raise DataError(f"{name}: the header line is longer than {MAX_LINE_BYTES:,} bytes "
+                        "(MAX_LINE_BYTES)", file=name,
+                        hint="the first line of a CSV file must name its columns; check "
+                             "that the file is a CSV export")
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_LINE_BYTES))
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                               strict=False), [])
+    except csv.Error as exc:
+        raise DataError(f"{name}: the header line cannot be read: {exc}", file=name,
+                        hint="the first line of a CSV file must name its columns") from exc
+
+
+def read_csv_group(group: list[CsvFile]) -> RawSource:
+    """The scan of CSV files that share a header (to be read a file at a time)."""
+    names = list(group[0].header)
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+    delim = "E'\\t'" if group[0].source.format == TSV.name else "','"
+    # The line comes from the scan itself (the order rows reach a table is not
+    # the file's: an insert of a parallel scan may reorder them), so a scan
+    # may read one file only: see each_file. The header is line 1. Files are
+    # prepared first (lines.prepare_lines): LF line breaks only.
+    sql = (
+        "SELECT file_index AS _file_index, ordinality + 1 AS _source_line, "
+        f"* EXCLUDE (file_index, ordinality) FROM (SELECT file_index, * FROM read_csv($paths, "
+        f"columns = {{{cols}}}, header = true, auto_detect = false, delim = {delim}, "
+        "quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, "
+        f"max_line_size = {DUCKDB_LINE}, store_rejects = true, "
+        f"rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_SCANS}') WITH ORDINALITY)"
+    )
+    return RawSource([f.source for f in group], names, ["VARCHAR"] * len(names), sql,
+                     {"paths": [str(f.source.path) for f in group]},
+                     [f.encoding for f in group], csv=list(group))
+
+
+def each_file(raw: RawSource) -> list[RawSource]:
+    """A CSV group as one scan per file: the same SELECT over one path."""
+    return [dataclasses.replace(raw, files=[f.source], params={**raw.params,
+                                "paths": [str(f.source.path)]}, encodings=[f.encoding], csv=[f])
+            for f in raw.csv]
+
+
+
+def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
+    """Files with the same header are one group: one SELECT, run a file at a time."""
+    groups: dict[tuple, list[CsvFile]] = {}
+    for src in files:
+        prepared = prepare_csv(src, scope.mapping.encoding)
+        groups.setdefault(prepared.header, []).append(prepared)
+    return [read_csv_group(g) for g in groups.values()]
+
+
+CSV = Reader("csv", (".csv", ".csv.gz"), read)
+TSV = Reader("tsv", (".tsv", ".tsv.gz"), read)

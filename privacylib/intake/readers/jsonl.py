@@ -1,0 +1,94 @@
+"""JSON Lines files: one JSON object a line, its keys the columns; a line that
+is no object is a reject. A file that is one JSON document or array, not JSON
+Lines, is told apart when its columns do not match (explain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from privacylib.intake.limits import DUCKDB_LINE, check_columns
+from privacylib.intake.lines import Prepared, prepare_lines
+from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+
+JSON_LINES = ("SELECT ordinality AS _source_line, j FROM read_csv($path, "
+              "columns = {'j': 'VARCHAR'}, header = false, auto_detect = false, "
+              "delim = E'\\x1f', quote = '', escape = '', new_line = '\\n', "
+              f"max_line_size = {DUCKDB_LINE}) WITH ORDINALITY")
+# CASE, unlike AND, never evaluates json_type on text that is not JSON.
+_IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
+
+
+def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path) -> RawSource:
+    """One JSON object a line. Keys become columns; a line that is not an
+    object becomes a reject (column `_row`); blank lines are no rows. The
+    scan of one text column counts empty lines (as nulls), so its row number
+    is the line, refused lines (emptied) included."""
+    prepared = prepare_lines(src.path, "utf-8", workdir, quoting=False, json=True,
+                             name=src.name)
+    keys = con.execute(
+        f"SELECT DISTINCT unnest(json_keys(j)) AS k FROM ({JSON_LINES}) "
+        f"WHERE {_IS_OBJECT} ORDER BY k", {"path": str(prepared.path)}).fetchall()
+    names = [k[0] for k in keys]
+    check_columns(src.name, len(names))
+    params: dict[str, Any] = {"path": str(prepared.path)}
+    cols = []
+    for i, name in enumerate(names):
+        params[f"key{i}"] = "$." + '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        cols.append(f"CASE WHEN _ok THEN j ->> $key{i} END AS c{i}")
+    cols.append("CASE WHEN NOT _ok THEN j END AS _json")
+    sql = (f"SELECT 0 AS _file_index, _source_line, {', '.join(cols)} FROM (SELECT *, "
+           f"{_IS_OBJECT} AS _ok FROM ({JSON_LINES}) WHERE j IS NOT NULL AND trim(j) <> '')")
+    return RawSource([src], names, ["VARCHAR"] * len(names), sql, params, ["utf-8"],
+                     bad_row_column="_json", rejects=_refused(src, prepared),
+                     bad_row_reason="line is not a JSON object")
+
+
+def _refused(src: SourceFile, prepared: Prepared) -> list[tuple]:
+    return [(src.name, line, "_row", reason, text) for line, reason, text in prepared.rejects]
+
+
+def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
+                          workdir: Path) -> str | None:
+    """Why a .jsonl file whose columns do not match is no JSON Lines file at
+    all, when it is a JSON array or one JSON document; else None.
+
+    Asked only when the columns do not match, so a good file pays nothing."""
+    prepared = prepare_lines(src.path, "utf-8", workdir, quoting=False, json=True,
+                             name=src.name)
+    first, objects, lines, lists = con.execute(
+        f"SELECT first(trim(j) ORDER BY _source_line) FILTER (WHERE trim(j) <> ''), "
+        f"count(*) FILTER (WHERE {_IS_OBJECT}), count(*) FILTER (WHERE trim(j) <> ''), "
+        "bool_or(CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN list_contains("
+        "json_type(j, '$.*[0]'), 'OBJECT') END) "
+        f"FROM ({JSON_LINES})", {"path": str(prepared.path)}).fetchall()[0]
+    if prepared.copied:
+        prepared.path.unlink(missing_ok=True)
+    if first is None:
+        return None
+    if first.startswith("["):
+        return (f"{src.name} holds a JSON array, not one JSON object per line "
+                f"(its first line starts with '[')")
+    # {"Records": [{...}, ...]} on one line, or any document spread over many lines.
+    if (objects == 0 and first.startswith("{")) or (objects == lines == 1 and lists):
+        return (f"{src.name} holds a single JSON document ({lines:,} line(s)), not one "
+                "JSON object per line")
+    return None
+
+
+
+def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
+    return [read_jsonl(scope.con, src, scope.workdir) for src in files]
+
+
+def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
+    why = explain_json_document(scope.con, src, scope.workdir)
+    if why is None:
+        return None
+    return why, ("JSON Lines holds one object per line (jq -c '.[]' turns an array into "
+                 "that); reading JSON arrays is not supported yet")
+
+
+JSONL = Reader("jsonl", (".jsonl", ".jsonl.gz", ".ndjson"), read, explain=explain)
