@@ -1,4 +1,4 @@
-"""The leak guard (leakguard.py): every file type searched, masks left alone, and
+"""The leak guard (masking/leakguard/): every file type searched, masks left alone, and
 a run or validation whose writer skipped masking is failed, not published."""
 
 from __future__ import annotations
@@ -292,6 +292,7 @@ def test_the_sample_run_passes_the_guard(tmp_path, sample_loaded):
 
 def test_validate_is_guarded(tmp_path, monkeypatch):
     from privacylib import cli
+    from privacylib.cli import validate
     from privacylib.masking.masker import unmasked
     from privacylib.report import outputs
 
@@ -299,7 +300,7 @@ def test_validate_is_guarded(tmp_path, monkeypatch):
     assert cli.main([*args, str(tmp_path / "ok")]) in (0, 3)
     assert (tmp_path / "ok" / "data_quality.csv").exists()
     assert not (tmp_path / "ok.FAILED").exists()
-    monkeypatch.setattr(cli, "write_quality",
+    monkeypatch.setattr(validate, "write_quality",
                         lambda result, folder, masker: outputs.write_quality(
                             result, folder, unmasked()))
     assert cli.main([*args, str(tmp_path / "leaky")]) == 1

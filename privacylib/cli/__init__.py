@@ -1,0 +1,36 @@
+"""The `privacy-audit` command.
+
+Exit codes (audit/verdict.py says why): 0 the audit is complete (findings and
+rejects are not errors), 1 a run failed, 2 bad usage or unusable input found
+before the audit, 3 the audit finished but is incomplete, 4 findings at or
+above --fail-on.
+
+The parser and its help (parser.py), and one module per group of commands:
+validate (validate.py), run, demo, batch and generate (run.py), verify and
+keygen (verify.py), access-log (access.py), controls (catalog.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from privacylib.cli.parser import build_parser
+from privacylib.errors import PrivacyLibError
+from privacylib.masking.masker import mask_text
+
+__all__ = ["build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PrivacyLibError as exc:
+        # A message may quote a value of the data: a terminal log is an output too.
+        print(f"error: {mask_text(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # `privacy-audit controls | head`: the reader has had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter quiet at exit
+        return 0

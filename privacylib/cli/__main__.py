@@ -1,0 +1,7 @@
+"""python -m privacylib.cli: the `privacy-audit` command."""
+
+import sys
+
+from privacylib.cli import main
+
+sys.exit(main())
