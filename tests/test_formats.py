@@ -109,8 +109,9 @@ def test_json_lines_native_values_and_a_broken_line(data_dir):
     result = load_dir(data_dir)
     assert rows(result, "SELECT notice_version, purposes FROM notices ORDER BY 1") == [
         ("v1", ["a", "b"]), ("v2", ["a", "c"])]
-    assert rows(result, "SELECT _source_line, _reject_column FROM notices__rejects ORDER BY 1") == [
-        (3, "_row"), (4, "_row")]
+    assert rows(result, "SELECT _source_line, _reject_column, _reject_reason FROM notices__rejects "
+                        "ORDER BY 1") == [(3, "_row", "line is not a JSON object"),
+                                          (4, "_row", "line is not a JSON object")]
     d = result.datasets["notices"]
     assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (4, 2, 2)
 
