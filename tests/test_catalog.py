@@ -10,6 +10,7 @@ import pytest
 
 from privacylib.controls.catalog import CONTROLS_DIR, load_catalog, select
 from privacylib.errors import ProblemsError, UsageError
+from privacylib.vocab import Localized
 
 DOC = Path(__file__).parents[1] / "docs" / "controls.md"
 FAMILY_OF_SECTION = {"Collection": "collection", "Storage": "storage", "Use": "use",
@@ -41,8 +42,9 @@ def test_thirty_six_controls_as_the_spec_names_them():
     assert len(spec) == 36 and [c.id for c in catalog] == list(spec)
     for c in catalog:
         s = spec[c.id]
-        assert (c.family, c.slug, c.title_zh, c.title_en) == (s["family"], s["slug"], s["zh"],
-                                                               s["en"]), c.id
+        assert (c.family, c.slug, c.title) == (s["family"], s["slug"],
+                                                Localized(s["zh"], s["en"])), c.id
+        assert (c.title("zh"), c.title("en")) == (s["zh"], s["en"]), c.id
         assert (c.seed, c.pipl, c.severity) == (s["seed"], s["pipl"], s["severity"]), c.id
         assert list(c.datasets) == s["datasets"], c.id
         assert c.subject.replace("{", "").replace("}", "") == s["subject"], c.id

@@ -213,8 +213,8 @@ def test_paths_are_taken_literally_and_a_named_key_file_must_exist(tmp_path):
         assert parameterize_path(runner._literal(Path(path)), {"lang": "zh"}) == path
     missing = tmp_path / "typo.key"
     with pytest.raises(UsageError, match="does not exist"):
-        runner.check(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
-                                 key_file=str(missing)))
+        runner.prepare_run(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
+                                       key_file=str(missing)), tmp_path)
     with pytest.raises(UsageError, match="--new-key"):
         load_key(missing)
     assert load_key(missing, create=True) and missing.stat().st_mode & 0o077 == 0

@@ -8,7 +8,10 @@ people and may change shape without breaking signing.
 
 Findings can be millions: they stay in findings.parquet, which result.json
 names with its row count and SHA-256; `read_findings` reads it and checks
-both. Every text in here is masked as the run's files are.
+both. Every text in here is masked as the run's files are. Hashes are
+written as Subresource Integrity does (`sha256-` and base64), not hex: a
+hex digest holds digit runs that read as card or mobile numbers to anyone
+scanning a report for identifiers; base64 holds none that long.
 
 `open_result(run_dir)` and `read_findings(run_dir)` are the pair a reader of
 a finished run needs; neither loads DuckDB.
@@ -16,6 +19,7 @@ a finished run needs; neither loads DuckDB.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
@@ -59,8 +63,6 @@ class ControlOutcome:
     findings: int
     # Why it was skipped, found no data or is in error; masked; "" otherwise.
     reason: str
-    # SHA-256 of the control's .sql file as it ran.
-    definition_sha256: str
 
 
 @dataclass(frozen=True)
@@ -134,15 +136,16 @@ class RunInfo:
     scope: str
     lang: str
     masked: bool
-    # SHA-256 of the policy as the audit used it (config/params.py).
-    policy_sha256: str | None
+    # The policy as the audit used it (config/params.py), as `integrity()`.
+    policy_digest: str | None
 
 
 @dataclass(frozen=True)
 class FindingsFile:
     path: str
     rows: int
-    sha256: str
+    # Its SHA-256, as `integrity()`.
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,17 @@ class RunResult:
     exceptions: tuple[ExceptionRow, ...]
     comparison: Comparison
     findings: FindingsFile
+    # Accesses in the period per weekday (7 rows, Monday first) and local hour
+    # (24 columns); empty without an access log. Pages draw it from here.
+    access_by_hour: tuple[tuple[int, ...], ...] = ()
+
+    def access_frame(self) -> pd.DataFrame:
+        """access_by_hour as the charts take it: weekdays 1-7 by hours 0-23."""
+        import pandas as pd
+
+        if not self.access_by_hour:
+            return pd.DataFrame()
+        return pd.DataFrame(list(self.access_by_hour), index=range(1, 8), columns=range(24))
 
     def outcome(self, control_id: str) -> Outcome:
         return next(c.outcome for c in self.controls if c.id == control_id)
@@ -165,8 +179,7 @@ class RunResult:
         return {"period": r.period, "period_start": r.period_start, "period_end": r.period_end,
                 "as_of": r.as_of, "timezone": r.timezone, "scope": r.scope, "lang": r.lang,
                 "masked": r.masked, "compared_with": self.comparison.previous_run,
-                "bounds": r.bounds, "verdict": self.verdict.as_dict(),
-                "policy_sha256": r.policy_sha256}
+                "bounds": r.bounds, "verdict": self.verdict.as_dict()}
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -190,7 +203,8 @@ class RunResult:
             tuple(_make(ExceptionRow, x) for x in data["exceptions"]),
             Comparison(c["previous_run"], c["previous_period"], c["new"], c["recurring"],
                        tuple(_make(GoneFinding, x) for x in c["resolved"])),
-            _make(FindingsFile, data["findings"]))
+            _make(FindingsFile, data["findings"]),
+            tuple(tuple(row) for row in data["access_by_hour"]))
 
 
 def _make(cls: type, data: dict[str, Any]) -> Any:
@@ -201,12 +215,17 @@ def _make(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{n: data[n] for n in names})
 
 
-def sha256_file(path: Path) -> str:
+def integrity(sha256_hex: str) -> str:
+    """A SHA-256 given in hex, as result.json writes it: sha256-BASE64."""
+    return "sha256-" + base64.b64encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+def file_integrity(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+    return integrity(digest.hexdigest())
 
 
 def write_result(folder: Path, result: RunResult) -> Path:
@@ -230,17 +249,18 @@ def open_result(run_dir: str | Path) -> RunResult:
 
 
 def read_findings(run_dir: str | Path, result: RunResult | None = None, *,
-                  columns: tuple[str, ...] = FINDING_FIELDS) -> pd.DataFrame:
-    """The run's findings (FINDING_FIELDS by default), after checking that the
-    file is the one result.json names: same hash, same number of rows."""
+                  columns: tuple[str, ...] | None = FINDING_FIELDS) -> pd.DataFrame:
+    """The run's findings (FINDING_FIELDS by default, None: every column, with
+    evidence), after checking that the file is the one result.json names:
+    same hash, same number of rows."""
     import pandas as pd
 
     result = result or open_result(run_dir)
     path = Path(run_dir) / result.findings.path
-    if not path.is_file() or sha256_file(path) != result.findings.sha256:
+    if not path.is_file() or file_integrity(path) != result.findings.digest:
         raise ResultUnreadable(f"{path} is not the findings file its result.json names",
                                hint="the run folder was changed; verify it")
-    frame = pd.read_parquet(path, columns=list(columns))
+    frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
     if len(frame) != result.findings.rows:
         raise ResultUnreadable(f"{path} holds {len(frame)} rows, its result.json says "
                                f"{result.findings.rows}")
@@ -258,8 +278,7 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
     controls = audit.controls()  # titles in the run's language, reasons masked
     outcomes = tuple(
         ControlOutcome(r.control.id, r.control.family, r.control.severity, row.title,
-                       Outcome(r.outcome), r.checked, len(r.findings), row.reason,
-                       r.control.definition_hash)
+                       Outcome(r.outcome), r.checked, len(r.findings), row.reason)
         for r, row in zip(audit.result.results, controls.itertuples(), strict=True))
     quality = tuple(QualityRow(q["dataset"], q["status"], int(q["rows_read"]),
                                int(q["rows_loaded"]), int(q["rows_rejected"]),
@@ -281,13 +300,16 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
                   period.as_of.isoformat(), tz, period.describe(), local_text(period.start, tz),
                   local_text(period.end, tz), audit.config.scope or "", lang,
                   audit.masker.enabled,
-                  audit.resolved_config.policy_sha256 if audit.resolved_config else None)
+                  integrity(audit.resolved_config.policy_sha256) if audit.resolved_config
+                  else None)
+    heat = audit.access_by_hour()
+    access = tuple(tuple(int(v) for v in row) for row in heat.to_numpy()) if len(heat) else ()
     return RunResult(FORMAT, run, audit.verdict(), outcomes, quality, exceptions, comparison,
-                     findings)
+                     findings, access)
 
 
 def findings_file(path: Path) -> FindingsFile:
     """How result.json names a findings file that was just written."""
     import pyarrow.parquet as pq
 
-    return FindingsFile(path.name, pq.ParquetFile(path).metadata.num_rows, sha256_file(path))
+    return FindingsFile(path.name, pq.ParquetFile(path).metadata.num_rows, file_integrity(path))

@@ -1,7 +1,7 @@
 """What a finished run says to a pipeline: its exit code and its last line.
 
 A scheduler reads the exit code, a person the last line; both come from the
-run's own record (run.json), so `run` and `batch` say the same thing:
+run's own record (result.json), so `run` and `batch` say the same thing:
 
     0  the audit is complete (findings are not an error)
     1  a run failed (the notebook raised; a `.FAILED` folder says where)

@@ -96,16 +96,7 @@ class Control:
     def parameters(self) -> frozenset[str]:
         return frozenset(_PARAM.findall(self.sql))
 
-    # The single-language names, for callers that name the language
-    # (the engine fills reason_zh and reason_en templates).
-    @property
-    def title_zh(self) -> str:
-        return self.title.zh
-
-    @property
-    def title_en(self) -> str:
-        return self.title.en
-
+    # The single-language templates, for the engine, which fills both.
     @property
     def reason_zh(self) -> str:
         return self.reason.zh

@@ -51,14 +51,14 @@ def summary_html(audit: Audit, result: RunResult) -> str:
     risks, data quality. No code, and no query: what the run was comes from
     its result."""
     w, lang = audit.words, audit.config.lang
-    controls, findings = audit.controls(), audit.findings()
+    findings = audit.findings()
     run = result.run
     # Half-open, as the controls read it: the end instant is not in the period.
     period = f"[{run.local_start}, {run.local_end}) {run.timezone}"
-    counts = controls["outcome"].value_counts()
-    outcome_rows = [[c.control_id, w[c.family], w[c.severity], c.title, w[c.outcome],
-                     "—" if pd.isna(c.checked) else c.checked, c.findings, c.reason]
-                    for c in controls.itertuples()]
+    counts = result.verdict.outcomes
+    outcome_rows = [[c.id, w[c.family], w[c.severity], c.title, w[c.outcome],
+                     "—" if c.checked is None else c.checked, c.findings, c.reason]
+                    for c in result.controls]
     top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER)).sort_values(
         ["order", "control_id", "subject_id"]).head(TOP_FINDINGS)
     top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
@@ -87,8 +87,8 @@ def summary_html(audit: Audit, result: RunResult) -> str:
         f"<h2>{html_text(w['outcomes'])}</h2>",
         _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
                 w["checked"], w["findings"], w["reason"]], outcome_rows, "outcomes",
-               list(controls["outcome"])),
-        _figures(audit, findings),
+               [str(c.outcome) for c in result.controls]),
+        _figures(result, findings),
         f"<h2>{html_text(w['top_findings'])}</h2>",
         _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
                 w["history"]], top_rows, "top-findings", list(top["status"])),
@@ -103,10 +103,10 @@ def summary_html(audit: Audit, result: RunResult) -> str:
     return "\n".join(parts)
 
 
-def _figures(audit: Audit, findings: pd.DataFrame) -> str:
+def _figures(result: RunResult, findings: pd.DataFrame) -> str:
     """The explorer's charts, static: findings by control, access by hour."""
     figures = [charts.findings_by_control(findings)]
-    heat = audit.access_by_hour()
+    heat = result.access_frame()
     if len(heat):
         figures.append(charts.access_heatmap(heat))
     return "".join(f'<img class="chart" alt="chart" src="data:image/png;base64,'

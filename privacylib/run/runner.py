@@ -71,12 +71,6 @@ def folder_name(config: AuditConfig) -> str:
     return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
 
 
-def check(config: AuditConfig) -> ResolvedConfig:
-    """Bad usage and bad configuration stop here (exit 2), before any notebook
-    runs: the configuration, resolved (config/params.py)."""
-    return resolve(config)
-
-
 def _literal(path: Path) -> str:
     """papermill formats paths with the parameters (o{lang} -> ozh): a path is a path."""
     return str(path).replace("{", "{{").replace("}", "}}")
@@ -139,9 +133,13 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
 
 
 def _mask_notebook(path: Path) -> None:
-    """The injected parameters of a masked run, masked: a policy value or a
-    scope may hold an identifier (the manifest masks the same)."""
+    """The injected parameters of a masked run, masked, in the cell papermill
+    adds and in the copy it keeps in the metadata: a policy value or a scope
+    may hold an identifier (the manifest masks the same)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
+    kept = notebook.get("metadata", {}).get("papermill", {})
+    if "parameters" in kept:
+        kept["parameters"] = _each_string(kept["parameters"], mask_text)
     for cell in notebook["cells"]:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["source"] = _each_string(cell["source"], mask_text)

@@ -31,8 +31,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from privacylib.audit.result import open_result
+from privacylib.audit.result import integrity, open_result
 from privacylib.config.params import AuditConfig, ResolvedConfig
+from privacylib.controls.catalog import load_catalog
 from privacylib.errors import PrivacyLibError
 from privacylib.report.outputs import MARKER
 from privacylib.trail.signing import key_id, raw_public, sign
@@ -120,10 +121,11 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
     """The manifest of the run written in `folder`, to be published as `folder_name`."""
     result = open_result(folder)
     resolved = record.resolved
-    if result.run.policy_sha256 != resolved.policy_sha256:
+    if result.run.policy_digest != integrity(resolved.policy_sha256):
         raise ResultMismatch(
-            f"the audit used policy {result.run.policy_sha256}, not the resolved policy "
-            f"{resolved.policy_sha256}", hint="run it again; the run was not published")
+            f"the audit used policy {result.run.policy_digest}, not the resolved policy "
+            f"{integrity(resolved.policy_sha256)}", hint="run it again; nothing was published")
+    hashes = {c.id: c.definition_hash for c in load_catalog()}
     policy = json.loads(resolved.policy_text)
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
     run = result.run_record()
@@ -150,7 +152,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "versions": versions(),
         "inputs": inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
-        "controls": [{"id": c.id, "definition_sha256": c.definition_sha256,
+        "controls": [{"id": c.id, "definition_sha256": hashes[c.id],
                       "outcome": str(c.outcome), "findings": c.findings,
                       "checked": c.checked or None}
                      for c in result.controls],

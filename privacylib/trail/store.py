@@ -167,6 +167,7 @@ def record_pending(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
     run = manifest["run"]
     result = open_result(run_folder)
     findings = read_findings(run_folder, result)
+    definitions = {c["id"]: c["definition_sha256"] for c in manifest["controls"]}
     con.execute("BEGIN")
     try:
         previous = previous_in(con, run["scope"], run["period_end"])
@@ -188,7 +189,7 @@ def record_pending(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
         outcomes = pd.DataFrame([
             {"control_id": c.id, "family": c.family, "severity": c.severity,
              "outcome": str(c.outcome), "findings": c.findings,
-             "definition_sha256": c.definition_sha256, "checked": c.checked}
+             "definition_sha256": definitions[c.id], "checked": c.checked}
             for c in result.controls]).astype({"checked": "Int64"})
         _insert(con, "outcomes", manifest["run_id"], outcomes)
         _insert(con, "findings", manifest["run_id"], findings[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from privacylib.audit.result import (
     RESULT,
     ResultUnreadable,
     RunResult,
+    integrity,
     open_result,
     read_findings,
 )
@@ -50,9 +52,12 @@ def test_the_result_says_what_the_audit_found(audited, written):
     assert result.findings.rows == len(audited.result.findings) > 0
     assert result.run.period == "2026-10" and result.run.masked
     assert result.run.local_start == "2026-10-01 00:00"  # Asia/Shanghai, no query needed
-    assert result.run.policy_sha256 == audited.resolved_config.policy_sha256
+    assert result.run.policy_digest == integrity(audited.resolved_config.policy_sha256)
+    assert not re.search(r"\d{11}", (folder / RESULT).read_text(encoding="utf-8"))  # no hex
     assert {q.dataset for q in result.quality} >= {"access_log", "consents"}
     assert result.comparison.previous_run is None and result.comparison.resolved == ()
+    assert result.access_frame().equals(audited.access_by_hour())  # the page's heat map
+    assert sum(map(sum, result.access_by_hour)) > 0
     findings = read_findings(folder, result)
     assert list(findings.columns) == list(FINDING_FIELDS) and len(findings) == result.findings.rows
 

@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 
-from privacylib.audit.result import open_result
+from privacylib.audit.result import integrity, open_result
 from privacylib.audit.run import AuditConfig, run_audit
 from privacylib.config.params import resolve, sha256_text
 from privacylib.report.files import write_report_files
@@ -42,7 +42,7 @@ def test_the_manifest_records_the_policy_the_audit_used_not_the_file_now(tmp_pat
     assert used != now
     assert manifest["policy"]["sha256"] == used == sha256_text(record.resolved.policy_text)
     assert manifest["policy"]["content"]["bulk_export_records_per_day"] == 1000
-    assert open_result(folder).run.policy_sha256 == used  # what the notebook says it used
+    assert open_result(folder).run.policy_digest == integrity(used)  # what the notebook used
     # and it did use it: U02's findings are those of the old threshold, not the new one
     u02 = next(c for c in manifest["controls"] if c["id"] == "U02")["findings"]
     assert u02 == _u02(run_audit(record.resolved)) != _u02(run_audit(resolve(config)))
