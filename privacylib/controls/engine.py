@@ -24,6 +24,7 @@ from privacylib.config.period import Period, utc_text
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS
 from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.session import AUDIT_SCHEMA, session_for_controls
 from privacylib.errors import UsageError, suggest
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
@@ -31,7 +32,6 @@ from privacylib.intake.readers import quote_ident
 from privacylib.vocab import Outcome
 
 SCOPE_KEYS = ("department", "system")
-AUDIT_SCHEMA = "scoped"
 
 
 class ScopeError(UsageError):
@@ -140,7 +140,8 @@ def _format(template: str, row: dict[str, Any]) -> str:
 
 
 def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
-    """The schema the controls read: every dataset, the access log narrowed."""
+    """The schema the controls read: every dataset, the access log narrowed.
+    It outlives the run: see session.py for who reads it afterwards."""
     con.execute(f"DROP SCHEMA IF EXISTS {AUDIT_SCHEMA} CASCADE")
     con.execute(f"CREATE SCHEMA {AUDIT_SCHEMA}")
     for ds in DATASETS:
@@ -183,15 +184,9 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     prepare_scope(con, scope)
     check_times(loaded, period)
     counts: dict[str, int] = {}  # several controls share a population: count it once
-    # Evidence shows times in the policy's zone; the zone name was checked on load.
-    con.execute(f"SET TimeZone = '{loaded.policy.timezone}'")
-    con.execute(f"SET schema = '{AUDIT_SCHEMA}'")
-    try:
+    with session_for_controls(con, loaded.policy.timezone):
         results = [_run_one(con, loaded, control, params, counts, period, scope)
                    for control in controls]
-    finally:
-        con.execute("SET schema = 'main'")
-        con.execute("SET TimeZone = 'UTC'")
     return AuditResult(period, scope, results)
 
 

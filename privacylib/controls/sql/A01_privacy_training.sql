@@ -31,19 +31,18 @@
 
 SELECT a.actor_id AS subject_id, a.actor_id, count(*) AS accesses,
        $training_max_age_days AS limit,
-       coalesce((SELECT strftime(timezone($tz, max(t.completed_at)), '%Y-%m-%d')
+       coalesce((SELECT local_day_text(max(t.completed_at), $tz)
                  FROM training t WHERE t.actor_id = a.actor_id), '从未/never') AS last_training,
        to_json({'accesses_in_period': count(*),
                 'first_access': min(a.ts), 'last_access': max(a.ts),
                 'training': (SELECT list(t ORDER BY t.completed_at) FROM training t
                              WHERE t.actor_id = a.actor_id)}) AS evidence
 FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
   AND a.actor_id IS NOT NULL
   AND NOT EXISTS (
       SELECT 1 FROM training t
       WHERE t.actor_id = a.actor_id
-        AND t.completed_at > $as_of - to_hours(24 * $training_max_age_days)
-        AND t.completed_at <= $as_of)
+        AND in_last_days(t.completed_at, $as_of, $training_max_age_days))
 GROUP BY a.actor_id

@@ -34,7 +34,7 @@
 --   en: Notify the customers and the regulator now, and review the notification process.
 
 SELECT i.incident_id AS subject_id, i.incident_id,
-       strftime(timezone($tz, i.detected_at), '%Y-%m-%d %H:%M') AS detected,
+       local_minute_text(i.detected_at, $tz) AS detected,
        concat_ws('；',
            CASE WHEN i.customers_notified_at IS NULL THEN '未通知客户'
                 WHEN i.customers_notified_at > i.detected_at + to_hours($incident_notify_hours)

@@ -41,7 +41,7 @@ hits AS MATERIALIZED (
     FROM access_log a
     JOIN purposes p ON p.purpose = a.purpose
     LEFT JOIN first_consent f ON f.customer_id = a.customer_id AND f.purpose = a.purpose
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.customer_id IS NOT NULL
       AND p.legal_basis = 'consent'
@@ -54,7 +54,7 @@ consent_evidence AS (
     GROUP BY c.customer_id, c.purpose
 )
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        to_json({'event': a, 'purpose': p, 'consents': k.consents}) AS evidence
 FROM hits a
 JOIN purposes p ON p.purpose = a.purpose

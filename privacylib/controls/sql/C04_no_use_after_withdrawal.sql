@@ -43,7 +43,7 @@ candidates AS MATERIALIZED (
     FROM access_log a
     JOIN purposes p ON p.purpose = a.purpose
     JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND p.legal_basis = 'consent'
       AND s.first_granted <= a.ts
@@ -53,7 +53,7 @@ hits AS MATERIALIZED (
     SELECT a.* FROM candidates a
     WHERE NOT EXISTS (SELECT 1 FROM consents c
                       WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                        AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at)
+                        AND consent_active_at(a.ts, c.granted_at, c.withdrawn_at))
 ),
 consent_evidence AS (
     SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
@@ -62,9 +62,8 @@ consent_evidence AS (
     GROUP BY c.customer_id, c.purpose
 )
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       strftime(timezone($tz, list_max([c.withdrawn_at FOR c IN k.consents
-                                         IF c.granted_at <= a.ts])), '%Y-%m-%d %H:%M:%S')
+       local_text(a.ts, $tz) AS local_ts,
+       local_text(list_max([c.withdrawn_at FOR c IN k.consents IF c.granted_at <= a.ts]), $tz)
            AS withdrawn,
        to_json({'event': a, 'purpose': p, 'consents': k.consents}) AS evidence
 FROM hits a

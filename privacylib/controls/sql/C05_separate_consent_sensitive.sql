@@ -46,7 +46,7 @@ candidates AS MATERIALIZED (
     JOIN purposes p ON p.purpose = a.purpose
     JOIN data_categories d ON d.data_category = a.data_category
     JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND d.sensitive
       AND p.legal_basis = 'consent'
@@ -58,10 +58,10 @@ hits AS MATERIALIZED (
     WHERE (a.first_open <= a.ts
            OR EXISTS (SELECT 1 FROM consents c
                       WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                        AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at))
+                        AND consent_active_at(a.ts, c.granted_at, c.withdrawn_at)))
       AND NOT EXISTS (SELECT 1 FROM consents c
                       WHERE c.customer_id = a.customer_id AND c.purpose = a.purpose
-                        AND c.separate AND c.granted_at <= a.ts AND a.ts < c.withdrawn_at)
+                        AND c.separate AND consent_active_at(a.ts, c.granted_at, c.withdrawn_at))
 ),
 consent_evidence AS (
     SELECT c.customer_id, c.purpose, list(c ORDER BY c.granted_at, c.consent_id) AS consents
@@ -70,7 +70,7 @@ consent_evidence AS (
     GROUP BY c.customer_id, c.purpose
 )
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose, a.data_category,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        to_json({'event': a, 'category': d, 'purpose': p, 'consents': k.consents}) AS evidence
 FROM hits a
 JOIN purposes p ON p.purpose = a.purpose

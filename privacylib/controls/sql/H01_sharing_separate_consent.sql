@@ -33,13 +33,12 @@
 WITH hits AS MATERIALIZED (
     SELECT s.*
     FROM sharing s
-    WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+    WHERE in_period(s.shared_at, $period_start, $period_end)
       AND s.customer_id IS NOT NULL
       AND NOT EXISTS (
           SELECT 1 FROM consents c
           WHERE c.customer_id = s.customer_id AND c.purpose = s.purpose
-            AND c.granted_at <= s.shared_at
-            AND (c.withdrawn_at IS NULL OR s.shared_at < c.withdrawn_at)
+            AND consent_active_at(s.shared_at, c.granted_at, c.withdrawn_at)
             AND c.separate)
 ),
 consent_evidence AS (
@@ -49,7 +48,7 @@ consent_evidence AS (
     GROUP BY c.customer_id, c.purpose
 )
 SELECT s.share_id AS subject_id, s.recipient, s.purpose,
-       strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(s.shared_at, $tz) AS local_ts,
        to_json({'share': s, 'consents': k.consents}) AS evidence
 FROM hits s
 LEFT JOIN consent_evidence k ON k.customer_id = s.customer_id AND k.purpose = s.purpose

@@ -29,8 +29,8 @@
 --   en: Sign a data-processing agreement with the recipient (purpose, term, security, liability).
 
 SELECT s.share_id AS subject_id, s.recipient, s.purpose,
-       strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(s.shared_at, $tz) AS local_ts,
        to_json({'share': s}) AS evidence
 FROM sharing s
-WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+WHERE in_period(s.shared_at, $period_start, $period_end)
   AND s.contract_ref IS NULL

@@ -30,9 +30,9 @@
 --   en: Pause the transfer until the assessment, certification or standard contract is in place.
 
 SELECT s.share_id AS subject_id, s.recipient, s.recipient_country,
-       strftime(timezone($tz, s.shared_at), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(s.shared_at, $tz) AS local_ts,
        to_json({'share': s}) AS evidence
 FROM sharing s
-WHERE s.shared_at >= $period_start AND s.shared_at < $period_end
+WHERE in_period(s.shared_at, $period_start, $period_end)
   AND s.recipient_country <> 'CN'
   AND s.transfer_assessment_ref IS NULL

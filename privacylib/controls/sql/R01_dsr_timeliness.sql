@@ -31,7 +31,7 @@
 --   en: Answer the request now; check how requests are received, assigned and followed.
 
 SELECT r.request_id AS subject_id, r.request_id, r.type, $dsr_response_days AS limit,
-       strftime(timezone($tz, r.received_at), '%Y-%m-%d') AS received,
+       local_day_text(r.received_at, $tz) AS received,
        CASE WHEN r.completed_at IS NULL
             THEN '至今未完成（' || (epoch($as_of) - epoch(r.received_at)) // 86400 || ' 天）'
             ELSE '用时 ' || (epoch(r.completed_at) - epoch(r.received_at)) // 86400 || ' 天完成'
@@ -45,6 +45,6 @@ FROM dsr_requests r
 WHERE r.received_at < $period_end
   AND (r.completed_at IS NULL OR r.completed_at >= $period_start)
   AND ((r.completed_at IS NOT NULL
-        AND r.completed_at > r.received_at + to_hours(24 * $dsr_response_days))
+        AND r.completed_at > r.received_at + exact_days($dsr_response_days))
        OR (r.completed_at IS NULL
-           AND $as_of > r.received_at + to_hours(24 * $dsr_response_days)))
+           AND $as_of > r.received_at + exact_days($dsr_response_days)))

@@ -42,7 +42,7 @@ later_access AS (
     GROUP BY r.request_id
 )
 SELECT r.request_id AS subject_id, r.request_id,
-       strftime(timezone($tz, r.completed_at), '%Y-%m-%d %H:%M') AS completed,
+       local_minute_text(r.completed_at, $tz) AS completed,
        concat_ws('；',
            CASE WHEN c.deleted_at IS NULL AND c.anonymized_at IS NULL
                 THEN '客户数据既未删除也未匿名化' END,

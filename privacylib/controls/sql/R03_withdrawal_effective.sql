@@ -32,7 +32,7 @@
 --   en: Mark the consents withdrawn in every system, and review the processing since.
 
 SELECT r.request_id AS subject_id, r.request_id,
-       strftime(timezone($tz, any_value(r.completed_at)), '%Y-%m-%d %H:%M') AS completed,
+       local_minute_text(any_value(r.completed_at), $tz) AS completed,
        count(*) AS consents,
        to_json({'request': any_value(r),
                 'consents_not_withdrawn': list(c ORDER BY c.consent_id)}) AS evidence

@@ -31,7 +31,7 @@
 --   en: Delete or anonymise the record as the retention policy says, and check the clean-up job.
 
 SELECT r.record_id AS subject_id, r.record_id, r.data_category,
-       strftime(timezone($tz, d.deadline), '%Y-%m-%d %H:%M:%S') AS deadline,
+       local_text(d.deadline, $tz) AS deadline,
        to_json({'record': r, 'retention': rp, 'customer': cu, 'anchor': d.anchor,
                 'deadline': d.deadline}) AS evidence
 FROM records r
@@ -42,7 +42,7 @@ CROSS JOIN LATERAL (
                           WHEN 'account_closed' THEN cu.closed_at END AS anchor) a
 CROSS JOIN LATERAL (
     SELECT a.anchor,
-           a.anchor + to_hours(24 * (rp.retention_days + $retention_grace_days)) AS deadline) d
+           a.anchor + exact_days(rp.retention_days + $retention_grace_days) AS deadline) d
 WHERE r.deleted_at IS NULL
   AND r.anonymized_at IS NULL
   AND d.deadline < $as_of

@@ -60,10 +60,9 @@ candidates AS MATERIALIZED (
                             AND g1.action = a.action
     LEFT JOIN open_grants g2 ON g2.actor_id = a.actor_id AND g2.data_category = a.data_category
                             AND g2.action = '*'
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
-      AND (e.hired_at IS NULL OR e.hired_at <= a.ts)
-      AND (e.terminated_at IS NULL OR a.ts < e.terminated_at)
+      AND valid_at(a.ts, e.hired_at, e.terminated_at)
       AND NOT coalesce(g1.since <= a.ts, false)
       AND NOT coalesce(g2.since <= a.ts, false)
 ),
@@ -74,24 +73,20 @@ hits AS MATERIALIZED (
         WHERE g.actor_id = a.actor_id
           AND g.data_category = a.data_category
           AND (g.action = a.action OR g.action = '*')
-          AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
-          AND (g.valid_to IS NULL OR a.ts < g.valid_to))
+          AND valid_at(a.ts, g.valid_from, g.valid_to))
 )
 SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        coalesce((SELECT string_agg(DISTINCT h.role, ', ' ORDER BY h.role) FROM held h
                  WHERE h.actor_id = a.actor_id
-                   AND (h.valid_from IS NULL OR h.valid_from <= a.ts)
-                   AND (h.valid_to IS NULL OR a.ts < h.valid_to)), '（无/none）') AS roles,
+                   AND valid_at(a.ts, h.valid_from, h.valid_to)), '（无/none）') AS roles,
        to_json({'event': a,
                 'employee': (SELECT e FROM employees e WHERE e.actor_id = a.actor_id),
                 'roles_held': (SELECT list(h ORDER BY h.role) FROM held h
                                WHERE h.actor_id = a.actor_id
-                                 AND (h.valid_from IS NULL OR h.valid_from <= a.ts)
-                                 AND (h.valid_to IS NULL OR a.ts < h.valid_to)),
+                                 AND valid_at(a.ts, h.valid_from, h.valid_to)),
                 'permissions_on_category': (
                     SELECT list(g ORDER BY g.role, g.action) FROM grants g
                     WHERE g.actor_id = a.actor_id AND g.data_category = a.data_category
-                      AND (g.valid_from IS NULL OR g.valid_from <= a.ts)
-                      AND (g.valid_to IS NULL OR a.ts < g.valid_to))}) AS evidence
+                      AND valid_at(a.ts, g.valid_from, g.valid_to))}) AS evidence
 FROM hits a

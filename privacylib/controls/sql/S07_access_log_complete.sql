@@ -36,5 +36,5 @@ SELECT a.event_id AS subject_id, a.event_id,
                        CASE WHEN a.purpose IS NULL THEN 'purpose' END) AS missing,
        to_json({'event': a}) AS evidence
 FROM access_log a
-WHERE (a.ts IS NULL OR (a.ts >= $period_start AND a.ts < $period_end))
+WHERE (a.ts IS NULL OR in_period(a.ts, $period_start, $period_end))
   AND (a.ts IS NULL OR a.actor_id IS NULL OR a.purpose IS NULL)

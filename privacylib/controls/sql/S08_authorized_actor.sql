@@ -31,19 +31,19 @@
 --   en: Disable the account now and investigate; tie account creation and removal to hiring and leaving.
 
 SELECT a.event_id AS subject_id, a.actor_id,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        CASE WHEN e.actor_id IS NULL THEN '不是登记在册的员工'
-            WHEN a.ts < e.hired_at THEN '当时尚未入职（' || strftime(timezone($tz, e.hired_at), '%Y-%m-%d %H:%M') || '）'
-            ELSE '当时已离职（' || strftime(timezone($tz, e.terminated_at), '%Y-%m-%d %H:%M') || '）'
+            WHEN a.ts < e.hired_at THEN '当时尚未入职（' || local_minute_text(e.hired_at, $tz) || '）'
+            ELSE '当时已离职（' || local_minute_text(e.terminated_at, $tz) || '）'
        END AS problem_zh,
        CASE WHEN e.actor_id IS NULL THEN 'is no registered employee'
-            WHEN a.ts < e.hired_at THEN 'was not hired yet (' || strftime(timezone($tz, e.hired_at), '%Y-%m-%d %H:%M') || ')'
-            ELSE 'had already left (' || strftime(timezone($tz, e.terminated_at), '%Y-%m-%d %H:%M') || ')'
+            WHEN a.ts < e.hired_at THEN 'was not hired yet (' || local_minute_text(e.hired_at, $tz) || ')'
+            ELSE 'had already left (' || local_minute_text(e.terminated_at, $tz) || ')'
        END AS problem_en,
        to_json({'event': a, 'employee': e}) AS evidence
 FROM access_log a
 LEFT JOIN employees e ON e.actor_id = a.actor_id
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
   AND a.actor_id IS NOT NULL
-  AND (e.actor_id IS NULL OR a.ts < e.hired_at OR a.ts >= e.terminated_at)
+  AND (e.actor_id IS NULL OR NOT valid_at(a.ts, e.hired_at, e.terminated_at))

@@ -38,8 +38,7 @@ instants AS (
     SELECT s.store_id, coalesce(b.completed_at, b.started_at) AS instant, b.backup_id
     FROM stores s JOIN backups b ON b.store_id = s.store_id
     WHERE b.status = 'success'
-      AND coalesce(b.completed_at, b.started_at) >= $period_start
-      AND coalesce(b.completed_at, b.started_at) < $period_end
+      AND in_period(coalesce(b.completed_at, b.started_at), $period_start, $period_end)
     UNION ALL SELECT store_id, $period_start, NULL FROM stores
     UNION ALL SELECT store_id, $period_end, NULL FROM stores
 ),

@@ -35,6 +35,5 @@ SELECT b.backup_id AS subject_id, b.backup_id, b.store_id, s.location,
 FROM backups b
 JOIN data_stores s ON s.store_id = b.store_id
 WHERE b.status = 'success'
-  AND coalesce(b.completed_at, b.started_at) >= $period_start
-  AND coalesce(b.completed_at, b.started_at) < $period_end
+  AND in_period(coalesce(b.completed_at, b.started_at), $period_start, $period_end)
   AND lower(trim(b.target_location)) = lower(trim(s.location))

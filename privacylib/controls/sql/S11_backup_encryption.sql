@@ -36,7 +36,6 @@ SELECT b.backup_id AS subject_id, b.backup_id, b.store_id,
 FROM backups b
 JOIN data_stores s ON s.store_id = b.store_id
 WHERE b.status = 'success'
-  AND coalesce(b.completed_at, b.started_at) >= $period_start
-  AND coalesce(b.completed_at, b.started_at) < $period_end
+  AND in_period(coalesce(b.completed_at, b.started_at), $period_start, $period_end)
   AND s.holds_personal_data
   AND b.encrypted IS NOT TRUE

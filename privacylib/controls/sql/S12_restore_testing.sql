@@ -30,7 +30,7 @@
 --   en: Run a restore test with an integrity check now, and schedule them.
 
 SELECT s.store_id AS subject_id, s.store_id, s.name, $restore_test_max_age_days AS limit,
-       coalesce((SELECT strftime(timezone($tz, max(t.tested_at)), '%Y-%m-%d %H:%M')
+       coalesce((SELECT local_minute_text(max(t.tested_at), $tz)
                  FROM restore_tests t
                  WHERE t.store_id = s.store_id AND t.result = 'pass'
                    AND t.tested_at <= $as_of), '从未/never') AS last_pass,
@@ -43,5 +43,4 @@ WHERE s.holds_personal_data
   AND NOT EXISTS (
       SELECT 1 FROM restore_tests t
       WHERE t.store_id = s.store_id AND t.result = 'pass'
-        AND t.tested_at > $as_of - to_hours(24 * $restore_test_max_age_days)
-        AND t.tested_at <= $as_of)
+        AND in_last_days(t.tested_at, $as_of, $restore_test_max_age_days))

@@ -29,16 +29,16 @@
 --   en: Find and fix the cause of the failure, then test again and keep the record.
 
 SELECT t.test_id AS subject_id, t.store_id, $failed_restore_fix_days AS limit,
-       strftime(timezone($tz, t.tested_at), '%Y-%m-%d %H:%M') AS tested,
+       local_minute_text(t.tested_at, $tz) AS tested,
        to_json({'failed_test': t,
                 'later_tests': (SELECT list(p ORDER BY p.tested_at) FROM restore_tests p
                                 WHERE p.store_id = t.store_id
                                   AND p.tested_at > t.tested_at)[1:10]}) AS evidence
 FROM restore_tests t
 WHERE t.result = 'fail'
-  AND t.tested_at + to_hours(24 * $failed_restore_fix_days) < $as_of
+  AND t.tested_at + exact_days($failed_restore_fix_days) < $as_of
   AND NOT EXISTS (
       SELECT 1 FROM restore_tests p
       WHERE p.store_id = t.store_id AND p.result = 'pass'
         AND p.tested_at > t.tested_at
-        AND p.tested_at <= t.tested_at + to_hours(24 * $failed_restore_fix_days))
+        AND p.tested_at <= t.tested_at + exact_days($failed_restore_fix_days))

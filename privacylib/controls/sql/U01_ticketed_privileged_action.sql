@@ -30,10 +30,10 @@
 --   en: Get the approval after the fact and check the use; make the system require a ticket.
 
 SELECT a.event_id AS subject_id, a.actor_id, a.action, a.data_category, a.record_count,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        to_json({'event': a}) AS evidence
 FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
   AND lower(a.action) IN (SELECT unnest($ticketed_actions))
   AND a.ticket_id IS NULL

@@ -31,9 +31,9 @@
 --   en: Check what the exports were for and who approved them; block exports over the limit.
 
 WITH exports AS MATERIALIZED (
-    SELECT a.*, CAST(timezone($tz, a.ts) AS DATE) AS local_day
+    SELECT a.*, local_day(a.ts, $tz) AS local_day
     FROM access_log a
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.action = 'export'
       AND a.actor_id IS NOT NULL

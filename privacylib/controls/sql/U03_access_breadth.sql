@@ -31,10 +31,10 @@
 --   en: Check the business need; alert on and throttle mass browsing.
 
 WITH days AS (
-    SELECT a.actor_id, CAST(timezone($tz, a.ts) AS DATE) AS local_day,
+    SELECT a.actor_id, local_day(a.ts, $tz) AS local_day,
            count(DISTINCT a.customer_id) AS customers, count(*) AS accesses
     FROM access_log a
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.actor_id IS NOT NULL
     GROUP BY a.actor_id, local_day
@@ -46,8 +46,8 @@ day_events AS (
            list(a ORDER BY a.ts, a.event_id)[1:50] AS first_events
     FROM access_log a
     JOIN days d ON d.actor_id = a.actor_id
-               AND d.local_day = CAST(timezone($tz, a.ts) AS DATE)
-    WHERE a.ts >= $period_start AND a.ts < $period_end
+               AND d.local_day = local_day(a.ts, $tz)
+    WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
     GROUP BY d.actor_id, d.local_day
 )

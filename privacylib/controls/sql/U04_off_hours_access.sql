@@ -31,12 +31,12 @@
 --   en: Check the need; require approval for, or alert on, access out of hours.
 
 SELECT a.event_id AS subject_id, a.actor_id, a.data_category, a.action,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S %a') AS local_ts,
-       to_json({'event': a, 'local_time': strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S'),
+       strftime(local_ts(a.ts, $tz), '%Y-%m-%d %H:%M:%S %a') AS local_ts,
+       to_json({'event': a, 'local_time': local_text(a.ts, $tz),
                 'business_hours': [$business_start, $business_end]}) AS evidence
 FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
-  AND (CAST(timezone($tz, a.ts) AS TIME) < $business_start
-       OR CAST(timezone($tz, a.ts) AS TIME) >= $business_end
-       OR ($flag_weekends AND isodow(timezone($tz, a.ts)) IN (6, 7)))
+  AND (CAST(local_ts(a.ts, $tz) AS TIME) < $business_start
+       OR CAST(local_ts(a.ts, $tz) AS TIME) >= $business_end
+       OR ($flag_weekends AND isodow(local_ts(a.ts, $tz)) IN (6, 7)))

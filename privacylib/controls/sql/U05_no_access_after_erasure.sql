@@ -30,13 +30,12 @@
 --   en: Find why erased data could still be reached, and remove the remaining copies.
 
 SELECT a.event_id AS subject_id, a.actor_id,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
-       strftime(timezone($tz, least(c.deleted_at, c.anonymized_at)), '%Y-%m-%d %H:%M:%S')
-           AS erased,
+       local_text(a.ts, $tz) AS local_ts,
+       local_text(least(c.deleted_at, c.anonymized_at), $tz) AS erased,
        to_json({'event': a, 'customer': c}) AS evidence
 FROM access_log a
 JOIN (SELECT * FROM customers WHERE deleted_at IS NOT NULL OR anonymized_at IS NOT NULL) c
   ON c.customer_id = a.customer_id
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
   AND (c.deleted_at <= a.ts OR c.anonymized_at <= a.ts)

@@ -30,10 +30,10 @@
 --   en: Find the real purpose; catalogue it after assessment, or stop such access.
 
 SELECT a.event_id AS subject_id, a.actor_id, a.purpose,
-       strftime(timezone($tz, a.ts), '%Y-%m-%d %H:%M:%S') AS local_ts,
+       local_text(a.ts, $tz) AS local_ts,
        to_json({'event': a}) AS evidence
 FROM access_log a
-WHERE a.ts >= $period_start AND a.ts < $period_end
+WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
   AND a.purpose IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM purposes p WHERE p.purpose = a.purpose)
