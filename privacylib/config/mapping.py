@@ -3,13 +3,55 @@
 One entry per dataset, every key optional::
 
     access_log:
-      columns: {操作时间: ts, 操作人: actor_id}   # source name -> contract name
+      columns:                                   # source name -> contract name(s)
+        操作时间: ts
+        userIdentity.arn: actor_id               # JSON: a dotted path, case-sensitive
+        requestParameters.bucketName: [data_category, system]   # one source, two columns
+      ignore: [access]                           # source columns neither mapped nor kept
+      constants: {purpose: audit}                # a contract column, the same on every row
+      key: [session_id, statement_id]            # build the key column; or key: "@file_line"
+      keep: {eventName: [GetObject, PutObject]}  # load only the rows that match…
+      drop: {errorCode: [ThrottlingException]}   # …and not these (counted as filtered)
       encoding: gb18030                          # CSV only; otherwise detected
       sheet: 明细                                # Excel only
-      timezone: UTC                              # for values without an offset
-      timestamp_format: "%d.%m.%Y %H:%M"         # strptime format of timestamps
+      timezone: UTC                              # for values without a zone
+      timestamp_format: "%d.%m.%Y %H:%M"         # strptime format, or epoch_s / epoch_ms
+      default_year: 2026                         # for a timestamp_format with no year
       values:
         action: {查询: read, 导出: export}       # source value -> contract value
+
+Rules:
+- **Source names** are matched trimmed and in any case, except JSON paths.
+  In a JSON Lines or JSON source a name with a dot is a path into each
+  record (`userIdentity.arn`), matched case-sensitively (CloudTrail has
+  `requestID` and `requestId`); write a dot inside a key as `\\.` and a
+  backslash as `\\\\`. A path that no record of a file has is an error.
+- **columns** maps a source name to one contract column or a list of them:
+  the same value then fills each (a receipt id as consent_id and evidence_ref).
+- **constants** fill a contract column with one value on every row, checked
+  against the column's type when the mapping is read; a column may not be
+  both a constant and mapped, nor be the key.
+- **key** builds the dataset's (single) key column: from one or more source
+  columns, joined with ':' after escaping '\\' as '\\\\' and ':' as '\\:' in
+  each part, so different parts never give the same key (a row with an empty
+  part has an empty key, a reject); or `@file_line`: `<file name>:<line>`, the
+  physical line (JSON documents: the element's position from 1).
+- **keep / drop** filter rows on raw source values, before typing: within a
+  block, every named column must match (AND) one of its listed values (OR);
+  values match exactly (case-sensitive) after trimming blanks, and a null
+  in the list matches an empty or missing value. A row is loaded when it
+  matches `keep` (if given) and does not match `drop` (if given). Filtered
+  rows are counted per rule (rows read = loaded + rejected + filtered), never
+  rejected; a line that cannot be read at all is rejected even so.
+- **timestamp_format** is checked when the mapping is read. `epoch_s` (or
+  `%s`) and `epoch_ms` read numbers since 1970-01-01 UTC between 1990 and
+  2099: anything outside is a reject (a millisecond value read as seconds
+  lands in year 50,000). `%z`/`%Z` read offsets and zone names; without them
+  values use `timezone`. ISO 8601 values, with `Z`, `UTC`, `GMT` or an
+  offset, are still read when the format does not match.
+- **default_year** gives a year to a timestamp_format that has none (syslog
+  `%b %d %H:%M:%S`); every value gets that year: a log spanning New Year
+  needs its files mapped per year.
 """
 
 from __future__ import annotations
@@ -22,34 +64,64 @@ from typing import Any
 
 import yaml
 
+from privacylib.config import mapping_checks as checks
+from privacylib.config.mapping_checks import FILE_LINE, is_path, split_path
 from privacylib.config.policy import is_timezone
-from privacylib.contract import BY_NAME
+from privacylib.contract import BY_NAME, Dataset
 from privacylib.errors import MappingError, MappingProblems, Problem, suggest
 
-KEYS = ("columns", "encoding", "sheet", "timezone", "timestamp_format", "values")
+KEYS = ("columns", "constants", "key", "ignore", "keep", "drop", "encoding", "sheet",
+        "timezone", "timestamp_format", "default_year", "values")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312")
+__all__ = ["FILE_LINE", "DatasetMapping", "Mapping", "is_path", "load_mapping",
+           "mapping_from_dict", "split_path"]
+
+
+def _frozen() -> MappingProxyType:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class DatasetMapping:
-    # Source column name (matched trimmed, any case) -> contract column.
-    columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # Source name -> the contract columns it fills (usually one).
+    columns: MappingProxyType = field(default_factory=_frozen)
+    # Contract column -> its value on every row, as text the loader parses.
+    constants: MappingProxyType = field(default_factory=_frozen)
+    # Source names whose values make the key column, or (FILE_LINE,); () none.
+    key: tuple[str, ...] = ()
+    # Source names dropped before matching (neither mapped nor kept as extras).
+    ignore: tuple[str, ...] = ()
+    # Row filters: source name -> raw values (None: empty) that match.
+    keep: MappingProxyType = field(default_factory=_frozen)
+    drop: MappingProxyType = field(default_factory=_frozen)
     # Python codec name of CSV files; None means detect per file.
     encoding: str | None = None
     # Excel sheet name; None means the first sheet.
     sheet: str | None = None
     # Time zone of naive timestamps; None means the policy's.
     timezone: str | None = None
-    # strptime format for timestamps that are not ISO 8601; None means the standard forms.
+    # strptime format, epoch_s or epoch_ms; None means the standard forms.
     timestamp_format: str | None = None
+    # Year given to values of a timestamp_format without one.
+    default_year: int | None = None
     # Contract column -> {source value -> contract value}; matched trimmed, any case.
-    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    values: MappingProxyType = field(default_factory=_frozen)
+
+    def source_names(self) -> list[str]:
+        """Every source name the mapping reads (JSON readers extract the paths)."""
+        names = [*self.columns, *self.keep, *self.drop, *self.ignore,
+                 *(k for k in self.key if k != FILE_LINE)]
+        return list(dict.fromkeys(names))
+
+    def contract_sources(self) -> dict[str, str]:
+        """Contract column -> the source name mapped onto it."""
+        return {dst: src for src, dsts in self.columns.items() for dst in dsts}
 
 
 @dataclass(frozen=True)
 class Mapping:
     # Dataset name -> its mapping; datasets not named use the defaults.
-    datasets: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    datasets: MappingProxyType = field(default_factory=_frozen)
     # Where it was read from, for messages and the manifest.
     source: str | None = None
 
@@ -63,52 +135,117 @@ def _str_map(raw: Any) -> dict[str, str] | None:
     return {str(k).strip(): str(v).strip() for k, v in raw.items()}
 
 
+def _columns(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
+    if not isinstance(value, dict):
+        problems.append(Problem(at, "must map source names to contract names"))
+        return _frozen()
+    out, taken = {}, {}
+    for src, dsts in value.items():
+        src, where = str(src).strip(), f"{at}.{src}"
+        targets = dsts if isinstance(dsts, list) else [dsts]
+        if not targets or not all(isinstance(t, str) and t.strip() for t in targets):
+            problems.append(Problem(where, "must be a contract column or a list of them"))
+            continue
+        checks.check_path(src, where, problems)
+        good = []
+        for dst in (t.strip() for t in targets):
+            if dst not in ds.column_names:
+                problems.append(Problem(where, f"'{dst}' is not a column of {ds.name}",
+                                        suggest(dst, ds.column_names)))
+            elif dst in taken:
+                problems.append(Problem(where, f"'{dst}' is already fed by '{taken[dst]}'",
+                                        "map each contract column from one source column"))
+            else:
+                taken[dst] = src
+                good.append(dst)
+        out[src] = tuple(good)
+    return MappingProxyType(out)
+
+
+def _values(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
+    if not isinstance(value, dict):
+        problems.append(Problem(at, "must map contract columns to {source: value}"))
+        return _frozen()
+    vals = {}
+    for col, pairs in value.items():
+        col_map = _str_map(pairs)
+        if col not in ds.column_names:
+            problems.append(Problem(f"{at}.{col}", f"is not a column of {ds.name}",
+                                    suggest(str(col), ds.column_names)))
+        elif col_map is None:
+            problems.append(Problem(f"{at}.{col}", "must map source values to values"))
+        else:
+            vals[col] = MappingProxyType({k.lower(): v for k, v in col_map.items()})
+    return MappingProxyType(vals)
+
+
+
+
+def _names(value: Any, at: str, problems: list[Problem]) -> tuple[str, ...]:
+    names = value if isinstance(value, list) else [value]
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        problems.append(Problem(at, "must be a list of source column names"))
+        return ()
+    return tuple(n.strip() for n in names)
+
+
+def _text(key: str, value: Any, at: str, problems: list[Problem]) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(at, "must be text"))
+    elif key == "encoding" and not _known_encoding(value):
+        problems.append(Problem(at, f"'{value}' is not a supported encoding",
+                                "use one of: " + ", ".join(ENCODINGS)))
+    elif key == "timezone" and not is_timezone(value.strip()):
+        problems.append(Problem(at, f"'{value}' is not a time zone", "e.g. Asia/Shanghai or UTC"))
+    else:
+        return value.strip()
+    return None
+
+
 def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) -> DatasetMapping:
     if not isinstance(raw, dict):
         problems.append(Problem(where, "must be a block of keys (columns, encoding, …)"))
         return DatasetMapping()
-    contract_cols = BY_NAME[dataset].column_names
+    ds = BY_NAME[dataset]
     out: dict[str, Any] = {}
     for key, value in raw.items():
         at = f"{where}.{key}"
         if key not in KEYS:
             problems.append(Problem(at, "is not a mapping key", suggest(str(key), KEYS)))
         elif key == "columns":
-            cols = _str_map(value)
-            if cols is None:
-                problems.append(Problem(at, "must map source names to contract names"))
-                continue
-            for src, dst in cols.items():
-                if dst not in contract_cols:
-                    problems.append(Problem(f"{at}.{src}", f"'{dst}' is not a column of {dataset}",
-                                            suggest(dst, contract_cols)))
-            out["columns"] = MappingProxyType(cols)
+            out[key] = _columns(ds, value, at, problems)
         elif key == "values":
-            if not isinstance(value, dict):
-                problems.append(Problem(at, "must map contract columns to {source: value}"))
-                continue
-            vals = {}
-            for col, pairs in value.items():
-                col_map = _str_map(pairs)
-                if col not in contract_cols:
-                    problems.append(Problem(f"{at}.{col}", f"is not a column of {dataset}",
-                                            suggest(str(col), contract_cols)))
-                elif col_map is None:
-                    problems.append(Problem(f"{at}.{col}", "must map source values to values"))
-                else:
-                    vals[col] = MappingProxyType({k.lower(): v for k, v in col_map.items()})
-            out["values"] = MappingProxyType(vals)
-        elif not isinstance(value, str) or not value.strip():
-            problems.append(Problem(at, "must be text"))
-        elif key == "encoding" and not _known_encoding(value):
-            problems.append(Problem(at, f"'{value}' is not a supported encoding",
-                                    "use one of: " + ", ".join(ENCODINGS)))
-        elif key == "timezone" and not is_timezone(value.strip()):
-            problems.append(Problem(at, f"'{value}' is not a time zone",
-                                    "e.g. Asia/Shanghai or UTC"))
+            out[key] = _values(ds, value, at, problems)
+        elif key == "constants":
+            out[key] = checks.constants(ds, value, at, problems)
+        elif key == "key":
+            out[key] = checks.key_names(ds, value, at, problems)
+        elif key == "ignore":
+            out[key] = _names(value, at, problems)
+        elif key in ("keep", "drop"):
+            out[key] = MappingProxyType(checks.filter_rules(value, at, problems))
+        elif key == "default_year":
+            continue  # checked below, with the format it completes
+        elif key == "timestamp_format":
+            if isinstance(value, str) and value.strip():
+                fmt = checks.timestamp_format(value, raw.get("default_year"), at, problems)
+                if fmt:
+                    out[key] = fmt
+            else:
+                problems.append(Problem(at, "must be text"))
         else:
-            out[key] = value.strip()
+            text = _text(key, value, at, problems)
+            if text is not None:
+                out[key] = text
+    if "default_year" in raw:
+        year = checks.default_year(raw["default_year"], out.get("timestamp_format"),
+                                   f"{where}.default_year", problems)
+        if year is not None:
+            out["default_year"] = year
+    checks.cross_checks(ds, out, where, problems)
     return DatasetMapping(**out)
+
+
 
 
 def _known_encoding(name: str) -> bool:
