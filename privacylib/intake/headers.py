@@ -2,15 +2,18 @@
 
 Order of precedence, for each contract column: a rename in mapping.yaml,
 then the contract name itself, then a built-in Chinese alias. Names are
-compared trimmed and case-insensitively. Columns that match nothing are kept
-as extra columns (shown in evidence).
+compared trimmed and case-insensitively, except that a name written in the
+mapping matches its source column exactly first (JSON paths are case-
+sensitive). Columns that match nothing, and are not ignored by the mapping,
+are kept as extra columns (shown in evidence); two that differ only in case
+are both kept, with a warning.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from privacylib.config.mapping import DatasetMapping
+from privacylib.config.mapping import FILE_LINE, DatasetMapping
 from privacylib.contract import ALIASES, Dataset
 
 _BLANKS = " \t\r\n\u3000\ufeff"
@@ -28,23 +31,39 @@ class Resolution:
     extras: dict[str, int] = field(default_factory=dict)
     # What went wrong, one sentence each; empty when the file can be read.
     problems: list[str] = field(default_factory=list)
+    # Worth a look, not stopping the load (extras differing only in case).
+    warnings: list[str] = field(default_factory=list)
+    # Positions of the source columns that build the key (mapping `key`).
+    key: list[int] = field(default_factory=list)
+    # "keep"/"drop" -> positions of the columns it names, in the mapping's order.
+    filters: dict[str, list[int]] = field(default_factory=dict)
 
 
 def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Resolution:
     res = Resolution()
+    # A name written in the mapping matches its source column exactly first
+    # (JSON paths are case-sensitive), then trimmed and in any case.
+    exact = dict(mapping.columns)
     renames = {normalise(src): dst for src, dst in mapping.columns.items()}
-    contract_names = {c.casefold(): c for c in dataset.column_names}
+    ignored = {normalise(n) for n in mapping.ignore}
+    constant = set(mapping.constants)
+    contract_names = {c.casefold(): c for c in dataset.column_names if c not in constant}
     how: dict[str, str] = {}  # contract column -> how it was matched, for messages
     aliased: dict[str, list[int]] = {}
     unmatched: list[int] = []
     for pos, raw in enumerate(names):
         key = normalise(raw)
-        if key in renames:
-            _claim(res, how, renames[key], pos, f"'{raw}' (renamed in the mapping)")
+        targets = exact.get(raw, renames.get(key))
+        if targets is not None:
+            for dst in targets:
+                _claim(res, how, dst, pos, f"'{raw}' (renamed in the mapping)")
+        elif key in ignored or raw in mapping.ignore:
+            continue
         elif key in contract_names:
             _claim(res, how, contract_names[key], pos, f"'{raw}'")
         else:
-            target = [c for c in ALIASES.get(key, ()) if c in dataset.column_names]
+            target = [c for c in ALIASES.get(key, ()) if c in dataset.column_names
+                      and c not in constant]
             if target:
                 aliased.setdefault(target[0], []).append(pos)
             else:
@@ -61,12 +80,33 @@ def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Reso
             res.contract[column] = positions[0]
     _keep_extras(res, names, sorted(unmatched))
     found = ", ".join(n.strip() for n in names) or "(none)"
+    res.key = _positions(res, names, [k for k in mapping.key if k != FILE_LINE], "key", found)
+    res.filters = {rule: _positions(res, names, list(getattr(mapping, rule)), rule, found)
+                   for rule in ("keep", "drop") if getattr(mapping, rule)}
+    made = set(constant) | ({dataset.key[0]} if mapping.key else set())
     for column in dataset.required:
-        if column not in res.contract:
+        if column not in res.contract and column not in made:
             res.problems.append(
                 f"required column '{column}' is missing (columns found: {found}); rename "
                 f"the matching column in mapping.yaml under {dataset.name}.columns")
     return res
+
+
+def _positions(res: Resolution, names: list[str], wanted: list[str], rule: str,
+               found: str) -> list[int]:
+    """Positions of the source columns a key or filter names; each one not
+    found is a problem."""
+    exact = {n: i for i, n in enumerate(names)}
+    loose = {normalise(n): i for i, n in enumerate(names)}
+    out = []
+    for name in wanted:
+        pos = exact.get(name, loose.get(normalise(name)))
+        if pos is None:
+            res.problems.append(f"'{name}' (named under {rule} in mapping.yaml) is not a column "
+                                f"of the source (columns found: {found})")
+        else:
+            out.append(pos)
+    return out
 
 
 def _claim(res: Resolution, how: dict[str, str], column: str, pos: int, label: str) -> None:
@@ -85,7 +125,13 @@ def _keep_extras(res: Resolution, names: list[str], positions: list[int]) -> Non
         if name.startswith("_"):
             name = "x" + name  # leading underscores are the loader's own columns
         if name.casefold() in seen:
-            res.problems.append(f"column '{name}' appears twice; rename one of them")
-            continue
+            # DuckDB's column names ignore case, so the second is kept renamed
+            # (CloudTrail writes requestID in some services, requestId in others).
+            first = next(n for n in res.extras if n.casefold() == name.casefold())
+            kept = next(f"{name}_{i}" for i in range(2, len(names) + 3)
+                        if f"{name}_{i}".casefold() not in seen)
+            res.warnings.append(f"columns '{first}' and '{name}' differ only in case; both "
+                                f"kept, the second as '{kept}'")
+            name = kept
         seen.add(name.casefold())
         res.extras[name] = pos

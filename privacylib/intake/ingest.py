@@ -7,7 +7,8 @@ For each dataset, in the contract's order:
   4. split the staging table into the loaded table and its rejects
      (unreadable values, empty or repeated keys, malformed lines).
 A dataset that cannot be loaded is recorded as `error` and the others go on;
-`rows read = rows loaded + rows rejected` holds for every dataset.
+`rows read = rows loaded + rows rejected + rows filtered` holds for every
+dataset (filtered: by a keep/drop rule of mapping.yaml).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 from tqdm.auto import tqdm
 
-from privacylib.config.mapping import DatasetMapping, Mapping, load_mapping
+from privacylib.config.mapping import FILE_LINE, DatasetMapping, Mapping, load_mapping
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS, Dataset
 from privacylib.errors import DataError, UsageError
@@ -54,6 +55,8 @@ class DatasetLoad:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    # Rows a keep/drop rule of the mapping left out, per rule ("keep (eventName)": n).
+    filtered: dict[str, int] = field(default_factory=dict)
     # Optional contract columns the source did not have (loaded as nulls).
     missing_columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
@@ -67,6 +70,10 @@ class DatasetLoad:
     # Warnings about the time range against the audited period (set by the
     # engine, which knows the period): a log of another year or month.
     period_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_filtered(self) -> int:
+        return sum(self.filtered.values())
 
     @property
     def all_rejected(self) -> bool:
@@ -216,13 +223,17 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
         fix_lines(con, stage, numbering)
+        if FILE_LINE in m.key:  # the line is known only now
+            key = quote_ident(ds.key[0])
+            con.execute(f"UPDATE {stage} SET {key} = _source_file || ':' || _source_line")
         result.encodings = sorted({e for r in sources for e in r.encodings})
         found_cols = {c for r in resolutions for c in r.contract}
         result.missing_columns = [c for c in ds.column_names if c not in found_cols]
         result.extra_columns = extras
-        result.rows_read, result.rows_loaded, result.rows_rejected = finalize(
+        result.rows_read, result.rows_loaded, result.rows_rejected, result.filtered = finalize(
             con, ds, stage, extras, malformed)
-        result.warnings = enum_warnings(con, ds)
+        result.warnings = [*dict.fromkeys(w for r in resolutions for w in r.warnings),
+                           *_filter_note(result), *enum_warnings(con, ds)]
     except DataError as exc:
         con.execute(f"DROP TABLE IF EXISTS {stage}")
         _create_empty(con, ds)
@@ -232,6 +243,16 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         if reader.release:
             reader.release(scope, files)
     return result
+
+
+def _filter_note(result: DatasetLoad) -> list[str]:
+    """data_quality.csv has no column for filtered rows: its warnings say them."""
+    if not result.filtered:
+        return []
+    rules = ", ".join(f"{rule} {n:,}" for rule, n in result.filtered.items())
+    return [f"filtered by mapping.yaml: {result.rows_filtered:,} row(s) ({rules}); rows read "
+            f"{result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "
+            f"{result.rows_rejected:,} + filtered {result.rows_filtered:,}"]
 
 
 def _match_headers(scope: Scope, ds: Dataset, sources: list[RawSource], m: DatasetMapping,

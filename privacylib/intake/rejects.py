@@ -1,4 +1,5 @@
-"""Rejects and the reconciliation: every row read is either loaded or rejected.
+"""Rejects and the reconciliation: every row read is loaded, rejected, or
+filtered out by a keep/drop rule of the mapping (counted per rule).
 
 A reject keeps its source file, line, the column(s) at fault, the reason and
 its values as text, in the table `<dataset>__rejects`. Lines are the file's
@@ -21,7 +22,7 @@ from privacylib.intake.readers.csv import CSV_REJECTS, CSV_SCANS
 from privacylib.sqlnames import quote_ident
 
 # Staging columns that are the loader's bookkeeping, not data.
-BOOKKEEPING = ("_reject",)
+BOOKKEEPING = ("_reject", "_filtered")
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -163,15 +164,21 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) ->
 
 
 def finalize(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: list[str],
-             malformed: list[tuple]) -> tuple[int, int, int]:
+             malformed: list[tuple]) -> tuple[int, int, int, dict[str, int]]:
     """Turn the staging table into `<dataset>` and `<dataset>__rejects`.
 
-    The first readable row of each key is loaded; later ones are rejected as
-    duplicates. The staging table becomes the dataset's table in place (no
-    copy of a large log). Returns (rows read, rows loaded, rows rejected).
+    Rows a keep/drop rule of the mapping filtered out are counted per rule
+    and removed first. The first readable row of each key is loaded; later
+    ones are rejected as duplicates. The staging table becomes the dataset's
+    table in place (no copy of a large log). Returns (rows read, rows
+    loaded, rows rejected, {rule: rows filtered}).
     """
     name, rejects = quote_ident(ds.name), quote_ident(ds.name + "__rejects")
     read = count_rows(con, stage) + len(malformed)
+    filtered = dict(con.execute(f"SELECT _filtered, count(*) FROM {stage} WHERE _filtered "
+                                "IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())
+    if filtered:
+        con.execute(f"DELETE FROM {stage} WHERE _filtered IS NOT NULL")
     has_dups = bool(ds.key) and _find_duplicates(con, ds, stage) > 0
     _write_rejects(con, ds, stage, extras, malformed, has_dups)
     con.execute(f"DELETE FROM {stage} WHERE _reject IS NOT NULL")
@@ -185,9 +192,10 @@ def finalize(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: li
     con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute(f"ALTER TABLE {stage} RENAME TO {name}")
     loaded, rejected = count_rows(con, name), count_rows(con, rejects)
-    if read != loaded + rejected:  # a bug, never bad input: stop rather than mislead
-        raise AssertionError(f"{ds.name}: {read} rows read but {loaded} + {rejected} accounted")
-    return read, loaded, rejected
+    if read != loaded + rejected + sum(filtered.values()):  # a bug: stop rather than mislead
+        raise AssertionError(f"{ds.name}: {read} rows read but {loaded} + {rejected} + "
+                             f"{sum(filtered.values())} accounted")
+    return read, loaded, rejected, filtered
 
 
 def _stage_column_names(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privacylib.config.mapping import DatasetMapping
+from privacylib.config.mapping import FILE_LINE, DatasetMapping
 from privacylib.contract import Column, Dataset, Kind
+from privacylib.intake.derived import built_key, filtered
 from privacylib.intake.headers import Resolution
 from privacylib.intake.readers import RawSource
+from privacylib.intake.timestamps import TS_NAIVE, TS_OFFSET, readable, timestamp_sql
 from privacylib.sqlnames import quote_ident
 
 SQL_TYPES = {Kind.TEXT: "VARCHAR", Kind.ENUM: "VARCHAR", Kind.TIMESTAMP: "TIMESTAMPTZ",
@@ -24,14 +26,10 @@ BLANKS_SQL = "' \t\r\n\u3000\ufeff'"
 BLANKS_RE = " \t\r\n\u3000\ufeff"
 TRUE_WORDS = ("true", "1", "yes", "y", "是")
 FALSE_WORDS = ("false", "0", "no", "n", "否")
-# ISO 8601 or YYYY/MM/DD, with an optional time, and an optional offset.
-_DATE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
-_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"
-TS_NAIVE = f"{_DATE}{_TIME}"
-TS_OFFSET = f"{_DATE}{_TIME} ?(?:Z|z|[+-]\\d{{2}}(?::?\\d{{2}})?)"
 INT_TEXT = r"[+-]?\d+(?:\.0+)?"
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
                   "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+__all__ = ["TS_NAIVE", "TS_OFFSET", "stage_columns", "typed_select"]  # TS_*: for period.py
 READABLE = {Kind.TIMESTAMP: "a timestamp (ISO 8601, YYYY/MM/DD HH:MM:SS or a date)",
             Kind.BOOLEAN: "a boolean (true/false, 1/0, yes/no, y/n, 是/否)",
             Kind.INTEGER: "a whole number", Kind.LIST: "a list (JSON array, or a;b or a|b)"}
@@ -39,6 +37,11 @@ READABLE = {Kind.TIMESTAMP: "a timestamp (ISO 8601, YYYY/MM/DD HH:MM:SS or a dat
 
 def _words(words: tuple[str, ...]) -> str:
     return ", ".join("'" + w + "'" for w in words)
+
+
+def _sql_text(text: str) -> str:
+    """Text inside a SQL string literal."""
+    return text.replace("'", "''")
 
 
 def _sql_literal(value: object) -> str:
@@ -54,6 +57,8 @@ def stage_columns(dataset: Dataset, extras: list[str]) -> list[tuple[str, str]]:
     cols = [(c.name, SQL_TYPES[c.kind]) for c in dataset.columns]
     cols += [(e, "VARCHAR") for e in extras]
     cols += [("_source_file", "VARCHAR"), ("_source_line", "BIGINT")]
+    # The keep/drop rule of mapping.yaml that filtered the row out (null: kept).
+    cols += [("_filtered", "VARCHAR")]
     # One column for everything about a reject (null for the rows that load):
     # a JSON object {column, reason, raw_line, raw: {column: text as read}}.
     cols += [("_reject", "VARCHAR")]
@@ -66,8 +71,6 @@ class _Builder:
     def __init__(self, mapping: DatasetMapping, timezone: str) -> None:
         self.mapping = mapping
         self.params: dict[str, Any] = {"tz": mapping.timezone or timezone}
-        if mapping.timestamp_format:
-            self.params["ts_format"] = mapping.timestamp_format
 
     def clean(self, column: Column, ref: str, source_type: str) -> str:
         """The source value, trimmed and value-mapped; native types kept."""
@@ -115,23 +118,7 @@ class _Builder:
         return text
 
     def _timestamp(self, v: str, native: str) -> str:
-        if native in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-            return v
-        if native.startswith("TIMESTAMP") or native == "DATE":
-            return f"timezone($tz, CAST({v} AS TIMESTAMP))"
-        text = v if native == "VARCHAR" else f"CAST({v} AS VARCHAR)"
-        iso = f"replace(replace({text}, '/', '-'), ',', '.')"
-        standard = (f"CASE WHEN regexp_full_match({text}, '{TS_OFFSET}') "
-                    f"THEN TRY_CAST({iso} AS TIMESTAMPTZ) "
-                    f"WHEN regexp_full_match({text}, '{TS_NAIVE}') "
-                    f"THEN timezone($tz, TRY_CAST({iso} AS TIMESTAMP)) END")
-        fmt = self.mapping.timestamp_format
-        if not fmt:
-            return standard
-        custom = f"try_strptime({text}, $ts_format)"
-        if "%z" not in fmt and "%Z" not in fmt:
-            custom = f"timezone($tz, {custom})"
-        return f"coalesce({custom}, {standard})"
+        return timestamp_sql(v, native, self.mapping, self.params)
 
     @staticmethod
     def _list(v: str, native: str) -> str:
@@ -161,13 +148,21 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
         source_type = raw.types[pos] if pos is not None else "VARCHAR"
         v, p = quote_ident("v__" + col.name), quote_ident("p__" + col.name)
         value = b.clean(col, f"c{pos}", source_type) if pos is not None else "NULL"
+        if col.name in mapping.constants:
+            b.params[f"const_{col.name}"] = mapping.constants[col.name]
+            value, source_type = f"$const_{col.name}", "VARCHAR"
+        elif res.key and col.name == dataset.key[0]:
+            value, source_type = built_key(res), "VARCHAR"
         cleaned.append(f"{value} AS {v}")
         parsed.append(f"{b.parse(col, v, source_type)} AS {p}")
         if col.kind not in (Kind.TEXT, Kind.ENUM):
+            what = readable(mapping) if col.kind is Kind.TIMESTAMP else READABLE[col.kind]
             problems.append((col.name, f"{v} IS NOT NULL AND {p} IS NULL",
                              f"'{col.name}: cannot read ''' || CAST({v} AS VARCHAR) || "
-                             f"''' as {READABLE[col.kind]}'"))
+                             f"''' as {_sql_text(what)}'"))
     for name in dataset.key:
+        if FILE_LINE in mapping.key:
+            continue  # made from the row's file and line once they are known (ingest)
         if not dataset.column(name).null_finding:
             problems.append((name, f"{quote_ident('p__' + name)} IS NULL",
                              f"'{name}: the key is empty'"))
@@ -176,6 +171,7 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
         value = f"CAST(c{pos} AS VARCHAR)" if pos is not None else "CAST(NULL AS VARCHAR)"
         cleaned.append(f"{value} AS {quote_ident('x__' + name)}")
     bad_row = raw.bad_row_column
+    cleaned.append(filtered(mapping, res, bad_row, b.params))
     if bad_row:
         cleaned.append(bad_row)
         # An unreadable line has only this one problem; its values are all null.
@@ -203,7 +199,7 @@ def _assembled(dataset: Dataset, extras: list[str], problems: list[tuple[str, st
     """The staging row: typed values with defaults, extras, where it came from,
     and for a reject its columns at fault, its reasons and its raw values."""
     cols = ["CAST($file_names AS VARCHAR[])[CAST(_file_index AS BIGINT) + 1] AS _source_file",
-            "_source_line"]
+            "_source_line", "_filtered"]
     for col in dataset.columns:
         final = quote_ident("p__" + col.name)
         if col.default is not None:
@@ -216,7 +212,8 @@ def _assembled(dataset: Dataset, extras: list[str], problems: list[tuple[str, st
                      for c in dataset.columns if c.kind is not Kind.TEXT)
     raw = "{" + raws + "}" if raws else "NULL"  # values as read, where typing changes them
     if problems:
-        cols.append(f"CASE WHEN _bad THEN to_json({{'column': concat_ws(', ', {names}), "
+        cols.append("CASE WHEN _bad AND _filtered IS NULL THEN "
+                    f"to_json({{'column': concat_ws(', ', {names}), "
                     f"'reason': concat_ws('; ', {whys}), "
                     f"'raw_line': {bad_row or 'CAST(NULL AS VARCHAR)'}, "
                     f"'raw': {raw}}})::VARCHAR END AS _reject")

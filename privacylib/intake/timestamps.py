@@ -1,0 +1,74 @@
+"""Reading timestamps in SQL: the standard forms, a mapping's strptime format,
+epoch seconds or milliseconds, and a default year for formats without one.
+
+Standard forms: ISO 8601 or YYYY/MM/DD, an optional time with up to nine
+decimals, and an optional zone: `Z`, `UTC`, `GMT`, `+08`, `+0800` or
+`+08:00`. A value without a zone is in the dataset's time zone ($tz).
+Ambiguous abbreviations (`CST` is China or US Central) are not read: set
+the zone in the mapping. Epoch values outside 1990-2099 are not read, so a
+millisecond value taken for seconds is a reject, not year 50,000.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from privacylib.config.mapping import DatasetMapping
+
+_DATE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"
+TS_NAIVE = f"{_DATE}{_TIME}"
+TS_OFFSET = f"{_DATE}{_TIME} ?(?:Z|z|UTC|GMT|[+-]\\d{{2}}(?::?\\d{{2}})?)"
+_NUMBER = r"[+-]?\d+(?:\.\d+)?"
+# Seconds since 1970 of 1990-01-01 and 2100-01-01 UTC: the epoch range read.
+EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800
+_DIVISOR = {"epoch_s": 1, "epoch_ms": 1000}
+STANDARD = "a timestamp (ISO 8601, YYYY/MM/DD HH:MM:SS or a date)"
+
+
+def readable(mapping: DatasetMapping) -> str:
+    """What a timestamp of this dataset must look like, for a reject's reason."""
+    fmt = mapping.timestamp_format
+    if fmt == "epoch_s":
+        return ("epoch seconds from 1990 to 2099 (a 13-digit value is milliseconds: "
+                "timestamp_format epoch_ms)")
+    if fmt == "epoch_ms":
+        return ("epoch milliseconds from 1990 to 2099 (a 10-digit value is seconds: "
+                "timestamp_format epoch_s)")
+    if fmt:
+        year = f", year {mapping.default_year}" if mapping.default_year else ""
+        return f"a timestamp in the format '{fmt}'{year} or {STANDARD}"
+    return STANDARD
+
+
+def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str, Any]) -> str:
+    """The TIMESTAMPTZ of `v` (of DuckDB type `native`), or NULL when unreadable.
+    Parameters it needs are added to `params` ($tz is there already)."""
+    if native in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        return v
+    if native.startswith("TIMESTAMP") or native == "DATE":
+        return f"timezone($tz, CAST({v} AS TIMESTAMP))"
+    text = v if native == "VARCHAR" else f"CAST({v} AS VARCHAR)"
+    iso = f"replace(replace({text}, '/', '-'), ',', '.')"
+    standard = (f"CASE WHEN regexp_full_match({text}, '{TS_OFFSET}') "
+                f"THEN TRY_CAST({iso} AS TIMESTAMPTZ) "
+                f"WHEN regexp_full_match({text}, '{TS_NAIVE}') "
+                f"THEN timezone($tz, TRY_CAST({iso} AS TIMESTAMP)) END")
+    fmt = mapping.timestamp_format
+    if not fmt:
+        return standard
+    if fmt in _DIVISOR:
+        seconds = f"(TRY_CAST({text} AS DOUBLE) / {_DIVISOR[fmt]})"
+        epoch = (f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') AND {seconds} >= "
+                 f"{EPOCH_MIN} AND {seconds} < {EPOCH_MAX} THEN to_timestamp({seconds}) END")
+        return f"coalesce({epoch}, {standard})"
+    if mapping.default_year:
+        params["ts_format"] = "%Y " + fmt
+        params["ts_year"] = f"{mapping.default_year} "
+        custom = f"try_strptime(concat($ts_year, {text}), $ts_format)"
+    else:
+        params["ts_format"] = fmt
+        custom = f"try_strptime({text}, $ts_format)"
+    if "%z" not in fmt and "%Z" not in fmt:
+        custom = f"timezone($tz, {custom})"
+    return f"coalesce({custom}, {standard})"
