@@ -6,7 +6,8 @@ before the audit, 3 the audit finished but is incomplete, 4 findings at or
 above --fail-on.
 
 The parser and its help (parser.py), and one module per group of commands:
-validate (validate.py), run, demo, batch and generate (run.py), verify and
+validate (validate.py, its coverage table in coverage.py), init (init.py), run,
+demo, batch and generate (run.py), verify and
 keygen (verify.py), access-log (access.py), controls (catalog.py).
 """
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from privacylib import __version__
 from privacylib.cli.access import cmd_access_log
 from privacylib.cli.catalog import cmd_controls
+from privacylib.cli.init import cmd_init
 from privacylib.cli.run import cmd_batch, cmd_demo, cmd_generate, cmd_run
 from privacylib.cli.validate import cmd_validate
 from privacylib.cli.verify import cmd_keygen, cmd_verify
@@ -53,8 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"privacy-audit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    val = sub.add_parser("validate", help="load a data folder and report data quality only")
-    val.add_argument("--data", required=True, type=Path, help="the data folder")
+    val = sub.add_parser("validate", help="load a data folder, report its data quality and "
+                         "which controls can run on it")
+    val.add_argument("data_dir", nargs="?", type=Path, metavar="DIR",
+                     help="the data folder (or --data DIR)")
+    val.add_argument("--data", type=Path, help="the data folder")
     val.add_argument("--mapping", type=Path, help="mapping.yaml (default: DATA/mapping.yaml)")
     val.add_argument("--policy", type=Path, help="policy.yaml (default: built-in defaults)")
     val.add_argument("--out", type=Path, default=Path("validation"),
@@ -65,7 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"pseudonym key (default: ${KEY_ENV}, else {KEY_FILE})")
     val.add_argument("--period", help="the month the data should cover, YYYY-MM: "
                      "warns (exit 3) when a log has no row in it or rows far from it")
+    val.add_argument("--lang", choices=["zh", "en"], default="zh",
+                     help="language of the coverage table (zh)")
+    val.add_argument("--json", action="store_true",
+                     help="print the datasets' counts and the coverage as JSON on stdout "
+                          "(the other lines go to stderr)")
     val.set_defaults(func=cmd_validate)
+    ini = sub.add_parser("init", help="write a starter data folder: each dataset's header, "
+                         "a README of every column, mapping.yaml and policy.yaml templates")
+    ini.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    ini.add_argument("--lang", choices=["zh", "en"], default="en",
+                     help="column names: en (the contract's) or zh (the built-in Chinese "
+                          "ones where they exist) (en)")
+    ini.add_argument("--force", action="store_true",
+                     help="write into a non-empty folder (an existing file is never "
+                          "overwritten)")
+    ini.set_defaults(func=cmd_init)
     run = sub.add_parser("run", help="run the audit notebook into a report folder")
     run.add_argument("--data", required=True, help="the data folder")
     run.add_argument("--period", help="the audited month, YYYY-MM (local)")

@@ -4,19 +4,23 @@ guarded against leaks like a run."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from privacylib.audit.verdict import ExitCode
+from privacylib.cli.coverage import coverage_lines
 from privacylib.config.mapping import load_mapping
 from privacylib.config.period import resolve_period
 from privacylib.config.policy import load_policy
+from privacylib.controls.coverage import coverage
+from privacylib.errors import UsageError
 from privacylib.intake.ingest import LoadResult, load
 from privacylib.intake.plausibility import check_times
 from privacylib.masking.masker import Masker, masker_for
 from privacylib.report.outputs import atomic_folder, write_quality
 
 
-def _print_quality(result: LoadResult, masker: Masker) -> None:
+def _print_quality(result: LoadResult, masker: Masker, out=sys.stdout) -> None:
     """One line per dataset; warnings and errors quote the data, so masked."""
     width = max(len(name) for name in result.datasets)
     for d in result.datasets.values():
@@ -29,21 +33,41 @@ def _print_quality(result: LoadResult, masker: Masker) -> None:
             line = "(controls that need it will be skipped)"
         else:
             line = "(see the error below)"
-        print(f"{d.dataset:<{width}}  {d.status:<7} {line}")
+        print(f"{d.dataset:<{width}}  {d.status:<7} {line}", file=out)
     for d in result.datasets.values():
         for warning in [*d.period_warnings, *d.warnings]:
-            print(f"warning: {d.dataset}: {masker.value(None, warning)}")
+            print(f"warning: {d.dataset}: {masker.value(None, warning)}", file=out)
     for d in result.datasets.values():
         if d.error:
             print(f"\nerror: {masker.value(None, d.error)}", file=sys.stderr)
 
 
+def _is_template(result: LoadResult) -> bool:
+    """Every file given has its header and no row: a starter folder
+    (`privacy-audit init`), not an export whose logs came out empty."""
+    given = [d for d in result.datasets.values() if d.status != "absent"]
+    return bool(given) and all(d.status == "loaded" and not d.rows_read for d in given)
+
+
+def _data_folder(args: argparse.Namespace) -> None:
+    """`validate DIR` and `validate --data DIR` are the same; one is needed."""
+    if args.data_dir and args.data and args.data_dir != args.data:
+        raise UsageError(f"two data folders given: {args.data_dir} and --data {args.data}",
+                         hint="give the folder once")
+    args.data = args.data or args.data_dir
+    if args.data is None:
+        raise UsageError("no data folder given", hint="privacy-audit validate DIR")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    _data_folder(args)
     policy = load_policy(args.policy)
     mapping = load_mapping(args.mapping, args.data)
     period = resolve_period(args.period, tz=policy.timezone) if args.period else None
     result = load(args.data, policy=policy, mapping=mapping)
-    check_times(result, period)
+    template = _is_template(result)
+    if not template:  # an empty log in a template is the template, not a lost export
+        check_times(result, period)
     masker = masker_for(result.con, args.key_file, not args.no_mask)
     with atomic_folder(args.out) as folder:
         write_quality(result, folder, masker)
@@ -52,8 +76,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
             guard_folder(folder, raw_values(result.con), failed_folder(args.out),
                          "This validation")
-    _print_quality(result, masker)
-    print(f"\ndata quality written to {args.out / 'data_quality.csv'}")
+    cov = coverage(result.datasets)
+    # With --json, stdout is the document alone; the human lines go to stderr.
+    human = sys.stderr if args.json else sys.stdout
+    _print_quality(result, masker, human)
+    print(f"\ndata quality written to {args.out / 'data_quality.csv'}", file=human)
+    if template:
+        print("\nno file here holds a row yet: a starter folder (privacy-audit init)? "
+              "Fill in the files (see README.md), delete those you do not have, and "
+              "validate again.", file=human)
+    if args.json:
+        datasets = {d.dataset: {"status": d.status, "rows_read": d.rows_read,
+                                "rows_loaded": d.rows_loaded, "rows_rejected": d.rows_rejected}
+                    for d in result.datasets.values()}
+        print(json.dumps({"datasets": datasets, "template": template, **cov.as_dict()},
+                         ensure_ascii=False, indent=2))
+    else:
+        print("\n" + "\n".join(coverage_lines(cov, args.lang)))
     if not result.ok:
         return ExitCode.USAGE
     unusable = [d.dataset for d in result.datasets.values() if d.all_rejected
