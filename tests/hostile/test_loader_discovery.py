@@ -102,7 +102,7 @@ def test_links_elsewhere_in_the_folder_do_not_matter(data_dir, outside, tmp_path
     assert load_dir(data_dir).ok
 
 
-@pytest.mark.parametrize("name", ["access_log.json", "access_log.json.gz", "access_log.xls",
+@pytest.mark.parametrize("name", ["access_log.xml", "access_log.yaml.gz", "access_log.xls",
                                   "employees.log", "Employees.TXT"])
 def test_a_file_in_a_format_not_read_is_named_not_absent(data_dir, name):
     (data_dir / name).write_text("whatever")
@@ -111,6 +111,17 @@ def test_a_file_in_a_format_not_read_is_named_not_absent(data_dir, name):
     assert d.status == "error"
     assert f"dataset {dataset} is given as {name}, a format the loader does not read" in d.error
     assert READ_FORMATS in d.error and ".csv.gz" in READ_FORMATS
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ("whatever", "access_log.json is not a JSON document"),
+    ('{"a": 1, "b": [1]}', "access_log.json holds an object with the keys a, b, not an array"),
+    ("3", "access_log.json holds a single int, not an array of records"),
+])
+def test_a_json_document_that_holds_no_records_is_named(data_dir, text, what):
+    (data_dir / "access_log.json").write_text(text)
+    d = load_dir(data_dir).datasets["access_log"]
+    assert d.status == "error" and what in d.error
 
 
 def test_a_readable_file_wins_over_a_stray_one(data_dir):

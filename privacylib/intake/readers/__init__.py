@@ -21,13 +21,14 @@ from privacylib.intake.readers.base import (
     SourceFile,
 )
 from privacylib.intake.readers.csv import CSV, TSV
+from privacylib.intake.readers.json import JSON
 from privacylib.intake.readers.jsonl import JSONL
 from privacylib.intake.readers.parquet import PARQUET
 from privacylib.intake.readers.xlsx import EXCEL
 from privacylib.sqlnames import quote_ident  # its old home; others still import it from here
 
 # In this order the suffixes are listed in messages (READ_FORMATS).
-READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, PARQUET)}
+READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, JSON, PARQUET)}
 # A file's suffix (lower case, compression included) -> its format's name.
 SUFFIXES: dict[str, str] = {s: r.name for r in READERS.values() for s in r.suffixes}
 

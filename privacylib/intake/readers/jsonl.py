@@ -4,11 +4,14 @@ Lines, is told apart when its columns do not match (explain)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from privacylib.config.mapping import is_path, split_path
+from privacylib.errors import DataError, suggest
 from privacylib.intake.limits import DUCKDB_LINE, check_columns
 from privacylib.intake.lines import Prepared, prepare_lines
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
@@ -21,29 +24,63 @@ JSON_LINES = ("SELECT ordinality AS _source_line, j FROM read_csv($path, "
 _IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
 
 
-def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path) -> RawSource:
-    """One JSON object a line. Keys become columns; a line that is not an
-    object becomes a reject (column `_row`); blank lines are no rows. The
-    scan of one text column counts empty lines (as nulls), so its row number
-    is the line, refused lines (emptied) included."""
+def json_path(parts: list[str]) -> str:
+    """A DuckDB JSON path of keys, each quoted: matched exactly, case and dots kept."""
+    return "$" + "".join(
+        '."' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
+
+
+def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path,
+               paths: Sequence[str] = (), unit: str = "line") -> RawSource:
+    """One JSON object a line. Keys become columns, and so do the mapping's
+    dotted `paths` (named as written there); a line that is not an object
+    becomes a reject (column `_row`); blank lines are no rows. The scan of
+    one text column counts empty lines (as nulls), so its row number is the
+    line, refused lines (emptied) included. A path that no object of the
+    file has is an error naming it."""
     prepared = prepare_lines(src.path, "utf-8", workdir, quoting=False, json=True,
                              name=src.name)
     keys = con.execute(
         f"SELECT DISTINCT unnest(json_keys(j)) AS k FROM ({JSON_LINES}) "
         f"WHERE {_IS_OBJECT} ORDER BY k", {"path": str(prepared.path)}).fetchall()
     names = [k[0] for k in keys]
+    wanted = [(p, json_path(split_path(p))) for p in paths if is_path(p) and p not in names]
+    _check_paths(con, src, prepared.path, wanted, names)
+    names += [p for p, _ in wanted]
     check_columns(src.name, len(names))
     params: dict[str, Any] = {"path": str(prepared.path)}
     cols = []
     for i, name in enumerate(names):
-        params[f"key{i}"] = "$." + '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        params[f"key{i}"] = (wanted[i - len(keys)][1] if i >= len(keys)
+                             else json_path([name]))
         cols.append(f"CASE WHEN _ok THEN j ->> $key{i} END AS c{i}")
     cols.append("CASE WHEN NOT _ok THEN j END AS _json")
     sql = (f"SELECT 0 AS _file_index, _source_line, {', '.join(cols)} FROM (SELECT *, "
            f"{_IS_OBJECT} AS _ok FROM ({JSON_LINES}) WHERE j IS NOT NULL AND trim(j) <> '')")
     return RawSource([src], names, ["VARCHAR"] * len(names), sql, params, ["utf-8"],
                      bad_row_column="_json", rejects=_refused(src, prepared),
-                     bad_row_reason="line is not a JSON object")
+                     bad_row_reason=f"{unit} is not a JSON object")
+
+
+def _check_paths(con: duckdb.DuckDBPyConnection, src: SourceFile, path: Path,
+                 wanted: list[tuple[str, str]], keys: list[str]) -> None:
+    """A path of the mapping that no object of the file has: an error, so
+    that a misspelt path is not a column of nulls."""
+    if not wanted:
+        return
+    found = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE json_exists(j, $p{i}))"
+                              for i in range(len(wanted)))
+        + f" FROM ({JSON_LINES}) WHERE {_IS_OBJECT}",
+        {"path": str(path), **{f"p{i}": p for i, (_, p) in enumerate(wanted)}}).fetchall()[0]
+    missing = [name for (name, _), n in zip(wanted, found, strict=True) if not n]
+    if missing:
+        first = split_path(missing[0])[0]
+        hint = (f"paths are case-sensitive; the records' top-level keys include "
+                f"{', '.join(keys[:12])}" if first in keys else suggest(first, keys))
+        raise DataError(f"{src.name}: no record has the path(s) "
+                        + ", ".join(f"'{m}'" for m in missing) + " named in mapping.yaml",
+                        file=src.name, hint=hint)
 
 
 def _refused(src: SourceFile, prepared: Prepared) -> list[tuple]:
@@ -80,7 +117,8 @@ def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
 
 
 def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
-    return [read_jsonl(scope.con, src, scope.workdir) for src in files]
+    paths = scope.mapping.source_names()
+    return [read_jsonl(scope.con, src, scope.workdir, paths) for src in files]
 
 
 def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
@@ -88,7 +126,8 @@ def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
     if why is None:
         return None
     return why, ("JSON Lines holds one object per line (jq -c '.[]' turns an array into "
-                 "that); reading JSON arrays is not supported yet")
+                 "that); or name the file .json: a JSON array, or one object whose single key "
+                 "holds an array, is read one record per element")
 
 
 JSONL = Reader("jsonl", (".jsonl", ".jsonl.gz", ".ndjson"), read, explain=explain)
