@@ -78,7 +78,7 @@ def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Reso
                 f"mapping.yaml under columns")
         else:
             res.contract[column] = positions[0]
-    _keep_extras(res, names, sorted(unmatched))
+    _keep_extras(res, names, sorted(unmatched), constant)
     found = ", ".join(n.strip() for n in names) or "(none)"
     res.key = _positions(res, names, [k for k in mapping.key if k != FILE_LINE], "key", found)
     res.filters = {rule: _positions(res, names, list(getattr(mapping, rule)), rule, found)
@@ -118,12 +118,17 @@ def _claim(res: Resolution, how: dict[str, str], column: str, pos: int, label: s
     how[column] = label
 
 
-def _keep_extras(res: Resolution, names: list[str], positions: list[int]) -> None:
+def _keep_extras(res: Resolution, names: list[str], positions: list[int],
+                 constant: set[str]) -> None:
     seen: set[str] = set()
     for pos in positions:
         name = names[pos].strip(_BLANKS) or f"column_{pos + 1}"
         if name.startswith("_"):
             name = "x" + name  # leading underscores are the loader's own columns
+        if name.casefold() in constant:  # the contract column holds the mapping's constant
+            res.warnings.append(f"column '{name}' is kept as '{name}_source': the mapping "
+                                f"sets {name.casefold()} to a constant")
+            name += "_source"
         if name.casefold() in seen:
             # DuckDB's column names ignore case, so the second is kept renamed
             # (CloudTrail writes requestID in some services, requestId in others).
