@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TextIO
 
 from privacylib.audit.verdict import ExitCode
 from privacylib.cli.coverage import coverage_lines
@@ -20,8 +21,9 @@ from privacylib.masking.masker import Masker, masker_for
 from privacylib.report.outputs import atomic_folder, write_quality
 
 
-def _print_quality(result: LoadResult, masker: Masker, out=sys.stdout) -> None:
+def _print_quality(result: LoadResult, masker: Masker, out: TextIO | None = None) -> None:
     """One line per dataset; warnings and errors quote the data, so masked."""
+    out = out or sys.stdout
     width = max(len(name) for name in result.datasets)
     for d in result.datasets.values():
         if d.status == "loaded":
@@ -43,10 +45,10 @@ def _print_quality(result: LoadResult, masker: Masker, out=sys.stdout) -> None:
 
 
 def _is_template(result: LoadResult) -> bool:
-    """Every file given has its header and no row: a starter folder
-    (`privacy-audit init`), not an export whose logs came out empty."""
-    given = [d for d in result.datasets.values() if d.status != "absent"]
-    return bool(given) and all(d.status == "loaded" and not d.rows_read for d in given)
+    """Every dataset of the contract is there with its header and no row: the
+    starter folder `privacy-audit init` writes. Fewer files without rows are
+    an export that came out empty, and its empty logs stay warnings (exit 3)."""
+    return all(d.status == "loaded" and not d.rows_read for d in result.datasets.values())
 
 
 def _data_folder(args: argparse.Namespace) -> None:
@@ -82,9 +84,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_quality(result, masker, human)
     print(f"\ndata quality written to {args.out / 'data_quality.csv'}", file=human)
     if template:
-        print("\nno file here holds a row yet: a starter folder (privacy-audit init)? "
-              "Fill in the files (see README.md), delete those you do not have, and "
-              "validate again.", file=human)
+        print("\nno file here holds a row yet: a starter folder (privacy-audit init). "
+              "Fill in the files (README.md lists every column), delete those you do not "
+              "have, and validate again.", file=human)
     if args.json:
         datasets = {d.dataset: {"status": d.status, "rows_read": d.rows_read,
                                 "rows_loaded": d.rows_loaded, "rows_rejected": d.rows_rejected}

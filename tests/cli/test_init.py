@@ -143,3 +143,15 @@ def test_validate_on_the_starter_folder_exits_0_and_says_what_each_control_needs
     assert text.returncode == 0, text.stderr
     assert f"coverage: 0 of {len(catalog)} controls can run" in text.stdout
     assert "no row yet in" in text.stdout and "access_log (" in text.stdout
+
+
+def test_an_export_with_an_empty_log_is_no_template(starter, tmp_path):
+    # Fewer files, none with a row: an export that came out empty still warns.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("access_log.csv", "consents.csv"):
+        (folder / name).write_bytes((starter / name).read_bytes())
+    proc = audit("validate", folder, "--out", tmp_path / "v", "--lang", "en")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "access_log: no row at all" in proc.stdout
+    assert "no file here holds a row yet" not in proc.stdout
