@@ -33,9 +33,13 @@ def coverage_lines(cov: Coverage, lang: str) -> list[str]:
         lines = [f"coverage: {counts[Readiness.RUNS]} of {total} controls can run · "
                  f"{counts[Readiness.SKIPPED]} skipped · {counts[Readiness.NO_ROWS]} no rows · "
                  f"{counts[Readiness.ERROR]} error"]
+    # Chinese labels are two columns a character wide on a terminal.
+    wide = 2 if lang == "zh" else 1
     width = max(len(v) for v in label.values())
     for c in cov.controls:
-        line = f"  {c.control.id}  {label[c.readiness]:<{width}}  {c.control.title(lang)}"
+        word = label[c.readiness]
+        pad = " " * ((width - len(word)) * wide)
+        line = f"  {c.control.id}  {word}{pad}  {c.control.title(lang)}"
         if c.blocking:
             sep = "、" if lang == "zh" else ", "
             line += f"  [{why[c.readiness]}{'' if lang == 'zh' else ' '}{sep.join(c.blocking)}]"
