@@ -7,6 +7,7 @@ from datetime import datetime
 
 from privacylib.synth.company import Company, Staff
 from privacylib.synth.plant.base import SEC, T0, allowed, ev, find, staff
+from privacylib.synth.plant.registry import plants
 
 
 def clean_event(co: Company, st: Staff, when: datetime) -> str:
@@ -17,11 +18,9 @@ def clean_event(co: Company, st: Staff, when: datetime) -> str:
     )
 
 
-# --- Access control ----------------------------------------------------------------
-
-
-def access(co: Company, rng: random.Random) -> None:
-    # S06: outside the role; after a role change; holding no role at all.
+@plants("S06")
+def s06_role_based_access(co: Company, rng: random.Random) -> None:
+    # Outside the role; after a role change; holding no role at all.
     find(co, "S06", ev(co, datetime(2026, 10, 9, 10, 0), cat="payment", purpose="billing"))
     find(
         co,
@@ -71,11 +70,19 @@ def access(co: Company, rng: random.Random) -> None:
         action="delete",
         purpose="service",
     )  # dba holds '*' on contact
-    # S07: incomplete rows, denied ones included, a null time whatever the period.
+
+
+@plants("S07")
+def s07_access_log_complete(co: Company, rng: random.Random) -> None:
+    # Incomplete rows, denied ones included, a null time whatever the period.
     find(co, "S07", ev(co, datetime(2026, 10, 13, 10), purpose=None))
     find(co, "S07", ev(co, datetime(2026, 10, 13, 11), actor=None, result="denied"))
     find(co, "S07", ev(co, None, customer="C9000004"))
-    # S08: unknown, gone, not yet hired, long gone.
+
+
+@plants("S08", "A01")
+def s08_authorized_actor(co: Company, rng: random.Random) -> None:
+    # Unknown, gone, not yet hired, long gone; the unknown actor is untrained too.
     x = ev(co, datetime(2026, 10, 16, 10), actor="X0001")
     find(co, "S08", x)
     find(co, "A01", "X0001")

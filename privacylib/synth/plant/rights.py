@@ -9,12 +9,14 @@ from privacylib.synth import company as cm
 from privacylib.synth import reference as ref
 from privacylib.synth.company import Company, add_consent, add_request
 from privacylib.synth.plant.base import SEC, T0, H, customer, ev, find, staff
+from privacylib.synth.plant.registry import plants
 
 # --- Rights --------------------------------------------------------------------------
 
 
-def rights(co: Company, rng: random.Random) -> None:
-    # R01: answered late within the period; still open too long; and near misses.
+@plants("R01")
+def r01_dsr_timeliness(co: Company, rng: random.Random) -> None:
+    # Answered late within the period; still open too long; and near misses.
     find(
         co,
         "R01",
@@ -24,7 +26,11 @@ def rights(co: Company, rng: random.Random) -> None:
     add_request(co, "C9000003", "access", datetime(2026, 9, 10, 10), datetime(2026, 9, 30, 10))
     add_request(co, "C9000004", "access", datetime(2026, 10, 2, 10), datetime(2026, 10, 17, 10))
     add_request(co, "C9000005", "portability", ref.AS_OF - timedelta(days=15), None)
-    # R02: deletion done on paper only; data reached after the deletion was done.
+
+
+@plants("R02")
+def r02_deletion_effective(co: Company, rng: random.Random) -> None:
+    # Deletion done on paper only; data reached after the deletion was done.
     customer(co, rng, "C9000701")
     find(
         co,
@@ -42,7 +48,11 @@ def rights(co: Company, rng: random.Random) -> None:
     ev(co, done - SEC, customer="C9000703")
     customer(co, rng, "C9000704")
     add_request(co, "C9000704", "deletion", datetime(2026, 10, 25, 10), None)  # still open
-    # R03: withdrawals that left a consent standing.
+
+
+@plants("R03")
+def r03_withdrawal_effective(co: Company, rng: random.Random) -> None:
+    # Withdrawals that left a consent standing.
     customer(co, rng, "C9000801", {"marketing": {}})
     find(
         co,
@@ -70,7 +80,8 @@ def rights(co: Company, rng: random.Random) -> None:
 # --- Accountability ---------------------------------------------------------------------
 
 
-def accountability(co: Company, rng: random.Random) -> None:
+@plants("A01")
+def a01_privacy_training(co: Company, rng: random.Random) -> None:
     year = timedelta(days=365)
     for actor, trained in (
         ("E9010", datetime(2025, 6, 1, 10)),
@@ -84,7 +95,11 @@ def accountability(co: Company, rng: random.Random) -> None:
     ev(co, datetime(2026, 10, 20, 11), actor="E9013")
     staff(co, rng, "E9014", [("customer_service", T0, None)], trained=None)
     ev(co, datetime(2026, 10, 20, 12), actor="E9014", result="denied")
-    # A02: late, missing, and a late notice of an older incident inside the period.
+
+
+@plants("A02")
+def a02_incident_notification(co: Company, rng: random.Random) -> None:
+    # Late, missing, and a late notice of an older incident inside the period.
     add = cm.add_incident
     find(
         co,
@@ -127,6 +142,7 @@ def accountability(co: Company, rng: random.Random) -> None:
 # --- Outside the period, and dirty rows -------------------------------------------------
 
 
+@plants()
 def outside_period(co: Company, rng: random.Random) -> None:
     """Events in the export that fall outside the audited month."""
     ev(co, datetime(2026, 9, 30, 23, 30), purpose=None)  # off hours, null purpose
@@ -142,6 +158,7 @@ def outside_period(co: Company, rng: random.Random) -> None:
     ev(co, "2026-10-31T16:00:00Z", actor="E9004", customer="C9000101", purpose="marketing")
 
 
+@plants()
 def dirty_rows(co: Company, rng: random.Random) -> None:
     """Unreadable values and repeated keys: rejects, never findings."""
     first = co.events[0]

@@ -1,18 +1,18 @@
-"""Use and sharing: U01-U06 and H01-H03."""
+"""Use: U01-U06 (tickets, daily limits in local days, hours, erasure, purposes)."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-from privacylib.synth.company import Company, add_share
+from privacylib.synth.company import Company
 from privacylib.synth.plant.base import SEC, H, customer, ev, find
+from privacylib.synth.plant.registry import plants
 
-# --- Use --------------------------------------------------------------------------
 
-
-def usage(co: Company, rng: random.Random) -> None:
-    # U01: exports and deletions without a ticket.
+@plants("U01")
+def u01_ticketed_privileged_action(co: Company, rng: random.Random) -> None:
+    # Exports and deletions without a ticket.
     find(
         co,
         "U01",
@@ -51,8 +51,11 @@ def usage(co: Company, rng: random.Random) -> None:
     )
     ev(co, datetime(2026, 10, 19, 13), cat="contact", action="update")  # no ticket needed
 
-    # U02: over the daily export limit; exactly at it; denied ones do not count;
-    # two days in local time that are one day in UTC.
+
+@plants("U02", "U04")
+def u02_bulk_export(co: Company, rng: random.Random) -> None:
+    # Over the daily export limit; exactly at it; denied ones do not count;
+    # two days in local time that are one day in UTC (the second at 07:30 is U04's).
     def exports(actor, cat, purpose, day, counts, result=None):
         for n, c in enumerate(counts):
             ev(
@@ -95,7 +98,11 @@ def usage(co: Company, rng: random.Random) -> None:
         customer=None,
     )  # 07:30 local, 23 Oct
     find(co, "U04", late)
-    # U03: more distinct customers a day than allowed; exactly the limit; with a
+
+
+@plants("U03")
+def u03_access_breadth(co: Company, rng: random.Random) -> None:
+    # More distinct customers a day than allowed; exactly the limit; with a
     # denied extra; with customerless events on top.
     marketing = co.pool_marketing
 
@@ -127,7 +134,11 @@ def usage(co: Company, rng: random.Random) -> None:
     browse("E9001", "service", datetime(2026, 10, 26, 9), 200)
     browse("E9001", "service", datetime(2026, 10, 28, 9), 200, "denied")
     browse("E9001", "service", datetime(2026, 10, 29, 9), 200, "null")
-    # U04: outside 08:00-20:00 local, in local and in UTC notation.
+
+
+@plants("U04")
+def u04_off_hours_access(co: Company, rng: random.Random) -> None:
+    # Outside 08:00-20:00 local, in local and in UTC notation.
     for when in (
         datetime(2026, 10, 10, 7, 59, 59),
         datetime(2026, 10, 10, 20, 0),
@@ -144,7 +155,11 @@ def usage(co: Company, rng: random.Random) -> None:
     ):  # a Sunday afternoon is fine by default
         ev(co, when, customer="C9000005")
     ev(co, datetime(2026, 10, 10, 23, 0), customer="C9000005", result="denied")
-    # U05: a customer erased before the access, or at its very instant.
+
+
+@plants("U05")
+def u05_no_access_after_erasure(co: Company, rng: random.Random) -> None:
+    # A customer erased before the access, or at its very instant.
     erased = datetime(2026, 10, 10, 12, 0)
     customer(co, rng, "C9000601", deleted_at=erased, closed_at=erased - H(48))
     find(co, "U05", ev(co, datetime(2026, 10, 12, 10), customer="C9000601"))
@@ -152,91 +167,10 @@ def usage(co: Company, rng: random.Random) -> None:
     anon = datetime(2026, 10, 5, 10, 0)
     customer(co, rng, "C9000602", anonymized_at=anon)
     find(co, "U05", ev(co, anon, customer="C9000602"))
-    # U06: a purpose nobody catalogued.
+
+
+@plants("U06")
+def u06_declared_use(co: Company, rng: random.Random) -> None:
+    # A purpose nobody catalogued.
     for purpose in ("curiosity", "test"):
         find(co, "U06", ev(co, datetime(2026, 10, 23, 10), purpose=purpose))
-
-
-# --- Sharing -----------------------------------------------------------------------
-
-
-def sharing(co: Company, rng: random.Random) -> None:
-    day = datetime(2026, 10, 15, 10)
-    customer(co, rng, "C9000901", {"insurance_referral": {"separate": False}})
-    find(
-        co,
-        "H01",
-        add_share(
-            co, "C9000901", "insurance_referral", "平安保险代理有限公司", "CN", "contact", day
-        ),
-    )
-    customer(co, rng, "C9000902")
-    find(
-        co, "H01", add_share(co, "C9000902", "logistics", "顺丰速运有限公司", "CN", "contact", day)
-    )
-    customer(
-        co,
-        rng,
-        "C9000903",
-        {"insurance_referral": {"separate": True, "withdrawn": datetime(2026, 10, 1, 9)}},
-    )
-    find(
-        co,
-        "H01",
-        add_share(
-            co, "C9000903", "insurance_referral", "平安保险代理有限公司", "CN", "contact", day
-        ),
-    )
-    add_share(co, None, "logistics", "顺丰速运有限公司", "CN", "contact", day)  # no customer
-    add_share(
-        co, "C9000902", "logistics", "顺丰速运有限公司", "CN", "contact", datetime(2026, 9, 20, 10)
-    )  # before the period
-    for n in (1, 2):
-        find(
-            co,
-            "H02",
-            add_share(
-                co,
-                f"C900000{n}",
-                "logistics",
-                "顺丰速运有限公司",
-                "CN",
-                "contact",
-                day,
-                contract=None,
-            ),
-        )
-    find(
-        co,
-        "H03",
-        add_share(
-            co,
-            "C9000003",
-            "overseas_support",
-            "Acme Support Inc.",
-            "US",
-            "order",
-            day,
-            assessment=None,
-        ),
-    )
-    find(
-        co,
-        "H03",
-        add_share(
-            co,
-            "C9000004",
-            "overseas_support",
-            "Acme Support KK",
-            "jp",
-            "order",
-            day,
-            assessment=None,
-        ),
-    )
-    add_share(
-        co, "C9000005", "logistics", "顺丰速运有限公司", "cn", "contact", day, assessment=None
-    )
-    add_share(
-        co, "C9000006", "logistics", "顺丰速运有限公司", None, "contact", day, assessment=None
-    )
