@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,3 +168,78 @@ def test_reconciliation_in_every_format(tmp_path_factory, plan, fmt):
     lines = [r[0] for r in rows(result, "SELECT _source_line FROM access_log ORDER BY 1")]
     first = 2 if fmt == "tsv" else 1
     assert set(lines) <= set(range(first, first + len(plan)))
+
+
+CONSENTS = ["consent_id", "customer_id", "purpose", "granted_at"]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(-10**13, 10**14), st.integers(0, 999),
+                          st.sampled_from(["epoch_s", "epoch_ms"])), min_size=1, max_size=30),
+       st.sampled_from(["epoch_s", "epoch_ms"]))
+def test_epoch_values_read_in_range_and_reject_outside(tmp_path_factory, values, unit):
+    """Whole or fractional numbers in either unit: a value is read when it
+    lies in 1990-2099 in the mapping's unit, else it is a reject."""
+    folder = tmp_path_factory.mktemp("epoch")
+    texts = [f"{n}.{frac:03d}" if frac % 2 else str(n) for n, frac, _ in values]
+    write_csv(folder / "consents.csv", CONSENTS,
+              [[f"r{i}", "c", "p", t] for i, t in enumerate(texts)])
+    result = load_dir(folder, {"consents": {"timestamp_format": unit}})
+    divisor = 1 if unit == "epoch_s" else 1000
+    expected = {}
+    for i, text in enumerate(texts):
+        seconds = float(text) / divisor
+        if 631_152_000 <= seconds < 4_102_444_800:
+            expected[f"r{i}"] = seconds
+    got = rows(result, "SELECT consent_id, epoch_us(granted_at) FROM consents")
+    assert {k: v for k, v in got} == pytest.approx(
+        {k: round(v * 1_000_000) for k, v in expected.items()}, abs=1)
+    d = result.datasets["consents"]
+    assert d.rows_rejected == len(texts) - len(expected) and d.rows_filtered == 0
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.datetimes(datetime(1995, 1, 1), datetime(2090, 12, 31)),
+                          st.sampled_from(["UTC", "GMT", "Z", " UTC", "+", "-", "none"]),
+                          st.integers(0, 14 * 4).map(lambda q: q * 15)),
+                min_size=1, max_size=30),
+       st.sampled_from(["UTC", "Asia/Shanghai"]))
+def test_zone_words_and_offsets_read_as_their_instant(tmp_path_factory, values, tz):
+    folder = tmp_path_factory.mktemp("zone")
+    texts, expected = [], []
+    for moment, zone, minutes in values:
+        moment = moment.replace(microsecond=0)
+        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+        if zone in ("+", "-"):
+            text += f"{zone}{minutes // 60:02d}:{minutes % 60:02d}"
+            shift = timedelta(minutes=minutes if zone == "+" else -minutes)
+        elif zone == "none":
+            shift = SHANGHAI if tz == "Asia/Shanghai" else timedelta(0)
+        else:
+            text += zone if zone != "UTC" else " UTC"
+            shift = timedelta(0)
+        texts.append(text)
+        expected.append((moment - shift).replace(tzinfo=UTC))
+    write_csv(folder / "consents.csv", CONSENTS,
+              [[f"r{i:03d}", "c", "p", t] for i, t in enumerate(texts)])
+    result = load_dir(folder, {"consents": {"timezone": tz}})
+    got = rows(result, "SELECT granted_at FROM consents ORDER BY consent_id")
+    assert [g[0] for g in got] == expected
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["Data", "Mgmt", " Data", "data", ""]),
+                          st.sampled_from(["read", "nope?"])), min_size=1, max_size=40))
+def test_filters_keep_the_accounting(tmp_path_factory, plan):
+    """rows read = loaded + rejected + filtered; a filtered row is never a reject."""
+    folder = tmp_path_factory.mktemp("filter")
+    header = ["event_id", "ts", "actor_id", "data_category", "action", "purpose", "kind"]
+    write_csv(folder / "access_log.csv", header,
+              [[f"E{i}", "2026-10-01 10:00", "A", "c", action, "p", kind]
+               for i, (kind, action) in enumerate(plan)])
+    result = load_dir(folder, {"access_log": {"keep": {"kind": ["Data", None]}}})
+    d = result.datasets["access_log"]
+    kept = [(k, a) for k, a in plan if k.strip() in ("Data", "")]
+    assert d.rows_filtered == len(plan) - len(kept)
+    assert d.rows_loaded == len(kept)  # an unknown action is a warning, not a reject
+    assert d.rows_read == d.rows_loaded + d.rows_rejected + d.rows_filtered == len(plan)

@@ -49,7 +49,9 @@ def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str
     if native.startswith("TIMESTAMP") or native == "DATE":
         return f"timezone($tz, CAST({v} AS TIMESTAMP))"
     text = v if native == "VARCHAR" else f"CAST({v} AS VARCHAR)"
-    iso = f"replace(replace({text}, '/', '-'), ',', '.')"
+    # DuckDB reads "… UTC" but neither "…UTC" nor "… Z": zone words become +00:00.
+    iso = (f"regexp_replace(replace(replace({text}, '/', '-'), ',', '.'), "
+           "' ?(Z|z|UTC|GMT)$', '+00:00')")
     standard = (f"CASE WHEN regexp_full_match({text}, '{TS_OFFSET}') "
                 f"THEN TRY_CAST({iso} AS TIMESTAMPTZ) "
                 f"WHEN regexp_full_match({text}, '{TS_NAIVE}') "
