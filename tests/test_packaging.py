@@ -11,6 +11,7 @@ notebooks, the entry point.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,9 +25,15 @@ ROOT = Path(__file__).parents[1]
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Built from a copy: setuptools keeps build/ in the source tree, and a stale
+    # build/lib (a module since moved) would otherwise slip into the wheel.
+    source = tmp_path_factory.mktemp("source") / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", "build", "dist", "*.egg-info", "__pycache__", ".git", "data", "tests",
+        "runs", "out", "bench-data", "test-artifacts"))
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "-w", str(dist), str(ROOT)],
+                    "-w", str(dist), str(source)],
                    check=True, capture_output=True, timeout=300)
     return next(dist.glob("privacy_workbook-*.whl"))
 
