@@ -24,13 +24,19 @@ Rules:
 - **Source names** are matched trimmed and in any case, except JSON paths.
   In a JSON Lines or JSON source a name with a dot is a path into each
   record (`userIdentity.arn`), matched case-sensitively (CloudTrail has
-  `requestID` and `requestId`); write a dot inside a key as `\\.` and a
+  `requestID` and `requestId`), unless a top-level key has exactly that
+  name; inside a path write a dot that is part of a key as `\\.` and a
   backslash as `\\\\`. A path that no record of a file has is an error.
+  Other keys of a record stay extra columns (nested ones as JSON text); two
+  that differ only in case are both kept, the second renamed, with a warning.
 - **columns** maps a source name to one contract column or a list of them:
   the same value then fills each (a receipt id as consent_id and evidence_ref).
 - **constants** fill a contract column with one value on every row, checked
   against the column's type when the mapping is read; a column may not be
-  both a constant and mapped, nor be the key.
+  both a constant and mapped, nor be the key. `null` says the source has no
+  such field: a required column then counts as given, null on every row
+  (a database log has no purpose: the controls find that, not the loader).
+  A source column named like a constant's column is kept as `<name>_source`.
 - **key** builds the dataset's (single) key column: from one or more source
   columns, joined with ':' after escaping '\\' as '\\\\' and ':' as '\\:' in
   each part, so different parts never give the same key (a row with an empty
@@ -65,9 +71,10 @@ from typing import Any
 import yaml
 
 from privacylib.config import mapping_checks as checks
+from privacylib.config import timeformat
 from privacylib.config.mapping_checks import FILE_LINE, is_path, split_path
 from privacylib.config.policy import is_timezone
-from privacylib.contract import BY_NAME, Dataset
+from privacylib.contract import BY_NAME
 from privacylib.errors import MappingError, MappingProblems, Problem, suggest
 
 KEYS = ("columns", "constants", "key", "ignore", "keep", "drop", "encoding", "sheet",
@@ -83,14 +90,17 @@ def _frozen() -> MappingProxyType:
 
 @dataclass(frozen=True)
 class DatasetMapping:
-    # Source name -> the contract columns it fills (usually one).
+    # Source name -> the contract column it fills, or a tuple of the columns
+    # (one name stays a string: the hash of a mapping that has no list keeps).
     columns: MappingProxyType = field(default_factory=_frozen)
     # Contract column -> its value on every row, as text the loader parses.
     constants: MappingProxyType = field(default_factory=_frozen)
-    # Source names whose values make the key column, or (FILE_LINE,); () none.
-    key: tuple[str, ...] = ()
+    # Source names whose values make the key column, or (FILE_LINE,). None
+    # (not an empty tuple) when not given, so that mappings written before
+    # these keys existed keep their canonical form and hash (config/params.py).
+    key: tuple[str, ...] | None = None
     # Source names dropped before matching (neither mapped nor kept as extras).
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] | None = None
     # Row filters: source name -> raw values (None: empty) that match.
     keep: MappingProxyType = field(default_factory=_frozen)
     drop: MappingProxyType = field(default_factory=_frozen)
@@ -109,13 +119,23 @@ class DatasetMapping:
 
     def source_names(self) -> list[str]:
         """Every source name the mapping reads (JSON readers extract the paths)."""
-        names = [*self.columns, *self.keep, *self.drop, *self.ignore,
-                 *(k for k in self.key if k != FILE_LINE)]
+        names = [*self.columns, *self.keep, *self.drop, *(self.ignore or ()),
+                 *(k for k in self.key or () if k != FILE_LINE)]
         return list(dict.fromkeys(names))
+
+    def targets(self, source: str) -> tuple[str, ...]:
+        """The contract columns a source name feeds (none when not mapped)."""
+        dst = self.columns.get(source, ())
+        return (dst,) if isinstance(dst, str) else dst
 
     def contract_sources(self) -> dict[str, str]:
         """Contract column -> the source name mapped onto it."""
-        return {dst: src for src, dsts in self.columns.items() for dst in dsts}
+        return {dst: src for src in self.columns for dst in self.targets(src)}
+
+    @property
+    def key_from_position(self) -> bool:
+        """key: '@file_line': the key is the row's file and line."""
+        return FILE_LINE in (self.key or ())
 
 
 @dataclass(frozen=True)
@@ -129,60 +149,10 @@ class Mapping:
         return self.datasets.get(name, DatasetMapping())
 
 
-def _str_map(raw: Any) -> dict[str, str] | None:
-    if not isinstance(raw, dict):
-        return None
-    return {str(k).strip(): str(v).strip() for k, v in raw.items()}
-
-
-def _columns(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
-    if not isinstance(value, dict):
-        problems.append(Problem(at, "must map source names to contract names"))
-        return _frozen()
-    out, taken = {}, {}
-    for src, dsts in value.items():
-        src, where = str(src).strip(), f"{at}.{src}"
-        targets = dsts if isinstance(dsts, list) else [dsts]
-        if not targets or not all(isinstance(t, str) and t.strip() for t in targets):
-            problems.append(Problem(where, "must be a contract column or a list of them"))
-            continue
-        checks.check_path(src, where, problems)
-        good = []
-        for dst in (t.strip() for t in targets):
-            if dst not in ds.column_names:
-                problems.append(Problem(where, f"'{dst}' is not a column of {ds.name}",
-                                        suggest(dst, ds.column_names)))
-            elif dst in taken:
-                problems.append(Problem(where, f"'{dst}' is already fed by '{taken[dst]}'",
-                                        "map each contract column from one source column"))
-            else:
-                taken[dst] = src
-                good.append(dst)
-        out[src] = tuple(good)
-    return MappingProxyType(out)
-
-
-def _values(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
-    if not isinstance(value, dict):
-        problems.append(Problem(at, "must map contract columns to {source: value}"))
-        return _frozen()
-    vals = {}
-    for col, pairs in value.items():
-        col_map = _str_map(pairs)
-        if col not in ds.column_names:
-            problems.append(Problem(f"{at}.{col}", f"is not a column of {ds.name}",
-                                    suggest(str(col), ds.column_names)))
-        elif col_map is None:
-            problems.append(Problem(f"{at}.{col}", "must map source values to values"))
-        else:
-            vals[col] = MappingProxyType({k.lower(): v for k, v in col_map.items()})
-    return MappingProxyType(vals)
-
-
 
 
 def _names(value: Any, at: str, problems: list[Problem]) -> tuple[str, ...]:
-    names = value if isinstance(value, list) else [value]
+    names = value if isinstance(value, (list, tuple)) else [value]
     if not all(isinstance(n, str) and n.strip() for n in names):
         problems.append(Problem(at, "must be a list of source column names"))
         return ()
@@ -213,9 +183,9 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
         if key not in KEYS:
             problems.append(Problem(at, "is not a mapping key", suggest(str(key), KEYS)))
         elif key == "columns":
-            out[key] = _columns(ds, value, at, problems)
+            out[key] = checks.columns(ds, value, at, problems)
         elif key == "values":
-            out[key] = _values(ds, value, at, problems)
+            out[key] = checks.values(ds, value, at, problems)
         elif key == "constants":
             out[key] = checks.constants(ds, value, at, problems)
         elif key == "key":
@@ -228,7 +198,7 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
             continue  # checked below, with the format it completes
         elif key == "timestamp_format":
             if isinstance(value, str) and value.strip():
-                fmt = checks.timestamp_format(value, raw.get("default_year"), at, problems)
+                fmt = timeformat.timestamp_format(value, raw.get("default_year"), at, problems)
                 if fmt:
                     out[key] = fmt
             else:
@@ -238,7 +208,7 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
             if text is not None:
                 out[key] = text
     if "default_year" in raw:
-        year = checks.default_year(raw["default_year"], out.get("timestamp_format"),
+        year = timeformat.default_year(raw["default_year"], out.get("timestamp_format"),
                                    f"{where}.default_year", problems)
         if year is not None:
             out["default_year"] = year

@@ -1,5 +1,6 @@
-"""Checks of mapping.yaml's keys that need more than a type: constants typed
-against the contract, keys, row filters, timestamp formats and default years.
+"""Checks of mapping.yaml's keys that need more than a type: columns (one
+source to several contract columns), values, constants typed against the
+contract, keys, row filters, JSON paths (timestamp formats: timeformat.py).
 
 Each check appends every problem it finds to `problems` (nothing is raised
 here), so a user sees the whole list in one go.
@@ -7,24 +8,19 @@ here), so a user sees the whole list in one go.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 from types import MappingProxyType
 from typing import Any
 
-import duckdb
-
 from privacylib.contract import Dataset, Kind
 from privacylib.errors import Problem, suggest
 
-# Aliases of timestamp_format that are no strptime format: seconds or
-# milliseconds since 1970-01-01 UTC.
-EPOCH_FORMATS = {"epoch_s": "epoch_s", "%s": "epoch_s", "epoch_ms": "epoch_ms"}
 # Keys made from a file's name and a record's line, for sources with no key.
 FILE_LINE = "@file_line"
 _TRUE, _FALSE = ("true", "1", "yes", "y", "是"), ("false", "0", "no", "n", "否")
-_YEARS = ("%Y", "%y", "%G", "%c", "%x")
 
 
 def split_path(name: str) -> list[str]:
@@ -67,16 +63,19 @@ def constant_text(ds: Dataset, column: str, value: Any, at: str,
     def bad(why: str, hint: str = "") -> None:
         problems.append(Problem(at, f"{value!r} {why}", hint))
 
-    if value is None or isinstance(value, dict):
+    if isinstance(value, dict):
         bad("is no value", f"give one {kind.value} value")
         return None
     if kind is Kind.LIST:
-        items = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if isinstance(value, str) and value.startswith("["):  # as written back, JSON
+            with contextlib.suppress(ValueError):
+                items = json.loads(value)
         if any(isinstance(i, (list, dict)) or i is None for i in items):
             bad("is not a list of words", "e.g. [marketing, analytics]")
             return None
         return json.dumps([str(i) for i in items], ensure_ascii=False)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         bad(f"is a list, but {column} holds one {kind.value} value")
         return None
     if kind is Kind.BOOLEAN:
@@ -113,8 +112,10 @@ def constant_text(ds: Dataset, column: str, value: Any, at: str,
 
 def key_names(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> tuple[str, ...]:
     """`key:` as source names, or (FILE_LINE,)."""
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not names or not all(
+    names = [value] if isinstance(value, str) else value  # tuples: as written back
+    if names in ([], ()):
+        return ()  # the same as no key (a mapping written back from its parsed form)
+    if not isinstance(names, (list, tuple)) or not all(
             isinstance(n, str) and n.strip() for n in names):
         problems.append(Problem(at, "must be a source column, a list of them, or "
                                     f"'{FILE_LINE}'", "e.g. key: [session_id, statement_id]"))
@@ -147,7 +148,7 @@ def filter_rules(value: Any, at: str, problems: list[Problem],
     rules = {}
     for src, values in value.items():
         where = f"{at}.{src}"
-        listed = values if isinstance(values, list) else [values]
+        listed = values if isinstance(values, (list, tuple)) else [values]
         if not listed or any(isinstance(v, (list, dict)) for v in listed):
             problems.append(Problem(where, "must be a value or a list of values"))
             continue
@@ -158,48 +159,9 @@ def filter_rules(value: Any, at: str, problems: list[Problem],
     return rules
 
 
-def timestamp_format(value: str, default_year: Any, at: str,
-                     problems: list[Problem]) -> str | None:
-    """The format, `epoch_s` or `epoch_ms`; checked by DuckDB's own parser,
-    which reads the values, so a format passing here cannot fail the load."""
-    fmt = value.strip()
-    if fmt.lower() in EPOCH_FORMATS:
-        return EPOCH_FORMATS[fmt.lower()]
-    if "%" not in fmt:
-        problems.append(Problem(at, f"'{fmt}' has no % directive",
-                                "e.g. %d.%m.%Y %H:%M, or epoch_s / epoch_ms"))
-        return None
-    con = duckdb.connect()
-    try:
-        con.execute("SELECT try_strptime('', $f)", {"f": fmt}).fetchall()
-    except duckdb.Error as exc:
-        reason = str(exc).split("Error: ", 1)[-1].split("\n")[0]
-        problems.append(Problem(at, f"'{fmt}' is not a supported timestamp format: {reason}",
-                                "see the strptime directives of DuckDB; epoch seconds are "
-                                "timestamp_format: epoch_s, milliseconds epoch_ms"))
-        return None
-    finally:
-        con.close()
-    if not any(y in fmt for y in _YEARS) and default_year is None:
-        problems.append(Problem(at, f"'{fmt}' has no year",
-                                "add default_year: YYYY beside it"))
-    return fmt
 
 
-def default_year(value: Any, fmt: str | None, at: str, problems: list[Problem]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1970 <= value <= 2100:
-        problems.append(Problem(at, f"{value!r} is not a year", "e.g. default_year: 2026"))
-        return None
-    if fmt is None or fmt in EPOCH_FORMATS.values():
-        problems.append(Problem(at, "applies to a timestamp_format without a year, "
-                                    "and there is none",
-                                "add timestamp_format, e.g. %b %d %H:%M:%S"))
-        return None
-    if any(y in fmt for y in _YEARS):
-        problems.append(Problem(at, f"timestamp_format '{fmt}' has its own year",
-                                "remove default_year"))
-        return None
-    return value
+
 
 def constants(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
     if not isinstance(value, dict):
@@ -216,6 +178,10 @@ def constants(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> Mapp
             problems.append(Problem(where, f"is the key of {ds.name}: a constant would make "
                                            "every row after the first a duplicate",
                                     "map a source column, or use key: '@file_line'"))
+        elif const is None:
+            # The source has no such field: the column counts as given and is
+            # null on every row, so the controls that need it find what is missing.
+            out[col] = None
         else:
             text = constant_text(ds, col, const, where, problems)
             if text is not None:
@@ -225,7 +191,8 @@ def constants(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> Mapp
 
 def cross_checks(ds: Dataset, out: dict[str, Any], where: str, problems: list[Problem]) -> None:
     """What two keys say of one column must not contradict."""
-    fed = {d: s for s, dsts in out.get("columns", {}).items() for d in dsts}
+    fed = {d: s for s, dsts in out.get("columns", {}).items()
+           for d in ((dsts,) if isinstance(dsts, str) else dsts)}
     for col in out.get("constants", {}):
         if col in fed:
             problems.append(Problem(f"{where}.constants.{col}",
@@ -238,3 +205,53 @@ def cross_checks(ds: Dataset, out: dict[str, Any], where: str, problems: list[Pr
         if src in out.get("columns", {}):
             problems.append(Problem(f"{where}.ignore", f"'{src}' is also mapped under columns",
                                     "remove it from one of the two"))
+
+
+def _str_map(raw: Any) -> dict[str, str] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {str(k).strip(): str(v).strip() for k, v in raw.items()}
+
+
+def columns(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
+    if not isinstance(value, dict):
+        problems.append(Problem(at, "must map source names to contract names"))
+        return MappingProxyType({})
+    out, taken = {}, {}
+    for src, dsts in value.items():
+        src, where = str(src).strip(), f"{at}.{src}"
+        targets = dsts if isinstance(dsts, (list, tuple)) else [dsts]
+        if not targets or not all(isinstance(t, str) and t.strip() for t in targets):
+            problems.append(Problem(where, "must be a contract column or a list of them"))
+            continue
+        check_path(src, where, problems)
+        good = []
+        for dst in (t.strip() for t in targets):
+            if dst not in ds.column_names:
+                problems.append(Problem(where, f"'{dst}' is not a column of {ds.name}",
+                                        suggest(dst, ds.column_names)))
+            elif dst in taken:
+                problems.append(Problem(where, f"'{dst}' is already fed by '{taken[dst]}'",
+                                        "map each contract column from one source column"))
+            else:
+                taken[dst] = src
+                good.append(dst)
+        out[src] = good[0] if len(good) == 1 else tuple(good)
+    return MappingProxyType(out)
+
+
+def values(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:
+    if not isinstance(value, dict):
+        problems.append(Problem(at, "must map contract columns to {source: value}"))
+        return MappingProxyType({})
+    vals = {}
+    for col, pairs in value.items():
+        col_map = _str_map(pairs)
+        if col not in ds.column_names:
+            problems.append(Problem(f"{at}.{col}", f"is not a column of {ds.name}",
+                                    suggest(str(col), ds.column_names)))
+        elif col_map is None:
+            problems.append(Problem(f"{at}.{col}", "must map source values to values"))
+        else:
+            vals[col] = MappingProxyType({k.lower(): v for k, v in col_map.items()})
+    return MappingProxyType(vals)

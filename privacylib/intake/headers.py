@@ -43,9 +43,10 @@ def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Reso
     res = Resolution()
     # A name written in the mapping matches its source column exactly first
     # (JSON paths are case-sensitive), then trimmed and in any case.
-    exact = dict(mapping.columns)
-    renames = {normalise(src): dst for src, dst in mapping.columns.items()}
-    ignored = {normalise(n) for n in mapping.ignore}
+    exact = {src: mapping.targets(src) for src in mapping.columns}
+    renames = {normalise(src): dst for src, dst in exact.items()}
+    ignore = mapping.ignore or ()
+    ignored = {normalise(n) for n in ignore}
     constant = set(mapping.constants)
     contract_names = {c.casefold(): c for c in dataset.column_names if c not in constant}
     how: dict[str, str] = {}  # contract column -> how it was matched, for messages
@@ -57,7 +58,7 @@ def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Reso
         if targets is not None:
             for dst in targets:
                 _claim(res, how, dst, pos, f"'{raw}' (renamed in the mapping)")
-        elif key in ignored or raw in mapping.ignore:
+        elif key in ignored or raw in ignore:
             continue
         elif key in contract_names:
             _claim(res, how, contract_names[key], pos, f"'{raw}'")
@@ -80,7 +81,8 @@ def resolve(dataset: Dataset, names: list[str], mapping: DatasetMapping) -> Reso
             res.contract[column] = positions[0]
     _keep_extras(res, names, sorted(unmatched), constant)
     found = ", ".join(n.strip() for n in names) or "(none)"
-    res.key = _positions(res, names, [k for k in mapping.key if k != FILE_LINE], "key", found)
+    res.key = _positions(res, names, [k for k in mapping.key or () if k != FILE_LINE], "key",
+                         found)
     res.filters = {rule: _positions(res, names, list(getattr(mapping, rule)), rule, found)
                    for rule in ("keep", "drop") if getattr(mapping, rule)}
     made = set(constant) | ({dataset.key[0]} if mapping.key else set())

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 from tqdm.auto import tqdm
 
-from privacylib.config.mapping import FILE_LINE, DatasetMapping, Mapping, load_mapping
+from privacylib.config.mapping import DatasetMapping, Mapping, load_mapping
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS, Dataset
 from privacylib.errors import DataError, UsageError
@@ -223,7 +223,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
                 raise DataError(f"dataset {ds.name} cannot be read: {exc}", dataset=ds.name,
                                 hint="check the files' format; for CSV, the quoting") from exc
         fix_lines(con, stage, numbering)
-        if FILE_LINE in m.key:  # the line is known only now
+        if m.key_from_position:  # the line is known only now
             key = quote_ident(ds.key[0])
             con.execute(f"UPDATE {stage} SET {key} = _source_file || ':' || _source_line")
         result.encodings = sorted({e for r in sources for e in r.encodings})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privacylib.config.mapping import FILE_LINE, DatasetMapping
+from privacylib.config.mapping import DatasetMapping
 from privacylib.contract import Column, Dataset, Kind
 from privacylib.intake.derived import built_key, filtered
 from privacylib.intake.headers import Resolution
@@ -150,7 +150,7 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
         value = b.clean(col, f"c{pos}", source_type) if pos is not None else "NULL"
         if col.name in mapping.constants:
             b.params[f"const_{col.name}"] = mapping.constants[col.name]
-            value, source_type = f"$const_{col.name}", "VARCHAR"
+            value, source_type = f"CAST($const_{col.name} AS VARCHAR)", "VARCHAR"
         elif res.key and col.name == dataset.key[0]:
             value, source_type = built_key(res), "VARCHAR"
         cleaned.append(f"{value} AS {v}")
@@ -161,7 +161,7 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
                              f"'{col.name}: cannot read ''' || CAST({v} AS VARCHAR) || "
                              f"''' as {_sql_text(what)}'"))
     for name in dataset.key:
-        if FILE_LINE in mapping.key:
+        if mapping.key_from_position:
             continue  # made from the row's file and line once they are known (ingest)
         if not dataset.column(name).null_finding:
             problems.append((name, f"{quote_ident('p__' + name)} IS NULL",

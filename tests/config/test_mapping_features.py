@@ -31,7 +31,9 @@ def test_a_full_mapping_reads():
         "drop": {"language": "xx"}, "timestamp_format": "%s", "timezone": "UTC"}})
     c = m.for_dataset("consents")
     assert c.columns["consentReceiptID"] == ("consent_id", "evidence_ref")
-    assert c.columns["piiPrincipalId"] == ("customer_id",)
+    # one target stays a string: a mapping without lists keeps its canonical form and hash
+    assert c.columns["piiPrincipalId"] == "customer_id"
+    assert c.targets("piiPrincipalId") == ("customer_id",)
     assert dict(c.constants) == {"method": "explicit", "separate": "true"}
     assert c.keep["version"] == ("KI-CR-v1.1.0", "1.1", None)
     assert c.drop["language"] == ("xx",)
@@ -133,12 +135,31 @@ def test_a_year_less_format_with_a_default_year_reads():
 @pytest.mark.parametrize(("dataset", "key", "expected"), [
     ("collection_fields", ["system"], "has no single key column to build"),
     ("role_assignments", ["actor_id"], "has no single key column to build"),
-    ("access_log", [], "must be a source column"),
+    ("access_log", [""], "must be a source column"),
     ("access_log", [3], "must be a source column"),
 ])
 def test_a_key_that_cannot_be_built_is_a_problem(dataset, key, expected):
     (problem,) = _problems({dataset: {"key": key}})
     assert f"{dataset}.key" in problem and expected in problem
+
+
+def test_a_mapping_written_back_reads_the_same():
+    """config/params.py writes the parsed mapping as JSON into the notebook's
+    parameters and reads it back: every new key must survive that."""
+    from privacylib.config.params import mapping_as_dict
+
+    raw = {"consents": {"columns": {"rid": ["purpose", "evidence_ref"], "cust": "customer_id"},
+                        "constants": {"separate": True, "notice_version": None},
+                        "key": "@file_line", "ignore": ["x"], "keep": {"v": [1, None]},
+                        "timestamp_format": "%s"},
+               "notices": {"constants": {"purposes": ["a", "b"]}},
+               "access_log": {"timestamp_format": "%b %d %H:%M:%S", "default_year": 2026}}
+    first = mapping_from_dict(raw)
+    again = mapping_from_dict(mapping_as_dict(first))
+    assert again.datasets == first.datasets
+    # and a mapping of the old keys only has the same canonical form as before
+    assert mapping_as_dict(mapping_from_dict({"access_log": {"columns": {"a": "ts"}}})) == {
+        "access_log": {"columns": {"a": "ts"}}}
 
 
 def test_a_key_builds_and_may_come_from_file_and_line():
