@@ -15,6 +15,9 @@ import pandas as pd
 from privacylib.controls.engine import AuditResult
 from privacylib.intake.ingest import LoadResult
 
+# What finding_context adds to each finding: grouping keys for large results.
+CONTEXT_COLUMNS = ("actor_id", "department", "system", "day")
+
 
 def _walk(value: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]]:
     """Every (key, value) in a nested evidence structure, in a stable order."""
@@ -46,7 +49,8 @@ def departments(loaded: LoadResult) -> dict[str, str]:
 
 def finding_context(loaded: LoadResult, result: AuditResult) -> pd.DataFrame:
     """Per finding (in the findings table's order): the actor, the actor's
-    department (or one the evidence names) and the system the evidence names."""
+    department (or one the evidence names), the system the evidence names,
+    and the local day of its event (controls write event times as local text)."""
     depts = departments(loaded)
     rows = []
     for r in result.results:
@@ -54,5 +58,6 @@ def finding_context(loaded: LoadResult, result: AuditResult) -> pd.DataFrame:
             actor = first(f.evidence, "actor_id")
             rows.append({"actor_id": actor,
                          "department": first(f.evidence, "department") or depts.get(actor, ""),
-                         "system": first(f.evidence, "system")})
-    return pd.DataFrame(rows, columns=["actor_id", "department", "system"])
+                         "system": first(f.evidence, "system"),
+                         "day": first(f.evidence, "local_day") or first(f.evidence, "ts")[:10]})
+    return pd.DataFrame(rows, columns=list(CONTEXT_COLUMNS))
