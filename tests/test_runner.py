@@ -101,6 +101,10 @@ def test_demo_with_a_relative_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "summary.html" in proc.stdout
     assert (tmp_path / "demo" / "runs" / "2026-10" / "summary.html").exists()
+    # The last line is the outcome; the kernel runs on Unix sockets, so no
+    # warning about traffic "susceptible to eavesdropping" (nor any other).
+    assert proc.stdout.splitlines()[-1].startswith("audit complete: failed ")
+    assert "eavesdropping" not in proc.stderr and "Kernel" not in proc.stderr, proc.stderr
 
 
 def test_the_english_report_has_no_chinese_sentences_from_the_catalog(tmp_path):

@@ -56,11 +56,11 @@ def _conclude(found: Verdict, fail_on: str | None) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from privacylib.run.runner import demo
+    from privacylib.run.runner import demo, verdict
 
     folder = demo(args.out)
     print(f"the sample company was audited; open {folder / 'summary.html'}")
-    return 0
+    return _conclude(verdict(folder), None)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.masking.leakguard import guard_run, values_file
 from privacylib.masking.masker import mask_text
+from privacylib.run.kernel import IPCKernelManager
 from privacylib.trail.manifest import RunRecord, input_entries
 from privacylib.trail.publish import prepare, publish_run, staging
 from privacylib.trail.signing import load_private, signing_key_path
@@ -115,7 +116,8 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
         try:
             papermill.execute_notebook(
                 _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
-                kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
+                kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
+                kernel_manager_class=IPCKernelManager)
         except papermill.PapermillExecutionError as exc:
             if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
                 raise UsageError(exc.evalue) from None
