@@ -13,8 +13,6 @@ dataset (filtered: by a keep/drop rule of mapping.yaml).
 
 from __future__ import annotations
 
-import atexit
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +25,7 @@ from privacylib.config.mapping import DatasetMapping, Mapping, load_mapping
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS, Dataset
 from privacylib.errors import DataError, UsageError
+from privacylib.intake.connection import connect
 from privacylib.intake.headers import Resolution, resolve
 from privacylib.intake.idquality import check_identifiers
 from privacylib.intake.plausibility import measure_time_ranges
@@ -38,6 +37,7 @@ from privacylib.intake.sources import discover
 from privacylib.intake.staging import insert_per_file, insert_scan
 from privacylib.sqlnames import quote_ident
 
+__all__ = ["DatasetLoad", "LoadResult", "connect", "load"]  # connect: its old home
 # What DuckDB raises for a bad file (as opposed to a bug in our SQL, which must surface).
 _DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)
 
@@ -97,31 +97,6 @@ class LoadResult:
         return self.datasets[name].status == "loaded"
 
 
-def connect(database: str | Path | None = None, memory_limit: str | None = "2GB",
-            ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection set up for audits.
-
-    `database` is a file, ":memory:", or None for a private temporary file
-    (deleted at exit): DuckDB compresses tables on disk, so a log of millions
-    of events takes a fraction of the memory it would in ":memory:".
-    `memory_limit` caps DuckDB's own memory; past it, DuckDB spills to a
-    private temporary folder.
-    """
-    work = tempfile.mkdtemp(prefix="privacylib-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)
-    con = duckdb.connect(str(database or Path(work) / "audit.duckdb"))
-    # Timestamps are absolute; showing them in UTC keeps output independent of the host.
-    con.execute("SET TimeZone = 'UTC'")
-    # Progress is tracked for our bar (query_progress), never printed by DuckDB itself.
-    try:
-        con.execute("SET enable_progress_bar_print = false")
-        con.execute("SET enable_progress_bar = true")
-    except duckdb.InvalidInputException:
-        pass  # in a kernel without ipywidgets DuckDB refuses; the bar then counts files only
-    con.execute("SET temp_directory = $d", {"d": str(Path(work) / "spill")})
-    if memory_limit:
-        con.execute("SET memory_limit = $m", {"m": memory_limit})
-    return con
 
 
 def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
