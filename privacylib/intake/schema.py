@@ -16,7 +16,7 @@ from privacylib.contract import Column, Dataset, Kind
 from privacylib.intake.derived import built_key, filtered
 from privacylib.intake.headers import Resolution
 from privacylib.intake.readers import RawSource
-from privacylib.intake.timestamps import TS_NAIVE, TS_OFFSET, readable, timestamp_sql
+from privacylib.intake.timestamps import TS_NAIVE, TS_OFFSET, reason_sql, timestamp_sql
 from privacylib.sqlnames import quote_ident
 
 SQL_TYPES = {Kind.TEXT: "VARCHAR", Kind.ENUM: "VARCHAR", Kind.TIMESTAMP: "TIMESTAMPTZ",
@@ -156,10 +156,11 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
         cleaned.append(f"{value} AS {v}")
         parsed.append(f"{b.parse(col, v, source_type)} AS {p}")
         if col.kind not in (Kind.TEXT, Kind.ENUM):
-            what = readable(mapping) if col.kind is Kind.TIMESTAMP else READABLE[col.kind]
+            what = (reason_sql(v, mapping) if col.kind is Kind.TIMESTAMP
+                    else f"'{_sql_text(READABLE[col.kind])}'")
             problems.append((col.name, f"{v} IS NOT NULL AND {p} IS NULL",
                              f"'{col.name}: cannot read ''' || CAST({v} AS VARCHAR) || "
-                             f"''' as {_sql_text(what)}'"))
+                             f"''' as ' || {what}"))
     for name in dataset.key:
         if mapping.key_from_position:
             continue  # made from the row's file and line once they are known (ingest)

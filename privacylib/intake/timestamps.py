@@ -74,3 +74,15 @@ def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str
     if "%z" not in fmt and "%Z" not in fmt:
         custom = f"timezone($tz, {custom})"
     return f"coalesce({custom}, {standard})"
+
+
+def reason_sql(v: str, mapping: DatasetMapping) -> str:
+    """SQL text of what an unreadable timestamp `v` should have been; a value
+    ending in a zone abbreviation is told why it is not read."""
+    what = readable(mapping).replace("'", "''")
+    text = f"CAST({v} AS VARCHAR)"
+    return (f"CASE WHEN regexp_matches({text}, '\\d ?[A-Za-z]{{3,5}}$') AND NOT "
+            f"regexp_matches({text}, '(UTC|GMT)$') "
+            f"THEN '{what}; zone abbreviations other than UTC and GMT are ambiguous (CST is "
+            f"China or US Central): remove them and set timezone in mapping.yaml' "
+            f"ELSE '{what}' END")
