@@ -26,7 +26,8 @@ Rules:
   record (`userIdentity.arn`), matched case-sensitively (CloudTrail has
   `requestID` and `requestId`), unless a top-level key has exactly that
   name; inside a path write a dot that is part of a key as `\\.` and a
-  backslash as `\\\\`. A path that no record of a file has is an error.
+  backslash as `\\\\`. A path that no record of any of the dataset's files
+  has is an error (a misspelt path); one that some records lack is null there.
   Other keys of a record stay extra columns (nested ones as JSON text); two
   that differ only in case are both kept, the second renamed, with a warning.
 - **columns** maps a source name to one contract column or a list of them:

@@ -178,3 +178,19 @@ def test_a_key_and_a_constant_may_not_contradict_columns():
                                          "constants": {"system": "s3"}}})
     assert problems == ["mapping: access_log.constants.system: is also mapped from 'sys' "
                         "under columns\n    → keep one of the two"]
+
+
+def test_a_bad_mapping_stops_validate_with_exit_code_2_naming_every_problem(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "access_log.csv").write_text("event_id\nE1\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(
+        "access_log:\n  timestamp_format: '%s'\n  constants: {record_count: lots}\n"
+        "  keep: {eventName: []}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "privacylib.cli", "validate", "--data",
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "(2 problem(s))" in done.stderr
+    assert "access_log.constants.record_count: 'lots' is not a whole number" in done.stderr
+    assert "access_log.keep.eventName: must be a value or a list of values" in done.stderr

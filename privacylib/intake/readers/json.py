@@ -17,7 +17,7 @@ from pathlib import Path
 
 from privacylib.errors import DataError
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
-from privacylib.intake.readers.jsonl import read_jsonl
+from privacylib.intake.readers.jsonl import PathsSeen, read_jsonl
 
 # Bytes of one document, uncompressed: parsed whole in memory (about ten
 # times its size as Python objects). CloudTrail writes files of a few MB.
@@ -63,9 +63,11 @@ def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile:
 
 
 def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
-    paths = scope.mapping.source_names()
-    return [read_jsonl(scope.con, _as_lines(src, scope.workdir, i), scope.workdir, paths,
-                       unit="element") for i, src in enumerate(files)]
+    paths, seen = scope.mapping.source_names(), PathsSeen()
+    sources = [read_jsonl(scope.con, _as_lines(src, scope.workdir, i), scope.workdir, paths,
+                          unit="element", seen=seen) for i, src in enumerate(files)]
+    seen.check(files, paths)
+    return sources
 
 
 JSON = Reader("json", (".json", ".json.gz"), read)

@@ -4,7 +4,9 @@ Lines, is told apart when its columns do not match (explain)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +32,41 @@ def json_path(parts: list[str]) -> str:
         '."' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
 
 
+@dataclass
+class PathsSeen:
+    """Over a dataset's files: how many records have each path of the
+    mapping, and the top-level keys seen (for the hint)."""
+
+    records: Counter = field(default_factory=Counter)
+    keys: set[str] = field(default_factory=set)
+
+    def check(self, files: list[SourceFile], paths: Sequence[str]) -> None:
+        """A path that no record of any file has is an error, so that a
+        misspelt path is not a column of nulls; one that only some files
+        lack (a day with no queries) is null there."""
+        missing = [p for p in paths if is_path(p) and p not in self.keys
+                   and not self.records[p]]
+        if not missing:
+            return
+        keys = sorted(self.keys)
+        first = split_path(missing[0])[0]
+        hint = (f"paths are case-sensitive; the records' top-level keys include "
+                f"{', '.join(keys[:12])}" if first in keys else suggest(first, keys))
+        where = files[0].name + (f" (and {len(files) - 1} more)" if len(files) > 1 else "")
+        raise DataError(f"{where}: no record has the path(s) "
+                        + ", ".join(f"'{m}'" for m in missing) + " named in mapping.yaml",
+                        file=files[0].name, hint=hint)
+
+
 def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path,
-               paths: Sequence[str] = (), unit: str = "line") -> RawSource:
+               paths: Sequence[str] = (), unit: str = "line",
+               seen: PathsSeen | None = None) -> RawSource:
     """One JSON object a line. Keys become columns, and so do the mapping's
     dotted `paths` (named as written there); a line that is not an object
     becomes a reject (column `_row`); blank lines are no rows. The scan of
     one text column counts empty lines (as nulls), so its row number is the
-    line, refused lines (emptied) included. A path that no object of the
-    file has is an error naming it."""
+    line, refused lines (emptied) included. `seen` counts the records
+    that have each path (PathsSeen.check, once all files are read)."""
     prepared = prepare_lines(src.path, "utf-8", workdir, quoting=False, json=True,
                              name=src.name)
     keys = con.execute(
@@ -45,7 +74,9 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path,
         f"WHERE {_IS_OBJECT} ORDER BY k", {"path": str(prepared.path)}).fetchall()
     names = [k[0] for k in keys]
     wanted = [(p, json_path(split_path(p))) for p in paths if is_path(p) and p not in names]
-    _check_paths(con, src, prepared.path, wanted, names)
+    if seen is not None:
+        seen.keys.update(names)
+        seen.records.update(_count_paths(con, prepared.path, wanted))
     names += [p for p, _ in wanted]
     check_columns(src.name, len(names))
     params: dict[str, Any] = {"path": str(prepared.path)}
@@ -62,25 +93,16 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, src: SourceFile, workdir: Path,
                      bad_row_reason=f"{unit} is not a JSON object")
 
 
-def _check_paths(con: duckdb.DuckDBPyConnection, src: SourceFile, path: Path,
-                 wanted: list[tuple[str, str]], keys: list[str]) -> None:
-    """A path of the mapping that no object of the file has: an error, so
-    that a misspelt path is not a column of nulls."""
+def _count_paths(con: duckdb.DuckDBPyConnection, path: Path,
+                 wanted: list[tuple[str, str]]) -> dict[str, int]:
     if not wanted:
-        return
+        return {}
     found = con.execute(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE json_exists(j, $p{i}))"
                               for i in range(len(wanted)))
         + f" FROM ({JSON_LINES}) WHERE {_IS_OBJECT}",
         {"path": str(path), **{f"p{i}": p for i, (_, p) in enumerate(wanted)}}).fetchall()[0]
-    missing = [name for (name, _), n in zip(wanted, found, strict=True) if not n]
-    if missing:
-        first = split_path(missing[0])[0]
-        hint = (f"paths are case-sensitive; the records' top-level keys include "
-                f"{', '.join(keys[:12])}" if first in keys else suggest(first, keys))
-        raise DataError(f"{src.name}: no record has the path(s) "
-                        + ", ".join(f"'{m}'" for m in missing) + " named in mapping.yaml",
-                        file=src.name, hint=hint)
+    return {name: n for (name, _), n in zip(wanted, found, strict=True)}
 
 
 def _refused(src: SourceFile, prepared: Prepared) -> list[tuple]:
@@ -117,8 +139,10 @@ def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
 
 
 def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
-    paths = scope.mapping.source_names()
-    return [read_jsonl(scope.con, src, scope.workdir, paths) for src in files]
+    paths, seen = scope.mapping.source_names(), PathsSeen()
+    sources = [read_jsonl(scope.con, src, scope.workdir, paths, seen=seen) for src in files]
+    seen.check(files, paths)
+    return sources
 
 
 def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
