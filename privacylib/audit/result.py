@@ -73,6 +73,8 @@ class QualityRow:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
+    # Left out by mapping.yaml's keep/drop: read = loaded + rejected + filtered.
+    rows_filtered: int
     # What the load warned of, and its error; masked.
     warnings: str
     error: str
@@ -282,7 +284,7 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
         for r, row in zip(audit.result.results, controls.itertuples(), strict=True))
     quality = tuple(QualityRow(q["dataset"], q["status"], int(q["rows_read"]),
                                int(q["rows_loaded"]), int(q["rows_rejected"]),
-                               q["warnings"] or "", q["error"] or "")
+                               int(q["rows_filtered"]), q["warnings"] or "", q["error"] or "")
                     for q in audit.quality().to_dict("records"))
     exceptions = tuple(ExceptionRow(**{f.name: (int(e[f.name]) if f.name == "findings" else
                                                 str(e[f.name]))

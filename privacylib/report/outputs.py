@@ -17,9 +17,10 @@ from privacylib.intake.readers import quote_ident
 from privacylib.masking.masker import Masker
 from privacylib.report.cells import csv_row, csv_value
 
-QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected", "earliest",
-                   "latest", "files", "format", "encodings", "missing_columns", "extra_columns",
-                   "warnings", "error")
+# rows_read = rows_loaded + rows_rejected + rows_filtered (mapping.yaml keep/drop).
+QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_rejected",
+                   "rows_filtered", "earliest", "latest", "files", "format", "encodings",
+                   "missing_columns", "extra_columns", "warnings", "error")
 # A file that marks a folder as written by privacylib, so it may be replaced.
 MARKER = ".privacy-workbook"
 
@@ -67,7 +68,8 @@ def quality_rows(result: LoadResult, masker: Masker | None = None) -> list[dict[
         rows.append({
             "dataset": d.dataset, "status": d.status, "rows_read": d.rows_read,
             "rows_loaded": d.rows_loaded, "rows_rejected": d.rows_rejected,
-            "earliest": _utc(d.earliest), "latest": _utc(d.latest), "files": len(d.files),
+            "rows_filtered": d.rows_filtered, "earliest": _utc(d.earliest),
+            "latest": _utc(d.latest), "files": len(d.files),
             "format": d.format, "encodings": ";".join(d.encodings),
             "missing_columns": ";".join(d.missing_columns),
             "extra_columns": ";".join(d.extra_columns),

@@ -90,3 +90,12 @@ def test_cloudtrail_exact_values(tmp_path):
     # Index 423 has no arn (only principalId) and was denied.
     assert got["access_log.json:424"][:5] == (
         datetime(2023, 3, 1, tzinfo=UTC), None, "s3.amazonaws.com", "read", "denied")
+
+
+def test_data_quality_counts_the_filtered_rows_in_their_own_column(tmp_path):
+    from privacylib.report.outputs import quality_rows
+
+    result = privacylib.load(_folder(tmp_path), progress=False)
+    row = next(r for r in quality_rows(result) if r["dataset"] == "access_log")
+    assert (row["rows_read"], row["rows_loaded"], row["rows_rejected"], row["rows_filtered"]) == (
+        438, 41, 0, 397)
