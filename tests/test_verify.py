@@ -240,3 +240,44 @@ def test_null_manifest_fields_are_one_line_and_exit_2(copy, field):
     (copy / MANIFEST).write_text("{not json", encoding="utf-8")
     code, said = verified(copy)
     assert code == 2 and "not valid JSON" in said
+
+
+def test_verify_prints_the_result_seal_that_report_pdf_shows(run, tmp_path):
+    from privacylib.audit.result import file_integrity, open_result, read_findings
+    from privacylib.report.pdf import pdf_text, write_pdf
+
+    seal = file_integrity(run / "result.json")
+    shown = cli("verify", run)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert f"result seal: {seal}" in shown.stdout
+    assert verify_run(run).seal == seal
+    # The cover of a report.pdf written from this run's result names the same seal.
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    shutil.copy(run / "result.json", folder / "result.json")
+    pdf = write_pdf(open_result(run), read_findings(run), folder, "en")
+    assert f"Result seal {seal}" in pdf_text(pdf)
+
+
+def test_a_changed_result_is_named_as_the_seal(copy):
+    path = copy / "result.json"
+    sealed = verify_run(copy).seal
+    path.write_text(path.read_text(encoding="utf-8").replace('"fail"', '"pass"', 1),
+                    encoding="utf-8")
+    result = verify_run(copy)
+    assert result.seal == sealed  # the seal is what was signed, not what is there now
+    assert [p.split(" (")[0] for p in result.problems] == ["changed: result.json"]
+    assert any("not the one the result seal names" in n for n in result.notes)
+
+
+def test_a_manifest_without_a_result_has_no_seal(copy, signing_keys):
+    from privacylib.trail.manifest import write_signed
+    from privacylib.trail.signing import load_private
+
+    manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
+    manifest["outputs"] = [e for e in manifest["outputs"] if e["path"] != "result.json"]
+    write_signed(copy, manifest, load_private(signing_keys[0]))
+    result = verify_run(copy)
+    assert result.seal is None
+    assert "the manifest lists no result.json: the run has no result seal" in result.problems
+    assert "added: result.json" in result.problems

@@ -13,7 +13,11 @@ change to any output changes a hash, and a change to the manifest breaks
 the signature. `privacy-audit verify` checks all of it (verify.py).
 
 Of the run folder it reads result.json alone (audit/result.py): the tables
-are for people, and their shape is not part of what is signed.
+are for people, and their shape is not part of what is signed. Every file
+of the folder is listed, whoever wrote it (report.pdf too): `file_entries`
+walks the folder, it keeps no list of names. result.json's hash, written as
+`integrity()` does, is the run's **result seal**: the covers of report.pdf
+and the pages print it, and `verify` shows it (`result_seal`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from privacylib.audit.result import integrity, open_result
+from privacylib.audit.result import RESULT, integrity, open_result
 from privacylib.config.params import AuditConfig, ResolvedConfig
 from privacylib.controls.catalog import load_catalog
 from privacylib.errors import PrivacyLibError
@@ -66,6 +70,13 @@ def file_entries(folder: Path, *, skip: frozenset[str] = frozenset()) -> list[di
              "size": p.stat().st_size}
             for p in sorted(folder.rglob("*"))
             if p.is_file() and p.relative_to(folder).as_posix() not in skip]
+
+
+def result_seal(outputs: list[dict[str, Any]]) -> str | None:
+    """The result seal the manifest's outputs give (result.json's SHA-256 as
+    `integrity()`), or None when they list no result.json."""
+    entry = next((e for e in outputs if e["path"] == RESULT), None)
+    return integrity(entry["sha256"]) if entry else None
 
 
 def input_entries(config: AuditConfig) -> list[dict[str, Any]]:

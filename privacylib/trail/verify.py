@@ -10,6 +10,12 @@ published run of that folder (not one it replaced, not one never
 published), and the manifest must name the hash of the run recorded before
 it. Every problem is named; none stops the others.
 
+It also names the run's result seal (manifest.py): result.json's hash as
+the signed manifest lists it, the string report.pdf's cover and footers
+print, so a reader holding the PDF can match it to this folder. A
+result.json whose hash is not the seal is a changed file like any other,
+and a note says it is the sealed one.
+
 The outcome (`Verification.code`): 0 proven (nothing changed, signed by a
 trusted key, chain checked in the store), 1 something changed or is broken,
 3 nothing changed but only integrity could be checked (the key is not
@@ -24,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from privacylib.audit.result import RESULT, file_integrity
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.trail.manifest import (
     FORMAT,
@@ -31,6 +38,7 @@ from privacylib.trail.manifest import (
     SIGNATURE,
     UNLISTED,
     file_entries,
+    result_seal,
     sha256_bytes,
 )
 from privacylib.trail.signing import is_valid, key_id, load_public, public_from_raw, trusted_keys
@@ -53,6 +61,9 @@ class Verification:
     trusted: bool = False
     # The folder, the run and the chain were checked against the store.
     chained: bool = False
+    # result.json's hash as the manifest lists it (sha256-BASE64), as report
+    # covers print it; None when the manifest lists no result.json.
+    seal: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,6 +107,7 @@ def verify_run(folder: str | Path, *, public_key: str | Path | None = None,
     manifest = _read(folder / MANIFEST, data)
     _check_signature(folder, data, manifest, public_key, trusted, result)
     _check_files(folder, manifest["outputs"], result)
+    _check_seal(folder, manifest, result)
     binding = manifest.get("binding")
     if binding is None:
         result.notes.append(f"the manifest's format ({manifest.get('format')}) does not bind "
@@ -183,6 +195,20 @@ def _check_files(folder: Path, listed: list[dict], result: Verification) -> None
                                    f"the manifest says {entry['sha256'][:12]}…)")
     result.problems.extend(f"added: {path}" for path in sorted(present))
     result.notes.append(f"{len(listed)} output files checked")
+
+
+def _check_seal(folder: Path, manifest: dict, result: Verification) -> None:
+    result.seal = result_seal(manifest["outputs"])
+    if result.seal is None:
+        result.problems.append(f"the manifest lists no {RESULT}: the run has no result seal")
+        return
+    result.notes.append(f"result seal: {result.seal} ({RESULT} of run {manifest['run_id']}, "
+                        "as report.pdf's cover prints it)")
+    path = folder / RESULT
+    if path.is_file() and file_integrity(path) != result.seal:
+        # One problem per file: `changed: result.json` already counts it.
+        result.notes.append(f"{RESULT} is not the one the result seal names: the result was "
+                            "changed after it was signed")
 
 
 def _check_chain(manifest: dict, manifest_hash: str, store: str | Path | None,
