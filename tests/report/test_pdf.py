@@ -3,6 +3,7 @@ as a reader would (PDFium renders the pages and extracts their text)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from pathlib import Path
@@ -190,3 +191,31 @@ def test_a_pdf_is_not_written_from_another_result(run, tmp_path):
     with pytest.raises(PrivacyLibError, match="not the result"):
         write_pdf(result, findings, folder, "en")
     assert not (folder / "report.pdf").exists()
+
+
+@pytest.mark.slow
+def test_a_million_findings_of_one_control_make_a_short_pdf_quickly(run, tmp_path):
+    """S07 (a whole system logging no purpose) with a million findings: the
+    PDF shows its digest and says where the rest is, in seconds."""
+    result, findings = open_result(run), read_findings(run, columns=None)
+    n = 1_000_000
+    base = findings[findings["control_id"] == "S07"].iloc[[0]]
+    big = base.iloc[np.zeros(n, dtype=int)].reset_index(drop=True)
+    numbers = pd.Series(np.arange(n)).astype(str).str.zfill(7)
+    big["subject_id"] = "EV" + numbers
+    big["finding_key"] = "k" + numbers
+    big["actor_id"] = "E" + (pd.Series(np.arange(n)) % 7).astype(str)
+    frame = pd.concat([findings[findings["control_id"] != "S07"], big], ignore_index=True)
+    controls = tuple(dataclasses.replace(c, findings=n) if c.id == "S07" else c
+                     for c in result.controls)
+    bigger = dataclasses.replace(result, controls=controls)
+    start = time.perf_counter()
+    path = write_pdf(bigger, frame, tmp_path, "en")  # no result.json here: sealed as given
+    seconds = time.perf_counter() - start
+    print(f"report.pdf for {len(frame)} findings: {seconds:.2f} s, {path.stat().st_size} bytes")
+    assert seconds < 5
+    pages = _pages(path)
+    assert len(pages) < 15
+    text = "\n".join(t for t, _ in pages)
+    assert "1000000 in all, 5 shown; the full list is in findings.csv" in text
+    assert "Actor: E0 (142858)" in text  # the largest group first
