@@ -24,7 +24,6 @@ bytes as text would find nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +32,7 @@ import pandas as pd
 
 from privacylib.audit.result import RESULT, RunResult, file_integrity, integrity
 from privacylib.errors import PrivacyLibError
+from privacylib.masking.leakguard.documents import pdf_lines
 from privacylib.report.i18n import words
 from privacylib.report.pdfpages import (
     CJK_FONT,
@@ -75,12 +75,6 @@ EXTRA: dict[str, dict[str, str]] = {
            "more_in": "{total} in all, {shown} shown; the full list is in findings.csv",
            "seed": "Operating rules", "pipl": "PIPL", "total": "Total"},
 }
-
-
-class PdfUnreadable(PrivacyLibError):
-    """A PDF whose text cannot be read back (the leak guard cannot clear it)."""
-
-    exit_code = 1
 
 
 def result_seal(result: RunResult, folder: Path) -> str:
@@ -160,25 +154,6 @@ def _styles(lang: str) -> dict[str, object]:
                              spaceBefore=8, spaceAfter=3),
         "lang": lang,
     }
-
-
-def pdf_lines(path: str | Path) -> Iterator[tuple[int, int, str]]:
-    """(page, line, text) of every line of text in a PDF, pages from 1; a PDF
-    PDFium cannot open raises PdfUnreadable (the guard fails closed on it)."""
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise PdfUnreadable(f"{path} cannot be read as a PDF: {exc}",
-                            hint="a file the leak guard cannot read is not published") from exc
-    try:
-        for n, page in enumerate(document, start=1):
-            text = page.get_textpage().get_text_range()
-            for m, line in enumerate(text.splitlines(), start=1):
-                yield n, m, line
-    finally:
-        document.close()
 
 
 def pdf_text(path: str | Path) -> str:

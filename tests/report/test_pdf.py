@@ -17,9 +17,10 @@ from privacylib.audit.result import RESULT, file_integrity, open_result, read_fi
 from privacylib.audit.run import AuditConfig
 from privacylib.errors import PrivacyLibError
 from privacylib.masking.leakguard import Leak, RawValues, Scanner, scan_folder
+from privacylib.masking.leakguard.documents import PdfUnreadable, pdf_lines
 from privacylib.masking.leakguard.scanner import Collector
 from privacylib.masking.masker import mask_text
-from privacylib.report.pdf import PdfUnreadable, pdf_lines, write_pdf
+from privacylib.report.pdf import write_pdf
 from privacylib.run.runner import execute
 
 from conftest import SAMPLE, gb11643
@@ -158,8 +159,6 @@ def test_identifiers_appear_as_the_masked_findings_give_them(run, tmp_path):
     assert ID_NUMBER.encode() not in leaked.read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason="the leak guard reads .pdf as plain text (finds "
-                   "nothing in compressed streams); it needs a .pdf reader over pdf_lines")
 def test_the_leak_guard_reads_report_pdf(run, tmp_path):
     result, findings = open_result(run), read_findings(run, columns=None)
     folder = _pdf_folder(run, tmp_path / "raw")
@@ -168,8 +167,6 @@ def test_the_leak_guard_reads_report_pdf(run, tmp_path):
     assert {leak.kind for leak in scan_folder(folder, RawValues())} >= {"resident_id", "mobile"}
 
 
-@pytest.mark.xfail(strict=True, reason="the leak guard reads .pdf as plain text: the CID "
-                   "font's width array and the ASCII85 streams read as mobiles and e-mails")
 def test_the_leak_guard_clears_a_masked_report_pdf(pdfs):
     for path, _ in pdfs.values():
         folder = path.parent

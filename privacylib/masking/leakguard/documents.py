@@ -1,6 +1,7 @@
 """Reading back documents for the leak guard: JSON and notebooks (JSON path),
 HTML pages (line, and text, comment or attribute; inlined SVG pictures
-decoded), and any other file as text, line by line."""
+decoded), PDF (page and line of its text, as PDFium extracts it, and its
+metadata), and any other file as text, line by line."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from privacylib.errors import PrivacyLibError
 from privacylib.masking.leakguard.scanner import Collector
 
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -139,3 +141,40 @@ def scan_text(path: Path, out: Collector) -> None:
             if out.full:
                 return
 
+
+
+class PdfUnreadable(PrivacyLibError):
+    """A PDF whose text cannot be read back (the leak guard cannot clear it)."""
+
+    exit_code = 1
+
+
+def pdf_lines(path: str | Path) -> Iterator[tuple[int, int, str]]:
+    """(page, line, text) of every line of text in a PDF, pages from 1, then its
+    metadata as page 0. Its bytes are no use: page streams are compressed and
+    a CJK font's width table reads like phone numbers. A PDF that PDFium
+    (Chrome's PDF engine) cannot open raises PdfUnreadable: fail closed."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise PdfUnreadable(f"{path} cannot be read as a PDF: {exc}",
+                            hint="a file the leak guard cannot read is not published") from exc
+    try:
+        for n, page in enumerate(document, start=1):
+            text = page.get_textpage().get_text_range()
+            for m, line in enumerate(text.splitlines(), start=1):
+                yield n, m, line
+        for m, (key, value) in enumerate(sorted(document.get_metadata_dict().items()), start=1):
+            yield 0, m, f"{key}: {value}"
+    finally:
+        document.close()
+
+
+def scan_pdf(path: Path, out: Collector) -> None:
+    out.where = lambda p: f"page {p[0]}, line {p[1]}" if p[0] else f"metadata, entry {p[1]}"
+    for page, line, text in pdf_lines(path):
+        out.add(text, (page, line))
+        if out.full:
+            return

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from privacylib.errors import PrivacyLibError
-from privacylib.masking.leakguard.documents import scan_html, scan_json, scan_text
+from privacylib.masking.leakguard.documents import scan_html, scan_json, scan_pdf, scan_text
 from privacylib.masking.leakguard.scanner import Collector, Leak, Scanner
 from privacylib.masking.leakguard.tables import scan_csv, scan_parquet, scan_xlsx
 from privacylib.masking.leakguard.values import RawValues
@@ -45,7 +45,7 @@ def _suffix(path: Path) -> str:
 
 _READERS: dict[str, Callable[[Path, Collector], None]] = {
     ".csv": scan_csv, ".parquet": scan_parquet, ".xlsx": scan_xlsx, ".ipynb": scan_json,
-    ".json": scan_json, ".html": scan_html, ".htm": scan_html,
+    ".json": scan_json, ".html": scan_html, ".htm": scan_html, ".pdf": scan_pdf,
 }
 
 
