@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from privacylib.audit.adhoc import Params, SqlSession
 from privacylib.audit.evidence import finding_context
 from privacylib.audit.frames import controls_frame, findings_frame
 from privacylib.audit.verdict import Verdict, verdict_of
@@ -160,6 +161,19 @@ class Audit:
         table = pd.crosstab(controls["family"], controls["outcome"])
         return table.reindex([f for f in FAMILIES if f in table.index])
 
+    def sql(self, query: str, params: Params = None, *, unmasked: bool = False,
+            reason: str = "") -> pd.DataFrame:
+        """The analyst's own question, in SQL over the loaded data (one SELECT;
+        `$name` values from `params`): identifiers masked as in the report, or
+        unmasked with a `reason`, recorded in the store (audit/adhoc.py)."""
+        return self._sql.query(query, params, unmasked=unmasked, reason=reason)
+
+    @cached_property
+    def _sql(self) -> SqlSession:
+        # A read-only snapshot, taken at the first question: the data is loaded by then.
+        return SqlSession.over(self.loaded.con, self.masker, tz=self.loaded.policy.timezone,
+                               store=self.config.store)
+
     def findings_by_severity(self) -> pd.DataFrame:
         findings = self.findings()
         return pd.crosstab(findings["family"], findings["severity"]) if len(findings) else (
@@ -173,13 +187,17 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     config, period, tz = resolved.config, resolved.period, resolved.timezone
     loaded = load(Path(config.data), policy=resolved.policy, mapping=resolved.mapping,
                   progress=False)
+    catalog = resolved.catalog()
     exceptions: tuple[RiskException, ...] = ()
     if config.exceptions is not None:
         if sha256_path(config.exceptions) != resolved.exceptions_sha256:
             raise ConfigError(f"exceptions file {config.exceptions} changed after the run "
                               "was configured", hint="run the audit again")
-        exceptions = load_exceptions(config.exceptions, as_of_date=period.as_of_date(tz))
-    result = run_controls(loaded, period, scope=Scope.parse(config.scope))
+        exceptions = load_exceptions(config.exceptions, as_of_date=period.as_of_date(tz),
+                                     control_ids={c.id for c in catalog})
+    # The company's controls run with the built-in ones, so every writer, which
+    # takes its controls from the result, shows them without knowing of them.
+    result = run_controls(loaded, period, scope=Scope.parse(config.scope), controls=catalog)
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous, resolved)

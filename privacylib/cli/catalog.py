@@ -6,10 +6,10 @@ import argparse
 
 
 def cmd_controls(args: argparse.Namespace) -> int:
-    from privacylib.controls.catalog import load_catalog
+    from privacylib.controls.custom import catalog_for
 
     family = None
-    for c in load_catalog():
+    for c in catalog_for(args.controls_dir):
         if c.family != family:
             family = c.family
             print(f"\n{family}")

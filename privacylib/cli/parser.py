@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "warns (exit 3) when a log has no row in it or rows far from it")
     val.add_argument("--lang", choices=["zh", "en"], default="zh",
                      help="language of the coverage table (zh)")
+    _controls_dir(val)
     val.add_argument("--json", action="store_true",
                      help="print the datasets' counts and the coverage as JSON on stdout "
                           "(the other lines go to stderr)")
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="make a new pseudonym key in --key-file (every pseudonym changes)")
     run.add_argument("--exceptions", help="accepted risks, CSV or YAML (see the README)")
     run.add_argument("--store", help="audit store, a DuckDB file (default: OUT/audit-store.duckdb)")
+    _controls_dir(run)
     run.add_argument("--signing-key", type=Path,
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")
@@ -142,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
     ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
+    _controls_dir(ctl)
     ctl.set_defaults(func=cmd_controls)
     gen = sub.add_parser("generate", help="write a synthetic company with planted violations")
     gen.add_argument("--out", required=True, type=Path,
@@ -158,6 +161,12 @@ def _fail_on(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
                         help="exit 4 when an open finding is at or above this severity "
                              f"({', '.join(SEVERITIES)})")
+
+
+def _controls_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--controls-dir", metavar="DIR",
+                        help="the company's own controls, X01_….sql files written like the "
+                             "built-in ones (see the README), added to the catalog")
 
 
 def _positive(text: str) -> int:

@@ -14,6 +14,7 @@ from privacylib.config.mapping import load_mapping
 from privacylib.config.period import resolve_period
 from privacylib.config.policy import load_policy
 from privacylib.controls.coverage import coverage
+from privacylib.controls.custom import catalog_for, policy_keys
 from privacylib.errors import UsageError
 from privacylib.intake.ingest import LoadResult, load
 from privacylib.intake.plausibility import check_times
@@ -63,7 +64,10 @@ def _data_folder(args: argparse.Namespace) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     _data_folder(args)
-    policy = load_policy(args.policy)
+    # The company's controls first: their policy keys are keys of policy.yaml,
+    # and the coverage table says which of them can run too.
+    catalog = catalog_for(args.controls_dir)
+    policy = load_policy(args.policy, extra_keys=policy_keys(catalog))
     mapping = load_mapping(args.mapping, args.data)
     period = resolve_period(args.period, tz=policy.timezone) if args.period else None
     result = load(args.data, policy=policy, mapping=mapping)
@@ -78,7 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
             guard_folder(folder, raw_values(result.con), failed_folder(args.out),
                          "This validation")
-    cov = coverage(result.datasets)
+    cov = coverage(result.datasets, catalog)
     # With --json, stdout is the document alone; the human lines go to stderr.
     human = sys.stderr if args.json else sys.stdout
     _print_quality(result, masker, human)

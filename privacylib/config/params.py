@@ -25,12 +25,14 @@ from typing import Any
 from privacylib.config.mapping import Mapping, load_mapping, mapping_from_dict
 from privacylib.config.period import Period, resolve_period
 from privacylib.config.policy import Policy, load_policy, policy_from_dict
+from privacylib.controls.catalog import Control, load_catalog, sort_controls
+from privacylib.controls.custom import policy_keys
 from privacylib.errors import ConfigError, UsageError, suggest
 from privacylib.vocab import Lang
 
 # 1: the first resolved configuration. A reader refuses another number.
 FORMAT = 1
-PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store")
+PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store", "controls_dir")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class AuditConfig:
     exceptions: str | None = None
     # Audit store (DuckDB file) to compare with the previous run; None: no comparison.
     store: str | None = None
+    # The company's own controls (X01_….sql, controls/custom.py), run beside
+    # the built-in ones; None: the built-in catalog alone.
+    controls_dir: str | None = None
 
     @classmethod
     def from_parameters(cls, **params: Any) -> AuditConfig:
@@ -106,6 +111,13 @@ class ResolvedConfig:
     # SHA-256 of the exceptions file's bytes at resolution; the audit refuses
     # the file if it has changed since (None: no exceptions file).
     exceptions_sha256: str | None
+    # The company's controls (config.controls_dir) as resolved: each one's
+    # definition hash is kept, and a control changed since is refused.
+    custom_controls: tuple[Control, ...] = ()
+
+    def catalog(self) -> tuple[Control, ...]:
+        """Every control this configuration runs: the built-in ones and the company's."""
+        return sort_controls((*load_catalog(), *self.custom_controls))
 
     @property
     def timezone(self) -> str:
@@ -125,6 +137,9 @@ class ResolvedConfig:
             "period": {"label": self.period.label, "start": self.period.start.isoformat(),
                        "end": self.period.end.isoformat()},
             "scope": self.scope, "exceptions_sha256": self.exceptions_sha256,
+            # Only with a controls folder: a configuration without one is the text it was.
+            **({"custom_controls": {c.id: c.definition_hash for c in self.custom_controls}}
+               if self.config.controls_dir else {}),
         }
 
     def to_json(self) -> str:
@@ -140,16 +155,19 @@ class ResolvedConfig:
             if data.get("format") != FORMAT:
                 raise ConfigError(f"resolved configuration format {data.get('format')!r} is "
                                   f"not {FORMAT}", hint="resolve it again with this version")
-            policy = policy_from_dict(data["policy"], source="resolved policy")
+            config = AuditConfig(**data["parameters"])
+            custom = _custom_as_resolved(config.controls_dir, data.get("custom_controls", {}))
+            policy = policy_from_dict(data["policy"], source="resolved policy",
+                                      extra_keys=policy_keys(custom))
             mapping = mapping_from_dict(data["mapping"]["datasets"],
                                         source=data["mapping"]["source"] or "mapping")
             mapping = dataclasses.replace(mapping, source=data["mapping"]["source"])
             period = Period(datetime.fromisoformat(data["period"]["start"]),
                             datetime.fromisoformat(data["period"]["end"]),
                             data["period"]["label"])
-            resolved = cls(AuditConfig(**data["parameters"]), policy, _canonical(policy.as_dict()),
+            resolved = cls(config, policy, _canonical(policy.as_dict()),
                            data["policy_sha256"], mapping, data["mapping_sha256"], period,
-                           data["scope"], data["exceptions_sha256"])
+                           data["scope"], data["exceptions_sha256"], custom)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"the resolved configuration cannot be read: {exc!r}",
                               hint="pass what ResolvedConfig.to_json() wrote") from exc
@@ -157,6 +175,20 @@ class ResolvedConfig:
             raise ConfigError("the resolved configuration's policy does not match its hash",
                               hint="resolve the configuration again")
         return resolved
+
+
+def _custom_as_resolved(folder: str | None, hashes: dict[str, str]) -> tuple[Control, ...]:
+    """The company's controls of `folder`, refused unless they are exactly the
+    ones resolved (`hashes`): the audit runs the controls it was configured with."""
+    from privacylib.controls.custom import load_custom
+
+    custom = load_custom(folder) if folder else ()
+    found = {c.id: c.definition_hash for c in custom}
+    if found != hashes:
+        changed = sorted(k for k in found.keys() | hashes.keys() if found.get(k) != hashes.get(k))
+        raise ConfigError(f"the company's controls in {folder} changed after the run was "
+                          f"configured: {', '.join(changed)}", hint="run the audit again")
+    return custom
 
 
 def mapping_as_dict(mapping: Mapping) -> dict[str, Any]:
@@ -197,12 +229,15 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
     """Read and check every input of `config`, once. Bad usage and bad
     configuration stop here (exit 2), before any data is loaded."""
     from privacylib.config.waivers import load_exceptions
+    from privacylib.controls.custom import load_custom
     from privacylib.controls.engine import Scope
 
     config = dataclasses.replace(config, **{p: _absolute(getattr(config, p)) for p in PATHS})
     if not Path(config.data).is_dir():
         raise UsageError(f"data folder {config.data} does not exist or is not a folder")
-    policy = load_policy(config.policy)
+    # The company's controls first: their policy keys are known keys of policy.yaml.
+    custom = load_custom(config.controls_dir) if config.controls_dir else ()
+    policy = load_policy(config.policy, extra_keys=policy_keys(custom))
     mapping = load_mapping(config.mapping, config.data)
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
@@ -213,10 +248,11 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
                               "pass --new-key to make a new key there")
     exceptions_sha256 = None
     if config.exceptions:  # a file that cannot be used stops the run before it starts
-        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone))
+        load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone),
+                        control_ids={c.id for c in (*load_catalog(), *custom)})
         exceptions_sha256 = sha256_path(config.exceptions)
     policy_text = _canonical(policy.as_dict())
     mapping_text = _canonical({"source": mapping.source, "datasets": mapping_as_dict(mapping)})
     return ResolvedConfig(config, policy, policy_text, sha256_text(policy_text), mapping,
                           sha256_text(mapping_text), period, config.scope if scope else None,
-                          exceptions_sha256)
+                          exceptions_sha256, custom)

@@ -2,14 +2,18 @@
 
 Every key has the default of the data contract. An unknown key is an error
 that suggests the closest known key; a value of the wrong type names the key.
+A company's controls may add keys of their own, with defaults
+(controls/custom.py): given as `extra_keys`, those are known too, checked
+against their default's type, and kept in `Policy.extra`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +70,23 @@ class Policy:
                 for k, v in dataclasses.asdict(self).items()}
 
 
+@dataclass(frozen=True)
+class CompanyPolicy(Policy):
+    """A policy with the keys the company's controls add (controls/custom.py).
+    A subclass, so the fields of Policy stay the built-in keys (the policy.yaml
+    template lists them) and a policy without such keys is what it always was."""
+
+    # (key, value) pairs sorted by key; lists as tuples, so it stays hashable.
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every key, the company's ones among them, side by side."""
+        values = super().as_dict()
+        del values["extra"]
+        values.update((k, list(v) if isinstance(v, tuple) else v) for k, v in self.extra)
+        return values
+
+
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d"
 _HOURS = re.compile(rf"^\s*{_TIME}\s*-\s*(?:{_TIME}|24:00)\s*$")
 
@@ -101,10 +122,16 @@ def is_timezone(name: str) -> bool:
         con.close()
 
 
-def policy_from_dict(raw: dict[str, Any], *, source: str = "policy") -> Policy:
-    """Build a Policy, collecting every problem before raising."""
+def policy_from_dict(raw: dict[str, Any], *, source: str = "policy",
+                     extra_keys: Mapping[str, Any] | None = None) -> Policy:
+    """Build a Policy, collecting every problem before raising. `extra_keys`
+    are the keys the company's controls add, with their defaults."""
     defaults = Policy()
-    known = [f.name for f in fields(Policy)]
+    expected = {f.name: getattr(defaults, f.name) for f in fields(Policy)}
+    extra_keys = {k: tuple(v) if isinstance(v, list) else v
+                  for k, v in (extra_keys or {}).items()}
+    expected.update(extra_keys)
+    known = list(expected)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, value in raw.items():
@@ -112,14 +139,19 @@ def policy_from_dict(raw: dict[str, Any], *, source: str = "policy") -> Policy:
             problems.append(Problem(f"{source}: key '{key}'", "is not a policy key",
                                     suggest(str(key), known)))
             continue
-        converted, problem = _check_value(key, getattr(defaults, key), value)
+        if key in extra_keys and isinstance(value, list):  # YAML reads 2026-10-01 as a date
+            value = [v.isoformat() if isinstance(v, date) else v for v in value]
+        converted, problem = _check_value(key, expected[key], value)
         if problem:
             problems.append(Problem(f"{source}: key '{key}'", f"{problem} (got {value!r})"))
         else:
             values[key] = converted
     if problems:
         raise PolicyProblems("The policy file is not valid", problems)
-    policy = dataclasses.replace(defaults, **values)
+    extra = {**extra_keys, **{k: v for k, v in values.items() if k in extra_keys}}
+    values = {k: v for k, v in values.items() if k not in extra_keys}
+    policy = (CompanyPolicy(**values, extra=tuple(sorted(extra.items()))) if extra_keys
+              else dataclasses.replace(defaults, **values))
     start, end = policy.business_hours_range if "business_hours" in values else (None, None)
     if start is not None and end is not None and start >= end:
         raise PolicyError(f"{source}: business_hours starts at or after it ends",
@@ -127,10 +159,11 @@ def policy_from_dict(raw: dict[str, Any], *, source: str = "policy") -> Policy:
     return policy
 
 
-def load_policy(path: str | Path | None) -> Policy:
-    """Read policy.yaml; no path means every default."""
+def load_policy(path: str | Path | None,
+                extra_keys: Mapping[str, Any] | None = None) -> Policy:
+    """Read policy.yaml; no path means every default (of `extra_keys` too)."""
     if path is None:
-        return Policy()
+        return policy_from_dict({}, extra_keys=extra_keys)
     path = Path(path)
     if not path.is_file():
         raise PolicyError(f"policy file {path} does not exist", hint="check the --policy path")
@@ -141,4 +174,4 @@ def load_policy(path: str | Path | None) -> Policy:
                           hint="fix the YAML syntax (keys like `timezone: Asia/Shanghai`)") from exc
     if not isinstance(raw, dict):
         raise PolicyError(f"policy file {path} must hold `key: value` lines")
-    return policy_from_dict(raw, source=str(path))
+    return policy_from_dict(raw, source=str(path), extra_keys=extra_keys)

@@ -6,6 +6,11 @@ subject, reason and remediation in Chinese and English), then the query. The
 query returns one row per finding with `subject_id`, `evidence` (JSON) and
 the values its reason sentences name. Parameters such as `$as_of` and policy
 thresholds are bound by the engine, never written into the SQL.
+
+A company's own controls (controls/custom.py) are files of the same format in
+a folder of their own, checked by the same rules; their ids are `X` and two or
+three digits (X01…X999), a letter no built-in family uses, and they may
+declare policy keys of their own with defaults (`policy:` in the header).
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import yaml
 
 from privacylib.contract import BY_NAME
@@ -40,6 +48,10 @@ _REQUIRED = ("id", "slug", "family", "title", "severity", "seed", "pipl", "datas
              "subject", "population", "reason", "remediation")
 _POPULATION_KEYS = {"dataset", "zh", "en", "count"}
 _PARAM = re.compile(r"\$([a-z_]+)")
+BUILTIN_ID = re.compile(r"[CSUHRA]\d\d")
+# A company's control: X is no built-in family's letter, so no id can collide.
+CUSTOM_ID = re.compile(r"X\d{2,3}")
+_POLICY_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,11 @@ class Control:
     path: Path
     # SHA-256 of the whole file: a change to the rule or the query changes it.
     definition_hash: str
+    # Policy keys the control adds, with their defaults ((key, default), …):
+    # policy.yaml may set them. Lists are tuples, so a Control stays hashable.
+    policy_defaults: tuple[tuple[str, Any], ...] = ()
+    # A company's control (from --controls-dir), not a built-in one.
+    custom: bool = False
 
     @property
     def parameters(self) -> frozenset[str]:
@@ -122,7 +139,8 @@ def split_file(text: str) -> tuple[str, str]:
     return "\n".join(header), "\n".join(body).strip()
 
 
-def _parse(path: Path, problems: list[Problem]) -> Control | None:
+def parse_control(path: Path, problems: list[Problem], *, custom: bool = False,
+                  ) -> Control | None:
     text = path.read_text(encoding="utf-8")
     head, sql = split_file(text)
     where = path.name
@@ -136,7 +154,7 @@ def _parse(path: Path, problems: list[Problem]) -> Control | None:
         problems.append(Problem(where, "the header lacks " + ", ".join(missing)))
         return None
     found = len(problems)
-    _check(path, meta, sql, problems)
+    _check(path, meta, sql, problems, custom)
     if len(problems) > found:
         return None
     pop = meta["population"]
@@ -149,7 +167,10 @@ def _parse(path: Path, problems: list[Problem]) -> Control | None:
         population=Population(pop["dataset"], _localized(pop, strip=True),
                               pop["count"].strip()),
         reason=_localized(meta["reason"]), remediation=_localized(meta["remediation"]),
-        sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest())
+        sql=sql, path=path, definition_hash=hashlib.sha256(text.encode()).hexdigest(),
+        policy_defaults=tuple((k, tuple(v) if isinstance(v, list) else v)
+                              for k, v in sorted((meta.get("policy") or {}).items())),
+        custom=custom)
 
 
 def _localized(texts: dict, *, strip: bool = False) -> Localized:
@@ -158,13 +179,19 @@ def _localized(texts: dict, *, strip: bool = False) -> Localized:
                         for lang in ("zh", "en")})
 
 
-def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
+def _check(path: Path, meta: dict, sql: str, problems: list[Problem], custom: bool) -> None:
     where = path.name
 
     def bad(message: str, hint: str = "") -> None:
         problems.append(Problem(where, message, hint))
 
-    if not re.fullmatch(r"[CSUHRA]\d\d", str(meta["id"])):
+    control_id = str(meta["id"])
+    if custom and BUILTIN_ID.fullmatch(control_id):
+        bad(f"id '{control_id}' has the form of the built-in ids, and could collide with one",
+            "number a company's controls X01…X999")
+    elif custom and not CUSTOM_ID.fullmatch(control_id):
+        bad(f"id '{control_id}' is not X and two or three digits", "e.g. X01, X12, X101")
+    elif not custom and not BUILTIN_ID.fullmatch(control_id):
         bad(f"id '{meta['id']}' is not a letter and two digits (C01, S12…)")
     if path.stem != f"{meta['id']}_{meta['slug']}":
         bad(f"the file should be named {meta['id']}_{meta['slug']}.sql")
@@ -184,10 +211,16 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
         pop = {}
     if pop and pop["dataset"] not in meta["datasets"]:
         bad(f"population dataset '{pop['dataset']}' is not one of the control's datasets")
-    unknown = set(_PARAM.findall(sql + " " + str(pop.get("count", "")))) - PARAMETERS
+    declared = _check_policy(meta.get("policy"), bad)
+    unknown = set(_PARAM.findall(sql + " " + str(pop.get("count", "")))) - PARAMETERS - declared
     if unknown:
         bad("unknown parameters: " + ", ".join(sorted(unknown)),
-            "use the engine's parameters: " + ", ".join(sorted(PARAMETERS)))
+            "use the engine's parameters (" + ", ".join(sorted(PARAMETERS)) + "), or declare "
+            "a policy key of the control's own under `policy:` in its header")
+    for what, text in (("query", sql), ("population count", str(pop.get("count", "")))):
+        problem = select_problem(text) if text.strip() else None
+        if problem:
+            bad(f"the {what} {problem}")
     if not re.search(r"\bAS subject_id\b", sql) or not re.search(r"\bAS evidence\b", sql):
         bad("the query must return subject_id and evidence columns")
     if isinstance(meta["reason"], dict):
@@ -199,18 +232,74 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem]) -> None:
                     "does not return")
 
 
+def _check_policy(declared: Any, bad: Callable[..., None]) -> set[str]:
+    """The policy keys a control declares (`policy: {key: default}`), checked:
+    a new name, and a default of a type policy.yaml can hold."""
+    from privacylib.config.policy import Policy
+
+    if declared is None:
+        return set()
+    if not isinstance(declared, dict):
+        bad("policy must map each new policy key to its default, e.g. policy: {holidays: []}")
+        return set()
+    builtin = set(Policy.__dataclass_fields__) | PARAMETERS
+    for key, default in declared.items():
+        if not _POLICY_KEY.fullmatch(str(key)):
+            bad(f"policy key '{key}' is not lower-case letters, digits and _")
+        elif key in builtin:
+            bad(f"policy key '{key}' is a built-in one", "give the control's key a new name")
+        elif not (isinstance(default, bool | int | str) or (
+                isinstance(default, list) and all(isinstance(v, str) for v in default))):
+            bad(f"policy key '{key}' has a default of type {type(default).__name__}",
+                "a default is true/false, a whole number, a text or a list of texts "
+                "(quote dates: '2026-10-01')")
+    return {str(k) for k in declared}
+
+
+@cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    # Only parses (extract_statements runs nothing): one connection serves every file.
+    return duckdb.connect()
+
+
+def select_problem(sql: str) -> str | None:
+    """Why `sql` is not one SELECT statement (the engine wraps it in one:
+    `SELECT * FROM (…)`, and a second statement would run too); None when it is."""
+    try:
+        statements = _parser().extract_statements(sql)
+    except duckdb.Error as exc:
+        return "is not valid SQL: " + re.sub(r"\s+", " ", str(exc))[:300]
+    if len(statements) != 1:
+        return f"must be one statement, not {len(statements)}"
+    if statements[0].type != duckdb.StatementType.SELECT:
+        return f"must be a SELECT, not {statements[0].type.name}"
+    try:  # a text that closes the engine's parenthesis would smuggle a statement in
+        wrapped = _parser().extract_statements(f"SELECT * FROM ({sql})")
+    except duckdb.Error:
+        wrapped = []
+    if len(wrapped) != 1:
+        return "must be one SELECT the engine can wrap as SELECT * FROM (…)"
+    return None
+
+
+def sort_controls(controls: Iterable[Control]) -> tuple[Control, ...]:
+    """In family order, then by id: the order of every table and output."""
+    order = {f: n for n, f in enumerate(FAMILIES)}
+    return tuple(sorted(controls, key=lambda c: (order[c.family], c.id)))
+
+
 @cache
 def load_catalog(folder: Path = CONTROLS_DIR) -> tuple[Control, ...]:
     """Every control, in id order; every problem of every file is reported at once."""
     problems: list[Problem] = []
-    controls = [c for path in sorted(folder.glob("*.sql")) if (c := _parse(path, problems))]
+    controls = [c for path in sorted(folder.glob("*.sql"))
+                if (c := parse_control(path, problems))]
     ids = [c.id for c in controls]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(dup, "is defined more than once"))
     if problems:
         raise DefinitionProblems(f"The control definitions in {folder} are not valid", problems)
-    order = {f: n for n, f in enumerate(FAMILIES)}
-    return tuple(sorted(controls, key=lambda c: (order[c.family], c.id)))
+    return sort_controls(controls)
 
 
 def select(controls: tuple[Control, ...], *, ids: list[str] | None = None,

@@ -11,6 +11,7 @@
     store: runs/audit-store.duckdb             # the audit store (default: OUT/audit-store.duckdb)
     signing_key: keys/signing.key              # (default: as for `run`)
     fail_on: critical                          # exit 4 on open findings this grave
+    controls_dir: controls                     # the company's own controls, for every run
 
 Paths are relative to the YAML file, and taken literally. The whole file is
 checked before any run starts, and each run is resolved then, once
@@ -42,8 +43,10 @@ from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsErr
 from privacylib.run.runner import execute, folder_name, verdict
 from privacylib.trail.store import STORE_NAME
 
-KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on")
-PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store")
+KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on",
+        "controls_dir")
+PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store",
+                   "controls_dir")
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,11 @@ def load_batch(path: str | Path) -> Batch:
     configs, names = [], {}
     out = (path.parent / str(spec.get("out", "runs"))).resolve()
     store = path.parent / str(spec["store"]) if spec.get("store") else out / STORE_NAME
+    # A run may name its own controls_dir (in defaults, runs or matrix); the
+    # top-level key is every run's.
+    shared = {"controls_dir": spec["controls_dir"]} if spec.get("controls_dir") else {}
     for n, params in enumerate(parameter_sets(spec), start=1):
-        params = {"store": str(store), **params}
+        params = {"store": str(store), **shared, **params}
         params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)
                   for k, v in params.items()}
         # YAML reads 2026-10-01 as a date: the parameters want its text.

@@ -21,6 +21,12 @@ and times stay text (no YAML timestamps), `yes`/`no` stay text, and only
 `true`/`false`, whole and decimal numbers and `null` are read as such.
 `reason_names` (optional) is a dataset the control's reason must name, in
 English and Chinese (a no_data reason says what it looked at).
+
+A company's control (controls/custom.py) keeps its cases beside it; the file
+then says where the control is, relative to itself, and its cases may set
+the policy keys the control declares:
+
+    controls_dir: ..          # the folder of X01_….sql
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from privacylib.errors import PrivacyLibError
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_PERIOD = "2026-10"
 OUTCOMES = ("pass", "fail", "no_data")
-FILE_KEYS = {"defaults", "cases"}
+FILE_KEYS = {"defaults", "cases", "controls_dir"}
 CASE_KEYS = {"title", "tables", "policy", "period", "expect"}
 EXPECT_KEYS = {"outcome", "subjects", "checked", "reason_names"}
 COLUMNS = {d.name: set(d.column_names) for d in DATASETS}
@@ -86,6 +92,8 @@ class GoldenCase:
     policy: Policy | None
     period: str
     expect: Expect
+    # The company's controls folder the control is in; None: a built-in control.
+    controls_dir: Path | None = None
 
     @property
     def id(self) -> str:
@@ -112,7 +120,10 @@ def load_file(path: Path) -> list[GoldenCase]:
     cases = raw.get("cases")
     if not isinstance(cases, list) or not cases:
         raise FixtureError(f"{where}: 'cases' must be a non-empty list of cases")
-    found = [_case(path.stem, c, defaults, where, n) for n, c in enumerate(cases, start=1)]
+    controls_dir = _controls_dir(raw, path)
+    extra = _policy_keys(controls_dir)
+    found = [_case(path.stem, c, defaults, where, n, controls_dir, extra)
+             for n, c in enumerate(cases, start=1)]
     ids = [c.id for c in found]
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
@@ -120,7 +131,26 @@ def load_file(path: Path) -> list[GoldenCase]:
     return found
 
 
-def _case(control_id: str, raw: Any, defaults: dict, file: str, n: int) -> GoldenCase:
+def _controls_dir(raw: dict, path: Path) -> Path | None:
+    if raw.get("controls_dir") is None:
+        return None
+    folder = (path.parent / str(raw["controls_dir"])).resolve()
+    if not folder.is_dir():
+        raise FixtureError(f"{path.name}: controls_dir {folder} is not a folder")
+    return folder
+
+
+def _policy_keys(controls_dir: Path | None) -> dict[str, Any]:
+    if controls_dir is None:
+        return {}
+    from privacylib.controls.custom import load_custom, policy_keys
+
+    return policy_keys(load_custom(controls_dir))
+
+
+def _case(control_id: str, raw: Any, defaults: dict, file: str, n: int,
+          controls_dir: Path | None = None, extra: dict[str, Any] | None = None,
+          ) -> GoldenCase:
     title = raw.get("title") if isinstance(raw, dict) else None
     where = f"{file}, case {n} ({title!r})"
     _mapping(raw, where, "the case")
@@ -137,11 +167,14 @@ def _case(control_id: str, raw: Any, defaults: dict, file: str, n: int) -> Golde
     if raw.get("policy") is not None:
         _mapping(raw["policy"], where, "policy")
         try:
-            policy = policy_from_dict(raw["policy"], source=where)
+            policy = policy_from_dict(raw["policy"], source=where, extra_keys=extra)
         except PrivacyLibError as exc:
             raise FixtureError(f"{where}: policy: {exc}") from exc
+    if policy is None and extra:  # the control's own keys need their defaults bound
+        policy = policy_from_dict({}, extra_keys=extra)
     return GoldenCase(control_id, title, file, tables, policy,
-                      str(raw.get("period", DEFAULT_PERIOD)), _expect(raw["expect"], where))
+                      str(raw.get("period", DEFAULT_PERIOD)), _expect(raw["expect"], where),
+                      controls_dir)
 
 
 def _rows(rows: Any, dataset: str, defaults: dict, where: str) -> list[dict[str, Scalar]]:
