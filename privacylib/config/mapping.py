@@ -19,8 +19,14 @@ One entry per dataset, every key optional::
       default_year: 2026                         # for a timestamp_format with no year
       values:
         action: {查询: read, 导出: export}       # source value -> contract value
+      source: pgaudit                            # a native format by name (below)
 
 Rules:
+- **source** names a native format (intake/presets/: pgaudit, mysql-audit,
+  cloudtrail, kantara, iab-tcf) read as the system writes it, with the
+  mapping it stands for built in; options in a block (`source: {name:
+  pgaudit, prefix: '%m [%p] '}`). Keys given beside it are laid over the
+  preset's (precedence: intake/presets/__init__.py).
 - **Source names** are matched trimmed and in any case, except JSON paths.
   In a JSON Lines or JSON source a name with a dot is a path into each
   record (`userIdentity.arn`), matched case-sensitively (CloudTrail has
@@ -78,7 +84,7 @@ from privacylib.config.policy import is_timezone
 from privacylib.contract import BY_NAME
 from privacylib.errors import MappingError, MappingProblems, Problem, suggest
 
-KEYS = ("columns", "constants", "key", "ignore", "keep", "drop", "encoding", "sheet",
+KEYS = ("source", "columns", "constants", "key", "ignore", "keep", "drop", "encoding", "sheet",
         "timezone", "timestamp_format", "default_year", "values")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312")
 __all__ = ["FILE_LINE", "DatasetMapping", "Mapping", "is_path", "load_mapping",
@@ -117,6 +123,13 @@ class DatasetMapping:
     default_year: int | None = None
     # Contract column -> {source value -> contract value}; matched trimmed, any case.
     values: MappingProxyType = field(default_factory=_frozen)
+    # `source:` a native format by name and its options ({"name": "pgaudit", …});
+    # the preset's mapping is merged into the keys above when the mapping is read.
+    source: MappingProxyType | None = None
+
+    @property
+    def source_name(self) -> str | None:
+        return None if self.source is None else self.source["name"]
 
     def source_names(self) -> list[str]:
         """Every source name the mapping reads (JSON readers extract the paths)."""
@@ -179,6 +192,15 @@ def _parse_entry(dataset: str, raw: Any, where: str, problems: list[Problem]) ->
         return DatasetMapping()
     ds = BY_NAME[dataset]
     out: dict[str, Any] = {}
+    if "source" in raw:
+        from privacylib.intake.presets import merge, parse_source
+
+        found = parse_source(dataset, raw["source"], f"{where}.source", problems)
+        if found is None:
+            raw = {k: v for k, v in raw.items() if k != "source"}
+        else:
+            out["source"] = MappingProxyType({"name": found[0].name, **found[1]})
+            raw = merge(found[0], found[1], raw)
     for key, value in raw.items():
         at = f"{where}.{key}"
         if key not in KEYS:

@@ -29,6 +29,7 @@ from privacylib.intake.connection import connect
 from privacylib.intake.headers import Resolution, resolve
 from privacylib.intake.idquality import check_identifiers
 from privacylib.intake.plausibility import measure_time_ranges
+from privacylib.intake.presets import source_gaps
 from privacylib.intake.readers import READERS, FileLines, RawSource, Scope, SourceFile
 from privacylib.intake.readers.csv import each_file
 from privacylib.intake.rejects import BOOKKEEPING, enum_warnings, finalize, fix_lines
@@ -114,7 +115,8 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
     results: dict[str, DatasetLoad] = {}
     for ds in DATASETS:
         try:
-            found[ds.name] = discover(data_dir, ds.name)
+            found[ds.name] = discover(data_dir, ds.name,
+                                      mapping.for_dataset(ds.name).source_name)
         except DataError as exc:
             found[ds.name] = []
             results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
@@ -207,7 +209,8 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         result.extra_columns = extras
         result.rows_read, result.rows_loaded, result.rows_rejected, result.filtered = finalize(
             con, ds, stage, extras, malformed)
-        result.warnings = [*dict.fromkeys(w for r in resolutions for w in r.warnings),
+        result.warnings = [*source_gaps(m),
+                           *dict.fromkeys(w for r in resolutions for w in r.warnings),
                            *_filter_note(result), *enum_warnings(con, ds)]
     except DataError as exc:
         con.execute(f"DROP TABLE IF EXISTS {stage}")

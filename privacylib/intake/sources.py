@@ -22,8 +22,12 @@ def split_suffix(path: Path) -> tuple[str, str | None]:
     return lower, None
 
 
-def discover(data_dir: Path, dataset: str) -> list[SourceFile]:
+def discover(data_dir: Path, dataset: str, source: str | None = None) -> list[SourceFile]:
     """The files of one dataset: a file named after it, or a folder of files.
+
+    With `source` (mapping.yaml's `source:`, a native format) every file
+    named after the dataset, or in its folder, is of that format whatever its
+    suffix: native logs are named .log, .out, .txt or nothing at all.
 
     Returns [] when the dataset is absent. Raises DataError when it is
     ambiguous (both a file and a folder, two files), mixes formats, is given
@@ -36,8 +40,8 @@ def discover(data_dir: Path, dataset: str) -> list[SourceFile]:
             and not p.name.startswith(".")]
     for path in mine:
         check_link(root, data_dir, path, dataset)
-    singles = [p for p in mine if p.is_file() and split_suffix(p)[0] == dataset
-               and split_suffix(p)[1]]
+    singles = [p for p in mine if p.is_file() and (
+        source is not None or (split_suffix(p)[0] == dataset and split_suffix(p)[1]))]
     folders = [p for p in mine if p.is_dir() and p.name.lower() == dataset]
     found = [*singles, *folders]
     if len(found) > 1:
@@ -47,9 +51,9 @@ def discover(data_dir: Path, dataset: str) -> list[SourceFile]:
             hint="keep one file or one folder per dataset and move the others away")
     if singles:
         path = singles[0]
-        return [SourceFile(path, path.name, split_suffix(path)[1])]  # type: ignore[arg-type]
+        return [SourceFile(path, path.name, source or split_suffix(path)[1])]  # type: ignore[arg-type]
     if folders:
-        return _folder_files(root, data_dir, folders[0], dataset)
+        return _folder_files(root, data_dir, folders[0], dataset, source)
     # A file in the dataset's place that the loader cannot read is no reason
     # to call the dataset absent: its controls would be skipped as if nobody
     # had sent it.
@@ -62,11 +66,12 @@ def discover(data_dir: Path, dataset: str) -> list[SourceFile]:
     return []
 
 
-def _folder_files(root: Path, data_dir: Path, folder: Path, dataset: str) -> list[SourceFile]:
+def _folder_files(root: Path, data_dir: Path, folder: Path, dataset: str,
+                  source: str | None = None) -> list[SourceFile]:
     check_link(root, data_dir, folder, dataset)
     files, unknown = [], []
     for path in walk(root, data_dir, folder, dataset):
-        fmt = split_suffix(path)[1]
+        fmt = source or split_suffix(path)[1]
         if fmt is None:
             unknown.append(path.name)
         else:

@@ -8,7 +8,9 @@ openpyxl's read-only mode. What a reader gives is described in base.py.
 
 A new format is a module here that builds a `Reader` (its name, its files'
 suffixes, `read`, and if it needs them `explain` and `release`), and one
-line in READERS below: discovery learns its suffixes from there.
+line in READERS below: discovery learns its suffixes from there. A native
+format (a system's own log or consent file, native.py) has no suffix: its
+preset in intake/presets/ names it, and `source:` in mapping.yaml chooses it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from privacylib.intake.readers.csv import CSV, TSV
 from privacylib.intake.readers.json import JSON
 from privacylib.intake.readers.jsonl import JSONL
 from privacylib.intake.readers.parquet import PARQUET
+from privacylib.intake.readers.pgaudit import PGAUDIT
 from privacylib.intake.readers.xlsx import EXCEL
 from privacylib.sqlnames import quote_ident  # its old home; others still import it from here
 
 # In this order the suffixes are listed in messages (READ_FORMATS).
-READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, JSON, PARQUET)}
+# Native formats (no suffix: `source:` in mapping.yaml names them) follow.
+READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, JSON, PARQUET,
+                                                  PGAUDIT)}
 # A file's suffix (lower case, compression included) -> its format's name.
 SUFFIXES: dict[str, str] = {s: r.name for r in READERS.values() for s in r.suffixes}
 

@@ -1,0 +1,100 @@
+"""Native formats (a preset's files: pgaudit logs, audit logs, consent strings):
+framed in Python, one record at a time, into fixed named fields.
+
+A native format is a `parse` function: the file's lines in, records out.
+A record is its physical line (the first, for one spanning several; the
+element's position from 1 for a JSON array) and its fields by name; or a
+refusal: the line, why, and its text. Records are written one a line to a
+private JSON Lines copy that DuckDB scans, so a file of any size passes in
+one streaming pass; refusals are rejects with their reason. Every record has
+every field of the format (null when it has none), so a preset's mapping
+always finds its columns.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from privacylib.intake.limits import DUCKDB_LINE
+from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Refused:
+    line: int
+    reason: str
+    text: str
+
+
+Parsed = Record | Refused
+# The file's lines (numbered from 1, without their line break), its name
+# for messages, and the preset's options -> its records.
+Parse = Callable[[Iterable[tuple[int, str]], str, dict[str, Any]], Iterator[Parsed]]
+
+_SCAN = ("SELECT j FROM read_csv($path, columns = {'j': 'VARCHAR'}, header = false, "
+         "auto_detect = false, delim = E'\\x1f', quote = '', escape = '', new_line = '\\n', "
+         f"max_line_size = {DUCKDB_LINE})")
+
+
+def numbered_lines(src: SourceFile) -> Iterator[tuple[int, str]]:
+    """The file's lines from 1, decoded as UTF-8 (a bad byte becomes U+FFFD:
+    a log's text is evidence, not a value to be parsed), BOM removed."""
+    raw = gzip.open(src.path, "rb") if src.path.name.lower().endswith(".gz") \
+        else open(src.path, "rb")  # noqa: SIM115 - closed below
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            yield number, line.rstrip("\r\n")
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def native_read(name: str, fields: tuple[str, ...], parse: Parse) -> Callable:
+    def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
+        options = dict(scope.mapping.source or {})
+        return [_read_file(scope, i, src, fields, parse, options) for i, src in enumerate(files)]
+
+    read.__name__ = f"read_{name}"
+    return read
+
+
+def _read_file(scope: Scope, index: int, src: SourceFile, fields: tuple[str, ...],
+               parse: Parse, options: dict[str, Any]) -> RawSource:
+    out = scope.workdir / f"native-{scope.dataset}-{index}.jsonl"
+    refused: list[tuple] = []
+    with out.open("w", encoding="utf-8") as fh:
+        for item in parse(numbered_lines(src), src.name, options):
+            if isinstance(item, Refused):
+                refused.append((src.name, item.line, "_row", item.reason, item.text[:2000]))
+                continue
+            row = [item.line, *(_text(item.fields.get(f)) for f in fields)]
+            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    cols = ", ".join(f"j ->> {i + 1} AS c{i}" for i in range(len(fields)))
+    sql = (f"SELECT 0 AS _file_index, CAST(j ->> 0 AS BIGINT) AS _source_line, {cols} "
+           f"FROM ({_SCAN})")
+    return RawSource([src], list(fields), ["VARCHAR"] * len(fields), sql,
+                     {"path": str(out)}, ["utf-8"], rejects=refused)
+
+
+def native_reader(name: str, fields: tuple[str, ...], parse: Parse) -> Reader:
+    """A registered reader of a native format; no suffix of its own: its files
+    are the dataset's files whatever their names, once `source:` names it."""
+    return Reader(name, (), native_read(name, fields, parse))

@@ -1,0 +1,148 @@
+"""pgaudit: the `AUDIT:` records of a PostgreSQL server log (stderr format, or
+psql's transcript of them, as in pgaudit's regression output).
+
+A record is the line holding `<prefix><SEVERITY>:  AUDIT: ` and one CSV
+record (AUDIT_TYPE, STATEMENT_ID, SUBSTATEMENT_ID, CLASS, COMMAND,
+OBJECT_TYPE, OBJECT_NAME, STATEMENT, PARAMETER[, ROWS]); a quoted statement
+with line breaks continues on the following lines, which have no prefix.
+Every other line of the log is no record (connections, errors, psql echo).
+
+The prefix is the server's `log_line_prefix`: its escapes (%m %t %n %u %d
+%p %r %h %c %l %a %q …) become named fields. Given as the preset's `prefix`,
+only that one is read; by default the common ones are tried in turn (none,
+as in psql output; PostgreSQL's '%m [%p] '; Debian's '%m [%p] %q%u@%d ';
+AWS RDS's '%t:%r:%u@%d:[%p]:').
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from privacylib.intake.readers.native import Parsed, Record, Refused, native_reader
+
+AUDIT_FIELDS = ("audit_type", "statement_id", "substatement_id", "class", "command",
+                "object_type", "object_name", "statement", "parameter", "rows")
+PREFIX_FIELDS = ("time", "user", "database", "pid", "client", "session", "session_line",
+                 "application")
+FIELDS = (*PREFIX_FIELDS, "severity", *AUDIT_FIELDS, "access")
+DEFAULT_PREFIXES = ("", "%m [%p] ", "%m [%p] %q%u@%d ", "%t:%r:%u@%d:[%p]:")
+
+_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+_ZONE = r"(?: [A-Za-z][A-Za-z0-9+-]*| [+-]\d+)?"
+# Escape -> (field or None, pattern). Values are non-greedy: the literal text
+# after an escape ends it.
+ESCAPES: dict[str, tuple[str | None, str]] = {
+    "m": ("time", f"{_TIME}\\.\\d{{3}}{_ZONE}"), "t": ("time", f"{_TIME}{_ZONE}"),
+    "n": ("time", r"\d+\.\d+"), "s": (None, f"{_TIME}{_ZONE}"),
+    "u": ("user", r".*?"), "d": ("database", r".*?"), "a": ("application", r".*?"),
+    "p": ("pid", r"\d+"), "P": (None, r"\d*"), "r": ("client", r"[^\s(]*?(?:\(\d+\))?"),
+    "h": ("client", r"[^\s]*?"), "c": ("session", r"[0-9a-f]+\.[0-9a-f]+"),
+    "l": ("session_line", r"\d+"), "i": (None, r".*?"), "e": (None, r"[0-9A-Z]{5}"),
+    "v": (None, r"[\d/]*"), "x": (None, r"\d*"), "b": (None, r".*?"), "Q": (None, r"-?\d*"),
+    "L": (None, r".*?"), "%": (None, "%"),
+}
+_AUDIT = r"(?P<severity>LOG|NOTICE|WARNING|INFO|DEBUG\d?|ERROR):  AUDIT: (?P<rest>.*)"
+
+
+def prefix_problem(prefix: Any) -> str | None:
+    """Why a log_line_prefix cannot be read (None when it can)."""
+    if not isinstance(prefix, str):
+        return "must be text: the server's log_line_prefix"
+    unknown = sorted({m for m in re.findall(r"%(.)", prefix.replace("%%", ""))
+                      if m not in ESCAPES and m != "q"})
+    if unknown:
+        return "has escapes PostgreSQL does not write: " + ", ".join("%" + u for u in unknown)
+    return None
+
+
+@lru_cache(maxsize=32)
+def prefix_pattern(prefix: str) -> re.Pattern[str]:
+    """The regex of one AUDIT line under `prefix` (fields named as FIELDS)."""
+    out, seen, optional = [], set(), False
+    parts = re.split(r"(%.)", prefix)
+    for part in parts:
+        if part == "%q":  # background processes stop the prefix here
+            out.append("(?:")
+            optional = True
+            continue
+        if len(part) == 2 and part[0] == "%" and part[1] in ESCAPES:
+            field, pattern = ESCAPES[part[1]]
+            if field and field not in seen:
+                seen.add(field)
+                out.append(f"(?P<{field}>{pattern})")
+            else:
+                out.append(f"(?:{pattern})")
+        else:
+            out.append(re.escape(part))
+    if optional:
+        out.append(")?")
+    return re.compile("^" + "".join(out) + _AUDIT + "$")
+
+
+def _balanced(text: str) -> bool:
+    return text.count('"') % 2 == 0
+
+
+def _access(fields: dict[str, Any]) -> str | None:
+    if fields.get("class") and fields.get("command"):
+        return f"{fields['class']} {fields['command']}".lower()  # as presets require
+    return None
+
+
+def _client(value: str | None) -> str | None:
+    return re.sub(r"\(\d+\)$", "", value) if value else None  # host(port) -> host
+
+
+def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
+          ) -> Iterator[Parsed]:
+    given = options.get("prefix")
+    patterns = [prefix_pattern(p) for p in
+                ((given,) if isinstance(given, str) else DEFAULT_PREFIXES)]
+    pending: tuple[int, dict[str, Any], list[str]] | None = None
+    for number, line in lines:
+        if pending is not None:
+            pending[2].append(line)
+            text = "\n".join(pending[2])
+            if not _balanced(text):
+                continue
+            yield _record(pending[0], pending[1], text)
+            pending = None
+            continue
+        if "AUDIT: " not in line:
+            continue
+        found = next((m for p in patterns if (m := p.match(line))), None)
+        if found is None:
+            yield Refused(number, "an AUDIT line whose prefix is not the log_line_prefix "
+                          "(set source.prefix in mapping.yaml)", line)
+            continue
+        head = {k: v for k, v in found.groupdict().items() if k != "rest"}
+        if _balanced(found["rest"]):
+            yield _record(number, head, found["rest"])
+        else:
+            pending = (number, head, [found["rest"]])
+    if pending is not None:
+        yield Refused(pending[0], "an AUDIT record whose quoted statement never ends "
+                      "(the log is cut)", "\n".join(pending[2]))
+
+
+def _record(number: int, head: dict[str, Any], text: str) -> Parsed:
+    try:
+        values = next(csv.reader([text], strict=True))
+    except (csv.Error, StopIteration) as exc:
+        return Refused(number, f"an AUDIT record that is no CSV record: {exc}", text)
+    if len(values) not in (9, 10):
+        return Refused(number, f"an AUDIT record of {len(values)} fields (pgaudit writes 9, "
+                       "or 10 with pgaudit.log_rows)", text)
+    fields: dict[str, Any] = {k: (v or None) for k, v in head.items()}
+    fields["client"] = _client(fields.get("client"))
+    fields.update({k: (v if v != "" else None) for k, v in zip(AUDIT_FIELDS, values,
+                                                                strict=False)})
+    fields["access"] = _access(fields)
+    return Record(number, fields)
+
+
+PGAUDIT = native_reader("pgaudit", FIELDS, parse)

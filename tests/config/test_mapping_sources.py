@@ -1,0 +1,82 @@
+"""`source:` in mapping.yaml: validation (unknown format with a suggestion,
+options checked, the dataset a format feeds) and the precedence of the
+user's keys over the preset's."""
+
+from __future__ import annotations
+
+import pytest
+
+from privacylib.config.mapping import mapping_from_dict
+from privacylib.errors import MappingProblems
+
+
+def _problems(raw: dict) -> list[str]:
+    with pytest.raises(MappingProblems) as caught:
+        mapping_from_dict(raw)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_an_unknown_source_is_named_with_a_suggestion():
+    (problem,) = _problems({"access_log": {"source": "pgadit"}})
+    assert "'pgadit' is not a source format" in problem
+    assert "did you mean 'pgaudit'?" in problem
+
+
+def test_a_source_under_the_wrong_dataset_says_where_it_goes():
+    (problem,) = _problems({"consents": {"source": "pgaudit"}})
+    assert "pgaudit feeds access_log, not consents" in problem
+
+
+def test_options_are_checked_every_problem_at_once():
+    problems = _problems({"access_log": {"source": {"name": "pgaudit", "prefx": "%m ",
+                                                    }},
+                          "consents": {"source": {"prefix": "%m"}}})
+    assert any("prefx: is not an option of pgaudit" in p and "did you mean 'prefix'" in p
+               for p in problems)
+    assert any("must name a source format" in p for p in problems)
+    (bad,) = _problems({"access_log": {"source": {"name": "pgaudit", "prefix": "%m %Y "}}})
+    assert "has escapes PostgreSQL does not write: %Y" in bad
+
+
+def test_the_preset_mapping_is_merged_and_validated():
+    m = mapping_from_dict({"access_log": {"source": "pgaudit"}}).for_dataset("access_log")
+    assert m.source_name == "pgaudit"
+    assert m.columns["user"] == "actor_id"
+    assert m.key == ("@file_line",)
+    assert dict(m.constants) == {"purpose": None}
+    assert m.values["action"]["read copy"] == "export"
+    assert "read select" in m.keep["access"] and "ddl create table" not in m.keep["access"]
+
+
+def test_user_keys_win_over_the_preset():
+    m = mapping_from_dict({"access_log": {
+        "source": "pgaudit",
+        # a contract column the user fills another way leaves the preset's source unmapped
+        "columns": {"application": "system"},
+        "constants": {"purpose": "audit"},
+        "values": {"action": {"READ COPY": "read", "MISC VACUUM": "update"}},
+        "timezone": "UTC",
+    }}).for_dataset("access_log")
+    assert "database" not in m.columns and m.columns["application"] == "system"
+    assert m.constants["purpose"] == "audit"
+    assert m.values["action"]["read copy"] == "read"
+    assert m.values["action"]["read select"] == "read"  # the rest of the table stays
+    # a command added to the action table is loaded, not filtered
+    assert "misc vacuum" in m.keep["access"]
+    assert m.timezone == "UTC"
+
+
+def test_a_user_key_column_replaces_the_built_key():
+    m = mapping_from_dict({"access_log": {"source": "pgaudit",
+                                          "columns": {"statement_id": "event_id"}}})
+    assert m.for_dataset("access_log").key is None
+
+
+def test_a_parsed_mapping_written_back_reads_the_same():
+    from privacylib.config.params import mapping_as_dict
+
+    first = mapping_from_dict({"access_log": {"source": {"name": "pgaudit",
+                                                         "prefix": "%m [%p] "},
+                                              "values": {"action": {"MISC VACUUM": "update"}}}})
+    again = mapping_from_dict(mapping_as_dict(first))
+    assert again.datasets == first.datasets
