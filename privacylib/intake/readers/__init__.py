@@ -25,6 +25,7 @@ from privacylib.intake.readers.base import (
 from privacylib.intake.readers.csv import CSV, TSV
 from privacylib.intake.readers.json import JSON
 from privacylib.intake.readers.jsonl import JSONL
+from privacylib.intake.readers.mysql import MYSQL_AUDIT
 from privacylib.intake.readers.parquet import PARQUET
 from privacylib.intake.readers.pgaudit import PGAUDIT
 from privacylib.intake.readers.xlsx import EXCEL
@@ -33,7 +34,7 @@ from privacylib.sqlnames import quote_ident  # its old home; others still import
 # In this order the suffixes are listed in messages (READ_FORMATS).
 # Native formats (no suffix: `source:` in mapping.yaml names them) follow.
 READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, JSON, PARQUET,
-                                                  PGAUDIT)}
+                                                  PGAUDIT, MYSQL_AUDIT)}
 # A file's suffix (lower case, compression included) -> its format's name.
 SUFFIXES: dict[str, str] = {s: r.name for r in READERS.values() for s in r.suffixes}
 
