@@ -150,8 +150,13 @@ class SqlSession:
     def _execute(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
         try:
             statements = self.con.extract_statements(sql)
+            for statement in statements:
+                statement.type  # noqa: B018 - raises ValueError for a type Python cannot name
         except duckdb.Error as exc:
             raise QueryFailed(f"the query is not valid SQL: {self._masked(exc)}") from None
+        except ValueError:  # a statement type the Python API has no name for (UPDATE EXTENSIONS)
+            raise QueryRefused("a statement of an unknown type (not SELECT) is refused",
+                               statement="unknown", hint=f"write {ALLOWED_WORDS}") from None
         refuse_unless_read_only(statements)
         try:
             return self.con.execute(sql, params if params is not None else [])
