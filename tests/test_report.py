@@ -44,8 +44,9 @@ def test_report_files(audited, tmp_path):
     assert sorted(p.name for p in (tmp_path / "rejects").iterdir()) == [
         "access_log.csv", "backups.csv", "consents.csv", "employees.csv"]
     book = openpyxl.load_workbook(tmp_path / "workbook.xlsx")
-    assert book.sheetnames[0] == "审计摘要" and len(book.sheetnames) == 37
-    assert book["C03 consent_before_use"].max_row == 1 + 4
+    # A cover, the controls, and a sheet per failed control (tests/report/test_workbook.py).
+    assert book.sheetnames[:2] == ["审计摘要", "控制结果"] and len(book.sheetnames) == 38
+    assert book["C03 先同意后使用"].max_row == 7 + 4  # rule, legal, fix; header; 4 findings
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert page.count("<tr class=\"fail\">") == 36 and "个人信息已脱敏" in page
 

@@ -10,30 +10,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from privacylib.audit.result import RunResult, findings_file, from_audit, write_result
+from privacylib.audit.result import (
+    RunResult,
+    file_integrity,
+    findings_file,
+    from_audit,
+    write_result,
+)
 from privacylib.audit.run import Audit
-from privacylib.controls.engine import AuditResult
-from privacylib.report.cells import append_row, write_csv
-from privacylib.report.i18n import words
+from privacylib.report.cells import write_csv
 from privacylib.report.outputs import write_quality
 from privacylib.report.summary import summary_html
-from privacylib.vocab import Outcome
-
-OUTCOME_COLOURS = {Outcome.PASS: "C6EFCE", Outcome.FAIL: "FFC7CE", Outcome.SKIPPED: "EDEDED",
-                   Outcome.NO_DATA: "EDEDED", Outcome.ERROR: "FFEB9C"}
+from privacylib.report.workbook import write_workbook
 
 
-def write_report_files(audit: Audit, folder: Path) -> RunResult:
+def write_report_files(audit: Audit, folder: Path, *, run_id: str | None = None) -> RunResult:
     """findings.csv/.parquet, controls.csv, exceptions.csv, resolved.csv,
-    data_quality.csv, rejects/, workbook.xlsx, summary.html, run.json and
-    result.json; return the result written."""
-    lang, masker = audit.config.lang, audit.masker
+    data_quality.csv, rejects/, result.json, run.json, workbook.xlsx and
+    summary.html; return the result written. result.json comes before the
+    pages: they show its seal. run_id: the runner's, when it names one."""
+    masker = audit.masker
     controls, findings = audit.controls(), audit.findings()
     exceptions = audit.exceptions_table()  # masked by the Audit, like the findings
     write_csv(controls.drop(columns=["seconds"]), folder / "controls.csv")
@@ -43,57 +41,39 @@ def write_report_files(audit: Audit, folder: Path) -> RunResult:
     write_csv(exceptions, folder / "exceptions.csv")
     write_csv(audit.resolved(), folder / "resolved.csv")
     write_quality(audit.loaded, folder, masker)
-    write_workbook(audit.result, controls, findings, exceptions, folder / "workbook.xlsx", lang)
-    (folder / "summary.html").write_text(summary_html(audit, result), encoding="utf-8")
+    write_result(folder, result)
     (folder / "run.json").write_text(
         json.dumps(result.run_record(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         encoding="utf-8")
-    write_result(folder, result)
+    seal = file_integrity(folder / "result.json")
+    write_workbook(result, {r.control.id: r.control for r in audit.result.results}, findings,
+                   exceptions, folder / "workbook.xlsx", seal=seal, run_id=run_id,
+                   names=code_names(audit), policy=_policy(audit))
+    (folder / "summary.html").write_text(summary_html(audit, result), encoding="utf-8")
+    # ---- report.pdf goes here (the PDF engineer's write_pdf, after the workbook) ----
     return result
 
 
-def _sheet(book: Workbook, title: str, frame: pd.DataFrame, w: dict[str, str]) -> None:
-    sheet = book.create_sheet(title[:31])
-    append_row(sheet, [w.get(c, c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        append_row(sheet, row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="305496")
-    for i, column in enumerate(frame.columns, start=1):
-        longest = max([len(str(v)) for v in frame[column].head(200)] + [len(column)])
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 80)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+def _policy(audit: Audit) -> dict[str, Any]:
+    """The policy's settings, for rules that name one; text masked like the manifest's."""
+    values = audit.loaded.policy.as_dict()
+    if not audit.masker.enabled:
+        return values
+    text = audit.masker.text
+    return {k: text(v) if isinstance(v, str) else
+            [text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list | tuple)
+            else v for k, v in values.items()}
 
 
-def write_workbook(result: AuditResult, controls: pd.DataFrame, findings: pd.DataFrame,
-                   exceptions: pd.DataFrame, path: Path, lang: str) -> None:
-    """A summary sheet, one sheet per failing control with its findings, then
-    the exceptions when there are any."""
-    w = words(lang)
-    book = Workbook()
-    book.remove(book.active)
-    # A control that did not run has no `checked` count: an empty cell, not <NA>.
-    summary = controls.drop(columns=["seconds"]).astype(object)
-    summary = summary.where(summary.notna(), None)
-    _sheet(book, w["summary"], summary, w)
-    colour_column = list(summary.columns).index("outcome") + 1
-    for row in book[w["summary"][:31]].iter_rows(min_row=2):
-        cell = row[colour_column - 1]
-        cell.fill = PatternFill("solid", fgColor=OUTCOME_COLOURS.get(str(cell.value), "FFFFFF"))
-    for r in result.results:
-        if r.outcome == Outcome.FAIL:
-            rows = findings[findings["control_id"] == r.control.id]
-            _sheet(book, f"{r.control.id} {r.control.slug}",
-                   rows[["subject_id", "severity", "reason", "finding_key", "status",
-                         "history", "exception_approved_by", "exception_expires_on",
-                         "evidence"]], w)
-    if len(exceptions):
-        _sheet(book, w["exceptions"], exceptions, w)
-    book.save(path)
-
-
+def code_names(audit: Audit) -> dict[str, str]:
+    """The data's own words for its codes: purposes and data categories by
+    their descriptions (masked as everything shown is), for the workbook."""
+    names: dict[str, str] = {}
+    for dataset, key in (("purposes", "purpose"), ("data_categories", "data_category")):
+        if audit.loaded.present(dataset):
+            rows = audit.loaded.con.execute(
+                f"SELECT {key}, description FROM main.{dataset} "  # names from the contract
+                "WHERE description IS NOT NULL AND description <> ''").fetchall()
+            names.update({str(k): audit.masker.text(str(d)) if audit.masker.enabled
+                          else str(d) for k, d in rows})
+    return names
