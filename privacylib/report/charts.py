@@ -9,22 +9,49 @@ analyst's JupyterLab backend as it was.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import io
+import logging
+from collections.abc import Iterator
 
 import pandas as pd
-from IPython.display import Image, display
+from IPython.display import HTML, Image, display
+from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from privacylib.controls.catalog import SEVERITY_ORDER, load_catalog
+from privacylib.controls.catalog import SEVERITIES
+from privacylib.report.i18n import words
+from privacylib.report.markup import html_text
 
 SEVERITY_COLOURS = {"critical": "#8b0000", "high": "#e4572e", "medium": "#f3a712",
                     "low": "#76b041"}
+# Chinese labels need a CJK font; the first one installed wins, DejaVu draws the rest.
+FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
+         "PingFang SC", "SimHei", "DejaVu Sans"]
+
+
+@contextlib.contextmanager
+def _fonts() -> Iterator[None]:
+    # rc_context, not rcParams: an analyst's own settings stay as they were.
+    # A CJK font has one weight: matplotlib's note that it took it is noise.
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with rc_context({"font.family": "sans-serif", "font.sans-serif": FONTS,
+                         "axes.unicode_minus": False}):
+            yield
+    finally:
+        log.setLevel(level)
 
 
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes (no pyplot state holds it: nothing to close)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    with _fonts():
+        fig.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
 
 
@@ -32,38 +59,110 @@ def show(fig: Figure) -> None:
     display(Image(png(fig)))
 
 
-def findings_by_control(findings: pd.DataFrame) -> Figure:
-    """Findings per control, stacked by severity (labels are ids: no font issues)."""
-    ids = [c.id for c in load_catalog()]
-    fig = Figure(figsize=(11, 3.2))
-    ax = fig.subplots()
-    bottom = [0] * len(ids)
-    for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get):
-        counts = findings[findings["severity"] == severity]["control_id"].value_counts()
-        values = [int(counts.get(i, 0)) for i in ids]
-        ax.bar(ids, values, bottom=bottom, color=SEVERITY_COLOURS[severity], label=severity)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.set_ylabel("findings")
-    ax.tick_params(axis="x", labelrotation=90, labelsize=8)
-    ax.legend(ncols=4, fontsize=8)
-    fig.tight_layout()
+def img_html(fig: Figure, alt: str) -> str:
+    """The figure as an <img> with its alt text, inline (no request leaves the page)."""
+    data = base64.b64encode(png(fig)).decode()
+    return (f'<img class="chart" alt="{html_text(alt)}" style="max-width:100%;height:auto" '
+            f'src="data:image/png;base64,{data}">')
+
+
+def show_with_alt(fig: Figure, alt: str) -> None:
+    display(HTML(img_html(fig, alt)))
+
+
+def _severity_order(findings: pd.DataFrame) -> list[str]:
+    """Controls with findings, gravest first: by their severity, then most findings."""
+    if not len(findings):
+        return []
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    per = findings.groupby("control_id").agg(sev=("severity", lambda s: min(rank[v] for v in s)),
+                                             n=("severity", "size"))
+    return list(per.sort_values(["sev", "n"], ascending=[True, False], kind="stable").index)
+
+
+def findings_by_control(findings: pd.DataFrame, lang: str = "en") -> Figure:
+    """Findings per control with findings, gravest first, stacked by severity."""
+    w = words(lang)
+    ids = _severity_order(findings)
+    with _fonts():
+        fig = Figure(figsize=(11, 3.6))
+        ax = fig.subplots()
+        bottom = [0] * len(ids)
+        for severity in SEVERITIES:
+            counts = findings[findings["severity"] == severity]["control_id"].value_counts()
+            values = [int(counts.get(i, 0)) for i in ids]
+            ax.bar(ids, values, bottom=bottom, color=SEVERITY_COLOURS[severity],
+                   label=w[severity])
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_title(w["chart_findings"], fontsize=11, loc="left")
+        ax.set_xlabel(w["control"])
+        ax.set_ylabel(w["findings"])
+        ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+        ax.legend(ncols=4, fontsize=8)
+        fig.tight_layout()
     return fig
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+def findings_alt(findings: pd.DataFrame, lang: str) -> str:
+    w = words(lang)
+    counts = findings["severity"].value_counts()
+    parts = [w["sev_count"].format(sev=w[s], n=int(counts.get(s, 0))) for s in SEVERITIES]
+    sep = "，" if lang == "zh" else ", "
+    top = _severity_order(findings)[:5]
+    return (w["chart_findings"] + ("：" if lang == "zh" else ": ")
+            + sep.join(parts) + (sep + sep.join(top) if top else ""))
 
 
-def access_heatmap(table: pd.DataFrame) -> Figure:
-    """Accesses per weekday (rows) and local hour (columns)."""
-    fig = Figure(figsize=(10, 2.8))
-    ax = fig.subplots()
-    image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="Blues")
-    ax.set_yticks(range(7), WEEKDAYS, fontsize=8)
-    ax.set_xticks(range(24), [str(h) for h in range(24)], fontsize=8)
-    ax.set_xlabel("local hour")
-    fig.colorbar(image, ax=ax, label="accesses")
-    fig.tight_layout()
+def _hours(business_hours: str | None) -> tuple[float, float] | None:
+    if not business_hours or "-" not in business_hours:
+        return None
+    start, end = business_hours.split("-", 1)
+    h = [int(t.split(":")[0]) + int(t.split(":")[1]) / 60 for t in (start, end)]
+    return h[0], h[1]
+
+
+def access_heatmap(table: pd.DataFrame, lang: str = "en",
+                   business_hours: str | None = None) -> Figure:
+    """Accesses per weekday (rows) and local hour (columns); the hours outside
+    `business_hours` ("09:00-18:00", the policy's) shaded and outlined."""
+    w = words(lang)
+    with _fonts():
+        fig = Figure(figsize=(10, 3.2))
+        ax = fig.subplots()
+        image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="Blues")
+        ax.set_yticks(range(7), w["weekdays"].split(","), fontsize=8)
+        ax.set_xticks(range(24), [str(h) for h in range(24)], fontsize=8)
+        hours = _hours(business_hours)
+        if hours:
+            # Cell h spans h-0.5 to h+0.5: out of hours is before start and from end on.
+            for left, right in ((-0.5, hours[0] - 0.5), (hours[1] - 0.5, 23.5)):
+                if right > left:
+                    ax.axvspan(left, right, facecolor="none", edgecolor="#b00000",
+                               hatch="//", linewidth=0.8)
+            ax.legend(handles=[Patch(facecolor="none", edgecolor="#b00000", hatch="//",
+                                     label=w["off_hours"])], fontsize=8, loc="upper right",
+                      bbox_to_anchor=(1.0, 1.22), frameon=False)
+        ax.set_title(w["chart_heat"], fontsize=11, loc="left")
+        ax.set_xlabel(w["axis_hour"])
+        ax.set_ylabel(w["axis_weekday"])
+        fig.colorbar(image, ax=ax, label=w["axis_accesses"])
+        fig.tight_layout()
     return fig
+
+
+def heatmap_alt(table: pd.DataFrame, lang: str, business_hours: str | None) -> str:
+    w = words(lang)
+    values = table.to_numpy(dtype=int)
+    total = int(values.sum())
+    hours = _hours(business_hours)
+    off = total
+    if hours:
+        inside = [h for h in range(24) if hours[0] <= h and h + 1 <= hours[1]]
+        off = total - int(values[:, inside].sum())
+    day, hour = divmod(int(values.argmax()), 24)
+    weekday = w["weekdays"].split(",")[day]
+    peak = f"{weekday} {hour}:00–{hour + 1}:00"
+    return w["alt_heat"].format(n=total, off=off, hours=business_hours or "—", peak=peak)
 
 
 def actor_timeline(events: pd.DataFrame, roles: pd.DataFrame, start: object, end: object,

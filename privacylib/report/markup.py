@@ -38,7 +38,8 @@ def md_text(value: object) -> str:
 # nbconvert's lab template without what it fetches from a CDN (require.js,
 # MathJax, mermaid) or runs (widgets): the report has none of those.
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}""" + CSP_META + """{%- endblock html_head_js -%}
+{%- block html_head_js -%}""" + CSP_META + "<style>{{ resources.report_style }}</style>" + """
+{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
@@ -50,11 +51,15 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 # and a temporary output folder would only mislead a reader. The executed
 # report.ipynb keeps both cells, and manifest.json the parameters.
 PARAMETER_TAGS = ("parameters", "injected-parameters")
+# Cells the page leaves out (how to run the notebook), and cells shown by
+# their output alone: the page reads as a report, report.ipynb keeps the code.
+NOTEBOOK_ONLY_TAG = "notebook-only"
+OUTPUT_ONLY_TAG = "report"
 
 
 def notebook_html(notebook: Path) -> str:
     """report.html: the executed notebook as a page that makes no request,
-    without its parameter cells."""
+    without its parameter cells and without the code of its report cells."""
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -62,7 +67,12 @@ def notebook_html(notebook: Path) -> str:
 
     exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"safe.html.j2": _TEMPLATE})],
                             template_file="safe.html.j2")
+    exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=PARAMETER_TAGS, enabled=True), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+        TagRemovePreprocessor(remove_cell_tags=(*PARAMETER_TAGS, NOTEBOOK_ONLY_TAG),
+                              remove_input_tags=(OUTPUT_ONLY_TAG,), enabled=True), enabled=True)
+    from privacylib.report.html import TABLE_STYLE
+
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4),
+                                          resources={"report_style": TABLE_STYLE})
     return body

@@ -1,138 +1,241 @@
-"""summary.html: the code-free page for managers. Outcomes, the gravest
-findings, what changed since the previous run, accepted risks and data
-quality; masked as the audit is.
+"""summary.html: the code-free page for managers. The cover (period, scope,
+run id, result seal, signer, masking, generated time in the policy's zone),
+a headline by severity, the controls with their reasons and legal
+references, the gravest findings with fix, owner, first seen and due date,
+where large results are, what changed, accepted risks and data quality;
+masked as the audit is, in the run's language only.
 """
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
+from privacylib.audit.digest import TOP_EXAMPLES, TOP_GROUPS, digest
 from privacylib.audit.result import RunResult
 from privacylib.audit.run import Audit
-from privacylib.controls.catalog import SEVERITY_ORDER
+from privacylib.controls.catalog import SEVERITIES, SEVERITY_ORDER, Control
 from privacylib.report import charts
+from privacylib.report.facts import Cover, cover, pass_rate, remediation_days, seen_and_due
+from privacylib.report.html import EMPTY, STYLE, link, table
+from privacylib.report.i18n import words
 from privacylib.report.markup import CSP_META, html_text
-from privacylib.vocab import Outcome
+from privacylib.report.words import dataset_name, legal_refs, owner, sentence
+from privacylib.vocab import Outcome, Status
 
 TOP_FINDINGS = 20
+# A control with more findings than this gets its digest on the page.
+LARGE = TOP_EXAMPLES
+OUTCOME_ORDER = (Outcome.FAIL, Outcome.ERROR, Outcome.NO_DATA, Outcome.SKIPPED, Outcome.PASS)
+REPORT = "report.html"
 
 
-def _table(headers: list[str], rows: list[list[object]], table_id: str,
-           classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{html_text(h)}</th>" for h in headers)
-    body = "".join(
-        f"<tr class=\"{html_text(classes[i]) if classes else ''}\">"
-        + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
-        for i, row in enumerate(rows))
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def anchor(control_id: str) -> str:
+    """The id of a control's section in report.html (notebook.show_family writes it)."""
+    return f"control-{control_id}"
 
 
-STYLE = """
-body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
-       margin: 2em auto; max-width: 1100px; color: #222; }
-h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
-th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #305496; color: white; }
-tr.pass { background: #eaf7ea; } tr.fail { background: #fdecea; }
-tr.skipped, tr.no_data { background: #f2f2f2; } tr.error { background: #fff6d5; }
-tr.excepted, tr.valid { background: #eef3fb; } tr.expired, tr.invalid { background: #fff6d5; }
-.meta span { margin-right: 2em; } .warn { color: #b00; font-weight: bold; }
-img.chart { max-width: 100%; display: block; margin: 1em 0; }
-.counts span { display: inline-block; margin-right: 1.5em; font-size: 1.2em; }
-"""
+def page_names(audit: Audit) -> dict[str, str]:
+    """The data's own descriptions of its codes (purposes, categories)."""
+    from privacylib.report.files import code_names
+
+    return code_names(audit)
 
 
-def summary_html(audit: Audit, result: RunResult) -> str:
-    """The page for managers: outcomes, the gravest findings, changes, accepted
-    risks, data quality. No code, and no query: what the run was comes from
-    its result."""
+def page_policy(audit: Audit) -> dict[str, Any]:
+    """The policy's settings, for rules that name one; text masked as the page is."""
+    values = audit.loaded.policy.as_dict()
+    if not audit.masker.enabled:
+        return values
+    return {k: audit.masker.text(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def summary_html(audit: Audit, result: RunResult, *, seal: str | None = None,
+                 run_id: str | None = None, signer: str | None = None) -> str:
+    """The page for managers. `seal`: the result seal (result.json's
+    file_integrity), computed from the output folder when not given; run_id
+    and signer: the runner's, when it hands them over."""
     w, lang = audit.words, audit.config.lang
+    names, policy = page_names(audit), page_policy(audit)
+    catalog = {r.control.id: r.control for r in audit.result.results}
     findings = audit.findings()
-    run = result.run
-    # Half-open, as the controls read it: the end instant is not in the period.
-    period = f"[{run.local_start}, {run.local_end}) {run.timezone}"
-    counts = result.verdict.outcomes
-    outcome_rows = [[c.id, w[c.family], w[c.severity], c.title, w[c.outcome],
-                     "—" if c.checked is None else c.checked, c.findings, c.reason]
-                    for c in result.controls]
-    top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER)).sort_values(
-        ["order", "control_id", "subject_id"]).head(TOP_FINDINGS)
-    top_rows = [[f.control_id, w[f.severity], f.subject_id, f.reason, w[f.status],
-                 w.get("h_" + f.history, "")] for f in top.itertuples()]
-    quality = [[q.dataset, w.get(q.status, q.status), q.rows_read, q.rows_loaded,
-                q.rows_rejected] for q in result.quality]
-    more = len(findings) - len(top)
-    masked = audit.masker.enabled
-    scope = audit.config.scope or w["all"]
+    facts = cover(audit, seal=seal, run_id=run_id, signer=signer)
     parts = [
-        f"<!doctype html><html lang=\"{html_text(lang)}\"><head><meta charset=\"utf-8\">",
-        CSP_META,
+        f'<!doctype html><html lang="{html_text(lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">', CSP_META,
         f"<title>{html_text(w['title'])} {html_text(audit.period.label)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{html_text(w['title'])}</h1>",
-        '<p class="meta">'
-        f"<span>{html_text(w['period'])}: {html_text(period)}</span>"
-        f"<span>{html_text(w['scope'])}: {html_text(scope)}</span>"
-        f"<span>{html_text(w['generated'])}: "
-        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %z}</span></p>",
-        f"<p class=\"{'' if masked else 'warn'}\">"
-        f"{html_text(w['masked'] if masked else w['unmasked'])}</p>",
-        '<p class="counts">' + "".join(
-            f"<span>{html_text(w[o])}: {int(counts.get(o, 0))}</span>"
-            for o in Outcome) + "</p>",
+        _cover(audit, result, facts),
+        _headline(audit, result),
+        _figures(audit, result, findings),
         f"<h2>{html_text(w['outcomes'])}</h2>",
-        _table([w["control"], w["family"], w["severity"], w["title_col"], w["outcome"],
-                w["checked"], w["findings"], w["reason"]], outcome_rows, "outcomes",
-               [str(c.outcome) for c in result.controls]),
-        _figures(result, findings),
-        f"<h2>{html_text(w['top_findings'])}</h2>",
-        _table([w["control"], w["severity"], w["subject"], w["reason"], w["status"],
-                w["history"]], top_rows, "top-findings", list(top["status"])),
-        f"<p>{html_text(w['more_findings'].format(n=more))}</p>" if more > 0 else "",
+        _controls(audit, result, catalog, names, policy),
+        *_top(audit, findings, catalog, names, policy),
+        *_large(audit, findings, names),
         *_changes(audit),
-        *_exceptions(audit),
+        *_exceptions(audit, names),
         f"<h2>{html_text(w['data_quality'])}</h2>",
-        _table([w["dataset"], w["status"], w["rows_read"], w["rows_loaded"], w["rows_rejected"]],
-               quality, "data-quality"),
+        table([w["dataset"], w["status"], w["rows_read"], w["rows_loaded"], w["rows_rejected"],
+               w["rows_filtered"]],
+              [[dataset_name(q.dataset, lang), w.get(q.status, q.status), q.rows_read,
+                q.rows_loaded, q.rows_rejected, q.rows_filtered] for q in result.quality],
+              table_id="data-quality"),
         "</body></html>",
     ]
     return "\n".join(parts)
 
 
-def _figures(result: RunResult, findings: pd.DataFrame) -> str:
-    """The explorer's charts, static: findings by control, access by hour."""
-    figures = [charts.findings_by_control(findings)]
+def _cover(audit: Audit, result: RunResult, facts: Cover) -> str:
+    w, run = audit.words, result.run
+    period = f"{run.period}: [{run.local_start}, {run.local_end}) {run.timezone}"
+    rows = [(w["period"], html_text(period)),
+            (w["scope"], html_text(audit.config.scope or w["all"])),
+            (w["run_id"], html_text(facts.run_id or w["in_manifest"])),
+            (w["seal"], f'<span class="seal" id="seal">{html_text(facts.seal or EMPTY)}</span>'
+                        f' <span class="note">{html_text(w["seal_note"])}</span>'),
+            (w["signer"], html_text(facts.signer or w["in_manifest"])),
+            (w["generated"], html_text(facts.generated))]
+    masked = audit.masker.enabled
+    body = "".join(f"<dt>{html_text(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    return (f'<dl class="cover">{body}</dl>'
+            f"<p class=\"{'' if masked else 'warn'}\">"
+            f"{html_text(w['masked'] if masked else w['unmasked'])}</p>")
+
+
+def by_severity(counts: dict[str, int], lang: str) -> str:
+    w = words(lang)
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(w["sev_count"].format(sev=w[s], n=int(counts.get(s, 0))) for s in SEVERITIES)
+
+
+def _headline(audit: Audit, result: RunResult) -> str:
+    w, lang, v = audit.words, audit.config.lang, result.verdict
+    colon = "：" if lang == "zh" else ": "
+    failed = int(v.outcomes.get(Outcome.FAIL, 0))
+    open_n = sum(int(n) for n in v.open_by_severity.values())
+    others = ("、" if lang == "zh" else ", ").join(
+        f"{w[o]} {int(v.outcomes.get(o, 0))}" for o in OUTCOME_ORDER[1:])
+    items = [f"<b>{html_text(w['failed_headline'].format(n=failed))}</b>"
+             + html_text(colon + by_severity(v.failed_by_severity, lang)),
+             html_text(w["open_headline"].format(n=open_n) + colon
+                       + by_severity(v.open_by_severity, lang)),
+             html_text(others),
+             html_text(w["pass_rate"].format(rate=pass_rate(result))),
+             html_text(w["incomplete"].format(n=len(v.incomplete)) if v.incomplete
+                       else w["complete"]),
+             html_text(audit.comparison())]
+    return ('<ul class="headline" id="headline">' + "".join(f"<li>{i}</li>" for i in items)
+            + "</ul>")
+
+
+def _figures(audit: Audit, result: RunResult, findings: pd.DataFrame) -> str:
+    """Findings by control (gravest first) and accesses by hour with the off-hours band."""
+    lang = audit.config.lang
+    out = []
+    if len(findings):
+        out.append(charts.img_html(charts.findings_by_control(findings, lang),
+                                   charts.findings_alt(findings, lang)))
     heat = result.access_frame()
     if len(heat):
-        figures.append(charts.access_heatmap(heat))
-    return "".join(f'<img class="chart" alt="chart" src="data:image/png;base64,'
-                   f'{base64.b64encode(charts.png(f)).decode()}">' for f in figures)
+        hours = audit.loaded.policy.business_hours
+        out.append(charts.img_html(charts.access_heatmap(heat, lang, hours),
+                                   charts.heatmap_alt(heat, lang, hours)))
+    return "".join(out)
+
+
+def _controls(audit: Audit, result: RunResult, catalog: dict[str, Control],
+              names: dict[str, str], policy: dict[str, Any]) -> str:
+    w, lang = audit.words, audit.config.lang
+    ordered = sorted(result.controls, key=lambda c: (OUTCOME_ORDER.index(c.outcome),
+                                                     SEVERITY_ORDER[c.severity], c.id))
+    rows = []
+    for c in ordered:
+        control = catalog.get(c.id)
+        # A failed control's reason is its rule; the others say why they concluded nothing.
+        reason = c.reason or (control.rule(lang) if control else "")
+        rows.append([link(f"{REPORT}#{anchor(c.id)}", c.id), c.title, w[c.family],
+                     w[c.severity], w[c.outcome], EMPTY if c.checked is None else c.checked,
+                     c.findings, sentence(reason, lang, names, policy),
+                     legal_refs(control.seed, control.pipl, lang) if control else EMPTY])
+    return table([w["control"], w["title_col"], w["family"], w["severity"], w["outcome"],
+                  w["checked"], w["findings"], w["reason"], w["legal"]], rows,
+                 table_id="outcomes", classes=[str(c.outcome) for c in ordered])
+
+
+def _top(audit: Audit, findings: pd.DataFrame, catalog: dict[str, Control],
+         names: dict[str, str], policy: dict[str, Any]) -> list[str]:
+    w, lang = audit.words, audit.config.lang
+    if not len(findings):
+        return []
+    # Open before excepted, gravest first; the same findings give the same page.
+    top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER),
+                          excepted=findings["status"] == Status.EXCEPTED).sort_values(
+        ["excepted", "order", "control_id", "subject_id"], kind="stable").head(TOP_FINDINGS)
+    firsts, dues = seen_and_due(audit, top, policy)
+    rows = [[link(f"{REPORT}#{anchor(f.control_id)}", f.control_id), w[f.severity],
+             f.subject_id, sentence(f.reason, lang, names, policy),
+             catalog[f.control_id].remediation(lang) if f.control_id in catalog else EMPTY,
+             owner(f.department, f.system, lang), first, due, w[f.status]]
+            for f, first, due in zip(top.itertuples(), firsts, dues, strict=True)]
+    days = remediation_days(policy)
+    due_note = (w["due_rule"].format(days=", ".join(f"{w[s]} {d}" for s, d in days.items()))
+                if days else w["due_none"])
+    more = len(findings) - len(top)
+    notes = [w["owner_rule"], w["first_seen_rule"], due_note]
+    return [f"<h2>{html_text(w['top_findings'])}</h2>",
+            table([w["control"], w["severity"], w["subject"], w["reason"], w["remediation"],
+                   w["owner"], w["first_seen"], w["due"], w["status"]], rows,
+                  table_id="top-findings", classes=list(top["status"])),
+            "".join(f'<p class="note">{html_text(n)}</p>' for n in notes),
+            (f'<p id="more">{_more(w, more)}</p>' if more > 0 else "")]
+
+
+def _more(w: dict[str, str], n: int) -> str:
+    before, after = w["more_link"].split("{link}")
+    return (html_text(before.format(n=n)) + link("findings.csv", "findings.csv").html
+            + html_text(after))
+
+
+def _large(audit: Audit, findings: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """Controls with many findings: counts by actor, system and day, for the
+    reader who cannot scroll a hundred thousand rows."""
+    w, lang = audit.words, audit.config.lang
+    counts = findings["control_id"].value_counts() if len(findings) else pd.Series(dtype=int)
+    out = []
+    for control_id in [c for c in dict.fromkeys(findings["control_id"]) if counts[c] > LARGE]:
+        d = digest(findings, control_id)
+        out.append(f"<h3>{html_text(control_id)}</h3><p>" + html_text(w["digest_note"].format(
+            id=control_id, total=d.total, top=TOP_GROUPS, file="findings.csv")) + "</p>")
+        out.append(table([w["large"], w["value"], w["findings"]],
+                         [[w["by_" + dim], value, n] for dim, groups in d.groups.items()
+                          for value, n in groups], table_id=f"digest-{control_id}"))
+        out.append(f"<p>{html_text(w['examples'].format(n=d.shown))}</p>")
+        out.append(table([w["subject"], w["reason"]],
+                         [[f.subject_id, sentence(f.reason, lang, names)]
+                          for f in d.examples.itertuples()]))
+    return [f"<h2>{html_text(w['large'])}</h2>", *out] if out else []
 
 
 def _changes(audit: Audit) -> list[str]:
     w = audit.words
-    rows = [[r.control_id, w[r.severity], r.subject_id, r.finding_key]
-            for r in audit.resolved().itertuples()]
+    rows = [[r.control_id, w[r.severity], r.subject_id] for r in audit.resolved().itertuples()]
     return [f"<h2>{html_text(w['changes'])}</h2>",
             f"<p id=\"changes\">{html_text(audit.comparison())}</p>",
-            _table([w["control"], w["severity"], w["subject"], w["finding_key"]], rows,
-                   "resolved") if rows else ""]
+            table([w["control"], w["severity"], w["subject"]], rows, table_id="resolved")
+            if rows else ""]
 
 
-def _exceptions(audit: Audit) -> list[str]:
-    w = audit.words
-    table = audit.exceptions_table()
-    if not len(table):
+def _exceptions(audit: Audit, names: dict[str, str]) -> list[str]:
+    w, lang = audit.words, audit.config.lang
+    frame = audit.exceptions_table()
+    if not len(frame):
         return []
     rows = [[e.source, e.control_id, e.subject_id, w[e.state], e.findings, e.requested_by,
-             e.approved_by, e.expires_on, e.reason, e.problem]
-            for e in table.itertuples()]
+             e.approved_by, e.expires_on, sentence(e.reason, lang, names),
+             sentence(e.problem, lang, names)] for e in frame.itertuples()]
     return [f"<h2>{html_text(w['exceptions'])}</h2>",
-            _table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
-                    w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],
-                    w["problem"]], rows, "exceptions", list(table["state"]))]
-
+            table([w["source"], w["control"], w["subject"], w["state"], w["findings"],
+                   w["requested_by"], w["approved_by"], w["expires_on"], w["reason"],
+                   w["problem"]], rows, table_id="exceptions", classes=list(frame["state"]))]
