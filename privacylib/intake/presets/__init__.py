@@ -59,9 +59,9 @@ def text_option(value: Any) -> str | None:
 
 
 def _registry() -> dict[str, Preset]:
-    from privacylib.intake.presets import mysql, pgaudit
+    from privacylib.intake.presets import cloudtrail, mysql, pgaudit
 
-    return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET)}
+    return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET, cloudtrail.PRESET)}
 
 
 _PRESETS: dict[str, Preset] = {}

@@ -1,0 +1,122 @@
+"""AWS CloudTrail: the S3 delivery `{"Records": [...]}` (.json or .json.gz),
+or one event a line (CloudWatch Logs, Lake, EventBridge exports; an
+EventBridge event's `detail` is the CloudTrail event).
+
+Each event is kept whole, as the JSON reader keeps it (its keys are
+columns, nested ones JSON text, dotted paths of the mapping read
+case-sensitively), with four fields added that no mapping path can compute:
+`@actor` (by userIdentity.type: the IAM user name, an assumed role's session
+name, root, the invoking service, else the principal id), `@access`
+(`<service>:<eventName>`, lower case, what the action table reads),
+`@object` (the bucket, table or resource touched) and `@outcome` (success;
+denied for AccessDenied and *UnauthorizedOperation; failed for any other
+error code). A record's line is its position in the file from 1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from privacylib.errors import DataError
+from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+from privacylib.intake.readers.json import _load, records
+from privacylib.intake.readers.jsonl import PathsSeen, read_jsonl
+from privacylib.intake.readers.native import numbered_lines
+
+_OBJECT_KEYS = ("bucketName", "tableName", "TableName", "dBSnapshotIdentifier",
+                "dBClusterSnapshotIdentifier", "sourceDBSnapshotIdentifier",
+                "dBInstanceIdentifier", "dBClusterIdentifier", "sourceArn", "tableArn")
+
+
+def actor(event: dict[str, Any]) -> str | None:
+    ui = event.get("userIdentity")
+    ui = ui if isinstance(ui, dict) else {}
+    arn = ui.get("arn") if isinstance(ui.get("arn"), str) else ""
+    kind = ui.get("type")
+    last = arn.rsplit("/", 1)[-1] if "/" in arn else None
+    if kind == "Root":
+        return "root"
+    if kind == "AWSService":
+        return ui.get("invokedBy") or event.get("sourceIPAddress")
+    if kind == "IAMUser" and ui.get("userName"):
+        return ui["userName"]
+    return last or ui.get("userName") or ui.get("principalId") or ui.get("principalid")
+
+
+def outcome(event: dict[str, Any]) -> str:
+    code = event.get("errorCode")
+    if not code:
+        return "success"
+    code = str(code)
+    return "denied" if "AccessDenied" in code or code.endswith("UnauthorizedOperation") \
+        else "failed"
+
+
+def touched(event: dict[str, Any]) -> str | None:
+    params = event.get("requestParameters")
+    params = params if isinstance(params, dict) else {}
+    for key in _OBJECT_KEYS:
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            return value.rsplit("/", 1)[-1] if key == "tableArn" else value
+    resources = event.get("resources")
+    if isinstance(resources, list):
+        for res in resources:
+            if isinstance(res, dict) and isinstance(res.get("ARN"), str):
+                return res["ARN"]
+    return None
+
+
+def enrich(event: Any) -> Any:
+    """The event with the four computed fields (an element that is no object
+    stays as it is: the JSON Lines scan rejects it)."""
+    if isinstance(event, dict) and isinstance(event.get("detail"), dict) \
+            and "eventName" in event["detail"]:
+        event = event["detail"]  # EventBridge
+    if not isinstance(event, dict):
+        return event
+    service = str(event.get("eventSource") or "").split(".", 1)[0]
+    return {**event, "@actor": actor(event),
+            "@access": f"{service}:{event.get('eventName') or ''}".lower(),
+            "@object": touched(event), "@outcome": outcome(event)}
+
+
+def _events(src: SourceFile) -> list[Any]:
+    try:
+        doc = _load(src)
+    except DataError:
+        # One event a line: a line that is no JSON stays as text, a reject.
+        return [_line(text) for _, text in numbered_lines(src) if text.strip()]
+    if isinstance(doc, dict) and "digestPublicKeyFingerprint" in doc:
+        return []  # a CloudTrail-Digest file: signatures, no events
+    if isinstance(doc, dict) and "Records" not in doc and "eventName" in doc:
+        return [doc]
+    return records(src, doc)
+
+
+def _line(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile:
+    out = workdir / f"cloudtrail-{index}.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for event in _events(src):
+            fh.write(json.dumps(enrich(event), ensure_ascii=False, separators=(",", ":")) + "\n")
+    return SourceFile(out, src.name, src.format)
+
+
+def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
+    paths, seen = scope.mapping.source_names(), PathsSeen()
+    sources = [read_jsonl(scope.con, _as_lines(src, scope.workdir, i), scope.workdir, paths,
+                          unit="event", seen=seen) for i, src in enumerate(files)]
+    seen.check(files, paths)
+    return sources
+
+
+CLOUDTRAIL = Reader("cloudtrail", (), read)
