@@ -1,16 +1,16 @@
-"""The explorer's views, without a browser: filters, evidence, masking, an
-actor's timeline, a customer's trail, and the run an exploration opens."""
+"""The explorer's views over an audit made in this kernel (a data folder,
+no run), without a browser: filters, evidence, masking, an actor's timeline,
+a customer's trail. Opening a finished run: tests/explore/."""
 
 from __future__ import annotations
 
 import getpass
-import json
 
-import pandas as pd
 import pytest
 
 from privacylib.audit.run import AuditConfig, run_audit
-from privacylib.errors import DataError
+from privacylib.errors import UsageError
+from privacylib.explore import opened
 from privacylib.explore import views as explore
 from privacylib.explore.widgets import ALL, Explorer
 from privacylib.trail import access
@@ -36,7 +36,8 @@ def test_filters_narrow_the_table(explorer):
     explorer.filters["severity"].value = "critical"
     both = explorer.filtered()
     assert set(both["severity"]) == {"critical"} and len(both) < len(crm)
-    assert explorer.table.value.count("<tr>") == len(both) + 1  # the header row too
+    assert len(explorer.picker.options) == len(both)
+    assert all(label.split()[1] == "critical" for label, _ in explorer.picker.options)
     explorer.filters["system"].value = ALL
     explorer.filters["severity"].value = ALL
     assert len(explorer.filtered()) == 100
@@ -64,7 +65,7 @@ def test_a_finding_shows_its_rule_sql_and_masked_evidence(explorer):
     explorer.unmask.value = True
     assert "unmasked" in explorer.warning.value
     assert any(secret in explorer.detail.value for secret in raw)  # asked for, shown
-    explorer.customer.value = "C000001"
+    explorer.people.customer.value = "C000001"
     seen = access.views(explorer.store)
     assert set(seen["kind"]) >= {"findings table", "finding", "customer"}
     assert set(seen["run_id"]) == {"r1"} and set(seen["os_user"]) == {getpass.getuser()}
@@ -81,13 +82,13 @@ def test_unmasking_without_a_store_is_refused(audit):
 
 
 def test_an_actor_timeline_flags_the_accesses_in_findings(explorer, audit):
-    events = explorer.events("E9003")
+    events = explorer.session.actor_events("E9003", explorer.explored.flagged)
     assert len(events) and events["day"].between("2026-10-01", "2026-10-31").all()
     flagged = events[events["controls"] != ""]
     assert "U02" in ",".join(flagged["controls"])  # the bulk exports of 2026-10-16
     assert set(flagged[flagged["controls"].str.contains("U02")]["day"]) == {"2026-10-16"}
-    explorer.actor.value = "E9003"
-    header, chart, roles, table = explorer.actor_view.children
+    explorer.people.actor.value = "E9003"
+    header, chart, roles, table = explorer.people.actor_view.children
     assert f'<span class="pw-flagged">{len(flagged)}</span>' in header.value
     assert chart.value[:4] == b"\x89PNG" and "pw-roles" in roles.value
     assert not any(secret in table.value for secret in sample_identifiers())
@@ -99,8 +100,8 @@ def test_a_customer_trail_by_id_or_pseudonym(explorer, audit):
         "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
     trail = explore.customer_trail(audit, customer)
     assert len(trail) > 1 and set(trail.columns) >= {"actor_id", "purpose", "consent_id"}
-    explorer.customer.value = audit.masker.pseudonym(customer)
-    count, table = explorer.customer_view.children
+    explorer.people.customer.value = audit.masker.pseudonym(customer)
+    count, table = explorer.people.customer_view.children
     assert f">{len(trail)}<" in count.value
     assert customer not in table.value and audit.masker.pseudonym(customer) in table.value
 
@@ -129,31 +130,11 @@ def test_access_by_weekday_and_hour_counts_every_event_of_the_period(audit):
     assert int(table.to_numpy().sum()) == total
 
 
-def test_exploring_a_run_folder_reproduces_its_findings(tmp_path):
-    import shutil
-
-    from privacylib.run.runner import execute
-
-    exports = tmp_path / "exports"
-    shutil.copytree(SAMPLE / "exports", exports)
-    run = execute(AuditConfig(data=str(exports), period="2026-10"), tmp_path / "runs")
-    assert explore.latest_run(tmp_path / "runs") == run
-    audit, source = explore.open_audit(runs_root=str(tmp_path / "runs"))
-    assert source == f"run {run}"
-    # The explorer records unmasked views of this run in the store its manifest names.
-    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    assert explore.recorded_as(run) == {"run_id": manifest["run_id"],
-                                        "store": manifest["store"]}
-    assert explore.recorded_as(None) == {} and explore.recorded_as(exports) == {}
-    written = pd.read_csv(run / "findings.csv")["finding_key"]
-    assert sorted(audit.findings()["finding_key"]) == sorted(written)
-    stores = exports / "data_stores.jsonl"
-    rows = [json.loads(line) for line in stores.read_text(encoding="utf-8").splitlines()]
-    rows[0]["encrypted_at_rest"] = "false"
-    stores.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
-                      encoding="utf-8")
-    titles = [c.value for c in Explorer(audit).charts().children if hasattr(c, "value")
-              and isinstance(c.value, str)]
-    assert any("audit store" in t for t in titles)  # the run's store: its trend too
-    with pytest.raises(DataError, match="changed since the run"):
-        explore.open_audit(run_dir=str(run))
+def test_a_data_folder_is_audited_only_when_named(tmp_path):
+    with pytest.raises(UsageError, match="no finished run was found") as raised:
+        opened.open_explored(here=tmp_path)
+    assert str(tmp_path / "demo" / "runs") in raised.value.message
+    explored = opened.open_explored(data=str(SAMPLE / "exports"), period="2026-10",
+                                    here=tmp_path)
+    assert explored.source.startswith("data folder") and explored.session.opened
+    assert len(explored.findings) == 100 and explored.run_id is None

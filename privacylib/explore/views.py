@@ -1,84 +1,33 @@
-"""What the explorer looks at, as tables: one actor's accesses and roles,
-with the events the findings name flagged, and one customer's trail.
+"""What the explorer looks at in the raw rows, as tables: one actor's accesses
+and roles, one customer's trail, each access marked with the controls whose
+findings name it. Served through the data session (session.py), never to a
+widget directly.
 
-Times are local (the policy's time zone); the period bounds every event
-query. Values are bound as parameters; masking is the caller's (widgets.py).
+Times are local (the policy's time zone), as text: `day` YYYY-MM-DD and
+`time` HH:MM; `hour` (a number) is for the timeline chart only. The period
+bounds every event query. Values are bound as parameters; masking is the
+caller's.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from privacylib.audit.evidence import event_ids
-from privacylib.audit.run import Audit, AuditConfig, run_audit
-from privacylib.errors import DataError
-from privacylib.trail.manifest import MANIFEST
+from privacylib.audit.run import Audit
 
-
-def latest_run(runs_root: str | Path) -> Path | None:
-    """The most recently finished run folder under `runs_root` (by its manifest)."""
-    found = []
-    for manifest in Path(runs_root).glob(f"*/{MANIFEST}"):
-        finished = json.loads(manifest.read_text(encoding="utf-8")).get("finished_at", "")
-        found.append((finished, manifest.parent.name, manifest.parent))
-    return max(found)[2] if found else None
-
-
-def audit_of_run(run_dir: str | Path) -> Audit:
-    """The audit a run folder was made by, again: the same parameters give the
-    same findings and keys (checked against the folder's findings.csv)."""
-    run_dir = Path(run_dir)
-    params = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))["parameters"]
-    audit = run_audit(AuditConfig.from_parameters(**{**params, "out": None}))
-    written = pd.read_csv(run_dir / "findings.csv", usecols=["finding_key"])["finding_key"]
-    if sorted(written) != sorted(audit.findings()["finding_key"]):
-        raise DataError(f"the data behind {run_dir} changed since the run: its findings differ",
-                        hint="explore the data folder as it is now, or restore the inputs "
-                             "the manifest lists")
-    return audit
-
-
-def open_audit(*, run_dir: str | None = None, runs_root: str | None = None,
-               data: str | None = None, period: str | None = None,
-               key_file: str | None = None) -> tuple[Audit, str]:
-    """(audit, what it is): the run named, else the latest run under
-    runs_root, else the data folder for the period."""
-    chosen = Path(run_dir) if run_dir else latest_run(runs_root) if runs_root else None
-    if chosen is not None:
-        return audit_of_run(chosen), f"run {chosen}"
-    config = AuditConfig.from_parameters(data=data, period=period, key_file=key_file)
-    return run_audit(config), f"data folder {data}, period {period}"
-
-
-def recorded_as(run_dir: str | Path | None) -> dict[str, str | None]:
-    """The run id and store a run folder's manifest names: where the explorer
-    records an unmasked view of that run (empty when exploring a data folder)."""
-    manifest = Path(run_dir) / "manifest.json" if run_dir else None
-    if manifest is None or not manifest.is_file():
-        return {}
-    found = json.loads(manifest.read_text(encoding="utf-8"))
-    return {"run_id": found.get("run_id"), "store": found.get("store")}
-
-
-def flagged_events(audit: Audit) -> dict[str, list[str]]:
-    """event_id -> the controls whose findings name it in their evidence."""
-    flagged: dict[str, list[str]] = {}
-    for f in audit.result.findings:
-        for event in event_ids(f.evidence):
-            flagged.setdefault(event, []).append(f.control_id)
-    return flagged
+# Columns only a chart uses; a table leaves them out.
+CHART_ONLY = ("hour",)
 
 
 def _events(audit: Audit, where: str, params: dict[str, Any]) -> pd.DataFrame:
     p = audit.period
     return audit.loaded.con.execute(f"""
-        SELECT a.event_id, timezone($tz, a.ts) AS local_ts,
+        SELECT a.event_id,
                strftime(timezone($tz, a.ts), '%Y-%m-%d') AS day,
-               round(hour(timezone($tz, a.ts)) + minute(timezone($tz, a.ts)) / 60, 2) AS hour,
+               strftime(timezone($tz, a.ts), '%H:%M') AS time,
+               hour(timezone($tz, a.ts)) + minute(timezone($tz, a.ts)) / 60 AS hour,
                a.actor_id, a.customer_id, a.system, a.data_category, a.action, a.purpose,
                a.result, a.record_count
         FROM main.access_log a
@@ -87,22 +36,22 @@ def _events(audit: Audit, where: str, params: dict[str, Any]) -> pd.DataFrame:
         {**params, "tz": audit.loaded.policy.timezone, "start": p.start, "end": p.end}).df()
 
 
-def actor_events(audit: Audit) -> Any:
-    """A function actor_id -> that actor's accesses in the period, flagged."""
-    flagged = flagged_events(audit)
+def _marked(frame: pd.DataFrame, flagged: dict[str, list[str]]) -> pd.DataFrame:
+    """`controls`: the controls whose findings name the access ("" for none)."""
+    return frame.assign(controls=[",".join(sorted(set(flagged.get(str(e), []))))
+                                  for e in frame["event_id"]])
 
-    def events(actor_id: str) -> pd.DataFrame:
-        if not audit.loaded.present("access_log"):
-            return pd.DataFrame()
-        frame = _events(audit, "a.actor_id = $actor", {"actor": actor_id})
-        frame["controls"] = [",".join(sorted(set(flagged.get(e, [])))) for e in frame["event_id"]]
-        return frame
 
-    return events
+def actor_events(audit: Audit, actor_id: str, flagged: dict[str, list[str]]) -> pd.DataFrame:
+    """The actor's accesses in the period, marked with the findings that name them."""
+    if not audit.loaded.present("access_log"):
+        return pd.DataFrame(columns=["event_id", "day", "time", "hour", "controls"])
+    return _marked(_events(audit, "a.actor_id = $actor", {"actor": actor_id}), flagged)
 
 
 def actor_roles(audit: Audit, actor_id: str) -> pd.DataFrame:
-    """The roles the actor held: role_assignments, else the employee's role."""
+    """The roles the actor held: role_assignments, else the employee's role;
+    bounds as local YYYY-MM-DD HH:MM, empty where open."""
     con, tz = audit.loaded.con, audit.loaded.policy.timezone
     if audit.loaded.present("role_assignments"):
         sql = ("SELECT role, timezone($tz, valid_from) AS valid_from, "
@@ -117,20 +66,50 @@ def actor_roles(audit: Audit, actor_id: str) -> pd.DataFrame:
     return con.execute(sql, {"tz": tz, "actor": actor_id}).df()
 
 
-def customer_trail(audit: Audit, customer_id: str) -> pd.DataFrame:
-    """Who accessed the customer, when, for which purpose, under which consent
-    (the consent for that purpose active at that instant, if any)."""
+def customer_ids(audit: Audit) -> list[str]:
+    if not audit.loaded.present("access_log"):
+        return []
+    rows = audit.loaded.con.execute(
+        "SELECT DISTINCT customer_id FROM main.access_log WHERE customer_id IS NOT NULL "
+        "ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def customer_trail(audit: Audit, customer_id: str,
+                   flagged: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Who accessed the customer, when, for which purpose, on which basis: the
+    consent for that purpose active at that instant, else the purpose's legal
+    basis when it needs no consent (purposes.legal_basis), else "no consent";
+    each access marked with the controls whose findings name it."""
     if not audit.loaded.present("access_log"):
         return pd.DataFrame()
-    frame = _events(audit, "a.customer_id = $customer", {"customer": customer_id})
-    if not audit.loaded.present("consents"):
-        return frame.assign(consent_id="")
-    active = audit.loaded.con.execute("""
-        SELECT a.event_id, min(c.consent_id) AS consent_id
-        FROM main.access_log a JOIN main.consents c
-          ON c.customer_id = a.customer_id AND c.purpose = a.purpose
-         AND c.granted_at <= a.ts AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at)
-        WHERE a.customer_id = $customer GROUP BY a.event_id""",
-        {"customer": customer_id}).fetchall()
-    found = dict(active)
-    return frame.assign(consent_id=[found.get(e, "") for e in frame["event_id"]])
+    frame = _marked(_events(audit, "a.customer_id = $customer", {"customer": customer_id}),
+                    flagged or {})
+    found: dict[str, str] = {}
+    if audit.loaded.present("consents"):
+        found = dict(audit.loaded.con.execute("""
+            SELECT a.event_id, min(c.consent_id) AS consent_id
+            FROM main.access_log a JOIN main.consents c
+              ON c.customer_id = a.customer_id AND c.purpose = a.purpose
+             AND c.granted_at <= a.ts AND (c.withdrawn_at IS NULL OR a.ts < c.withdrawn_at)
+            WHERE a.customer_id = $customer GROUP BY a.event_id""",
+            {"customer": customer_id}).fetchall())
+    bases: dict[str, str] = {}
+    if audit.loaded.present("purposes"):
+        bases = dict(audit.loaded.con.execute(
+            "SELECT purpose, legal_basis FROM main.purposes WHERE legal_basis IS NOT NULL"
+        ).fetchall())
+    frame["consent_id"] = [found.get(e, "") for e in frame["event_id"]]
+    frame["legal_basis"] = [bases.get(p, "") if isinstance(p, str) else ""
+                            for p in frame["purpose"]]
+    frame["basis"] = [_basis(c, b) for c, b in zip(frame["consent_id"], frame["legal_basis"],
+                                                   strict=True)]
+    return frame
+
+
+def _basis(consent_id: str, legal_basis: str) -> str:
+    if consent_id:
+        return f"consent {consent_id}"
+    if legal_basis and legal_basis != "consent":
+        return legal_basis
+    return "no consent"

@@ -1,13 +1,16 @@
 """The explorer for JupyterLab (ipywidgets): filter findings and look at one,
-follow an actor over the period, follow a customer, and the charts.
+the controls' outcomes, follow an actor over the period, follow a customer,
+and the charts.
 
-Identifiers stay masked (customer ids as pseudonyms, ID numbers, phones…)
-until the analyst types a reason and ticks "show identifiers"; the page then
-says so in red, and every view shown unmasked (a finding, an actor, a
-customer) is recorded in the audit store with the OS user and the reason
-(trail/access.py). Without a reason or a store, the tick is refused.
-Every view is computed by views.py and report/charts.py; this module only wires
-them to controls on the page.
+A finished run is shown from its result alone (opened.py): findings,
+controls, history, status and charts come from result.json and
+findings.parquet; the data is loaded only when a raw row is asked for
+(session.py). Identifiers stay masked until the analyst types a reason and
+ticks "show identifiers"; the page then says so in red, and every view shown
+unmasked (a finding, an actor, a customer) is recorded in the audit store
+with the OS user and the reason (trail/access.py). Without a reason or a
+store, the tick is refused. This module wires the findings to the page;
+people.py the actor and customer tabs.
 """
 
 from __future__ import annotations
@@ -16,57 +19,54 @@ import html
 import json
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from privacylib.audit.run import Audit
 from privacylib.controls.catalog import load_catalog
-from privacylib.errors import UsageError
+from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.explore import trend
-from privacylib.explore import views as explore
+from privacylib.explore.opened import Explored, of_audit
+from privacylib.explore.people import People
+from privacylib.explore.tables import STYLE, image, table, text
 from privacylib.masking.masker import Masker, load_key, unmasked
 from privacylib.report import charts
 from privacylib.trail import access
 
 ALL = "(all)"
-TABLE_ROWS = 200
-FILTERS = ("family", "control_id", "severity", "department", "system", "status")
-SHOWN = ["control_id", "severity", "subject_id", "department", "system", "status", "history",
-         "reason"]
+# Rows in the findings list; narrow the filters for the rest.
+LIST_ROWS = 500
+FILTERS = ("family", "control_id", "severity", "department", "system", "status", "history")
+# The list's columns and widths: one monospace line per finding.
+COLUMNS = (("control_id", 5), ("severity", 9), ("subject_id", 26), ("department", 12),
+           ("system", 10), ("status", 9), ("history", 8), ("reason", 0))
+TABS = ("Findings", "Controls", "Actor timeline", "Customer trail", "Charts")
+CONTROL_COLUMNS = ["id", "family", "severity", "title", "outcome", "checked", "findings",
+                   "reason"]
 
 
-STYLE = """table.pw { border-collapse: collapse; font-size: 12px; }
-table.pw th { background: #305496; color: #fff; text-align: left; padding: 3px 6px; }
-table.pw td { border-bottom: 1px solid #ddd; padding: 3px 6px; vertical-align: top; }"""
-
-
-def _table(frame: pd.DataFrame, css: str, limit: int = TABLE_ROWS) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                   for row in frame.head(limit).itertuples(index=False))
-    more = f"<p>… {len(frame) - limit} more</p>" if len(frame) > limit else ""
-    return (f"<style>{STYLE}</style>"
-            f'<table class="pw {css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            f"</table>{more}")
-
-
-def _image(fig: object) -> w.Image:
-    return w.Image(value=charts.png(fig), format="png")
+def _line(values: dict[str, Any]) -> str:
+    cells = []
+    for name, width in COLUMNS:
+        value = text(values.get(name, "")).replace("\n", " ")
+        cells.append(value if not width else value[:width - 1].ljust(width))
+    return "".join(cells)[:160]
 
 
 class Explorer:
-    """Findings of one audit, its actors and customers, in one tabbed widget."""
+    """A run's findings, controls, actors and customers, in one tabbed widget."""
 
-    def __init__(self, audit: Audit, *, run_id: str | None = None,
+    def __init__(self, explored: Any, *, run_id: str | None = None,
                  store: str | None = None) -> None:
-        self.audit = audit
+        if not isinstance(explored, Explored):  # an Audit made in this kernel
+            explored = of_audit(explored)
+        self.explored, self.result = explored, explored.result
         # Where unmasked views are recorded, and the run they are views of.
-        self.store, self.run_id = store or audit.config.store, run_id
-        self.findings = audit.findings()
-        self.raw = {f.finding_key: f.evidence for f in audit.result.findings}
+        self.store = store or explored.store
+        self.run_id = run_id or explored.run_id
+        self.findings = explored.findings.reset_index(drop=True)
         self.controls = {c.id: c for c in load_catalog()}
-        self.events = explore.actor_events(audit)
         self.filters = {name: self._dropdown(name) for name in FILTERS}
         self.unmask = w.Checkbox(value=False, description="show identifiers (unmasked)",
                                  indent=False)
@@ -75,26 +75,25 @@ class Explorer:
         self.warning = w.HTML()
         self.refused = ""  # why the last tick of "show identifiers" was refused
         self.count = w.HTML()
-        self.table = w.HTML()
-        self.picker = w.Dropdown(description="finding", layout=w.Layout(width="600px"))
+        self.picker = w.Select(rows=14, layout=w.Layout(width="100%"))
+        self.picker.add_class("pw-list")
         self.detail = w.HTML()
-        self.actor = w.Combobox(placeholder="staff id", description="actor",
-                                options=self._actors(), ensure_option=False)
-        self.actor_view = w.VBox()
-        self.customer = w.Text(placeholder="customer id or CU- pseudonym", description="customer")
-        self.customer_view = w.VBox()
+        self._quiet = False  # while the list is refilled: one detail shown, one view recorded
+        self.people = People(self)
         self.unmask.observe(self._asked, names="value")  # first: it may refuse
         for control in (*self.filters.values(), self.unmask):
             control.observe(self.refresh, names="value")
         self.picker.observe(self.show_detail, names="value")
-        self.actor.observe(self.show_actor, names="value")
-        self.customer.observe(self.show_customer, names="value")
-        self.unmask.observe(self._reshow, names="value")
+        self.unmask.observe(self.people.reshow, names="value")
         self.refresh()
 
-    # --- filters and the findings table -------------------------------------------------
+    @property
+    def session(self) -> Any:
+        return self.explored.session
+
+    # --- filters and the findings list ---------------------------------------------------
     def _dropdown(self, name: str) -> w.Dropdown:
-        values = sorted({str(v) for v in self.findings[name] if str(v)})
+        values = sorted({text(v) for v in self.findings.get(name, ()) if text(v)})
         dropdown = w.Dropdown(options=[ALL, *values], value=ALL, description=name)
         dropdown.add_class(f"pw-filter-{name}")
         return dropdown
@@ -103,7 +102,7 @@ class Explorer:
         frame = self.findings
         for name, dropdown in self.filters.items():
             if dropdown.value != ALL:
-                frame = frame[frame[name].astype(str) == dropdown.value]
+                frame = frame[frame[name].map(text) == dropdown.value]
         return frame
 
     def _asked(self, change: dict) -> None:
@@ -123,139 +122,147 @@ class Explorer:
 
     @property
     def masker(self) -> Masker:
-        return unmasked() if self.unmask.value else self._masking
+        """For raw rows (the data session's): none when unmasked, else the run's masking."""
+        return unmasked() if self.unmask.value else self.masking
+
+    @property
+    def masking(self) -> Masker:
+        return self.session.masker(self.explored.key_file)
 
     @cached_property
-    def _masking(self) -> Masker:
-        """Masks even when the audit itself was run unmasked: unmasking is a tick here."""
-        return self.audit.masker if self.audit.masker.enabled else Masker(
-            load_key(self.audit.config.key_file))
+    def shown(self) -> pd.DataFrame:
+        """The findings as the page shows them masked: as written, or masked
+        here with the run's key when the run was written unmasked."""
+        if self.result.run.masked:
+            return self.findings
+        key = Masker(load_key(self.explored.key_file))
+        return self.findings.assign(**{c: [key.value(None, v) for v in self.findings[c]]
+                                       for c in ("subject_id", "reason")},
+                                    evidence=[json.dumps(key.evidence(json.loads(e)),
+                                                         ensure_ascii=False, sort_keys=True)
+                                              for e in self.findings["evidence"]])
 
     def refresh(self, _change: object = None) -> None:
         frame = self.filtered()
         self.warning.value = ('<b style="color:#b00">identifiers are shown unmasked</b>'
                               if self.unmask.value else html.escape(self.refused))
-        self.count.value = f'<span class="pw-count">{len(frame)}</span> of {len(self.findings)}'
-        self.table.value = _table(frame[SHOWN], "pw-findings")
-        options = [(f"{f.control_id} · {f.subject_id}", f.finding_key)
-                   for f in frame.head(TABLE_ROWS).itertuples()]
-        self.picker.options = options
-        self.picker.value = options[0][1] if options else None
+        more = (f" (the first {LIST_ROWS} listed: narrow the filters)"
+                if len(frame) > LIST_ROWS else "")
+        self.count.value = (f'<span class="pw-count">{len(frame)}</span> of '
+                            f"{len(self.findings)}{more}")
+        rows = self.shown.loc[frame.index[:LIST_ROWS]]
+        options = [(_line(r), r["finding_key"]) for r in rows.to_dict("records")]
+        # The finding being viewed stays when it is still listed (unmasking, a filter).
+        keep = self.picker.value
+        keys = [key for _, key in options]
+        self._quiet = True
+        try:
+            self.picker.options = options
+            self.picker.value = keep if keep in keys else (keys[0] if keys else None)
+        finally:
+            self._quiet = False
         self.show_detail()
 
     def show_detail(self, _change: object = None) -> None:
+        if self._quiet:
+            return
         key = self.picker.value
         if key is None:
             self.detail.value = ""
             return
+        row = self.shown[self.shown["finding_key"] == key].iloc[0]
+        evidence: Any = json.loads(row["evidence"])
+        problem = ""
         if self.unmask.value:
-            self._record("finding", key)
-        row = self.findings[self.findings["finding_key"] == key].iloc[0]
-        control = self.controls[row["control_id"]]
-        lang = self.audit.config.lang
-        evidence = json.dumps(self.masker.evidence(self.raw[key]), ensure_ascii=False, indent=1,
-                              default=str)
-        self.detail.value = (
-            f'<div class="pw-detail"><h4>{control.id} {html.escape(control.title(lang))}</h4>'
-            f"<p>{html.escape(str(row['reason']))}</p>"
-            f"<p><b>rule</b>: {html.escape(control.rule(lang))}</p>"
-            f"<p><b>evidence</b></p><pre>{html.escape(evidence)}</pre>"
-            f"<details><summary>SQL</summary><pre>{html.escape(control.sql)}</pre></details>"
-            "</div>")
+            try:
+                evidence = self.session.raw_evidence(key)  # the data session opens here
+                self._record("finding", key)
+            except PrivacyLibError as exc:
+                problem = f'<p class="pw-problem" style="color:#b00">{html.escape(str(exc))}</p>'
+        self.detail.value = self._detail_html(row, evidence, problem)
 
-    def _reshow(self, _change: object = None) -> None:
-        self.show_actor()
-        self.show_customer()
-
-    # --- one actor, one customer ---------------------------------------------------------
-    def _actors(self) -> list[str]:
-        if not self.audit.loaded.present("access_log"):
-            return []
-        rows = self.audit.loaded.con.execute(
-            "SELECT DISTINCT actor_id FROM scoped.access_log WHERE actor_id IS NOT NULL "
-            "ORDER BY 1").fetchall()
-        return [r[0] for r in rows]
-
-    def _masked(self, frame: pd.DataFrame) -> pd.DataFrame:
-        masker = self.masker
-        if "customer_id" in frame:
-            frame = frame.assign(customer_id=[masker.value("customer_id", v)
-                                              for v in frame["customer_id"]])
-        return frame
-
-    def show_actor(self, _change: object = None) -> None:
-        actor = (self.actor.value or "").strip()
-        if not actor:
-            self.actor_view.children = ()
-            return
-        if self.unmask.value:
-            self._record("actor", actor)
-        events, roles = self.events(actor), explore.actor_roles(self.audit, actor)
-        p = self.audit.period
-        tz = self.audit.loaded.policy.timezone
-        start, end = (pd.Timestamp(t).tz_convert(tz) for t in (p.start, p.end))
-        flagged = events[events["controls"] != ""] if len(events) else events
-        self.actor_view.children = (
-            w.HTML(f"<b>{html.escape(actor)}</b>: {len(events)} accesses, "
-                   f'<span class="pw-flagged">{len(flagged)}</span> in findings'),
-            _image(charts.actor_timeline(events, roles, start, end)),
-            w.HTML(_table(roles, "pw-roles")),
-            w.HTML(_table(self._masked(pd.concat([flagged, events.drop(flagged.index)])),
-                          "pw-actor-events")),  # the flagged accesses first
-        )
-
-    def show_customer(self, _change: object = None) -> None:
-        text = (self.customer.value or "").strip()
-        if not text:
-            self.customer_view.children = ()
-            return
-        customer = self._customer_id(text)
-        if self.unmask.value and customer:  # recorded by pseudonym: the store stays masked
-            self._record("customer", self._masking.pseudonym(customer))
-        trail = explore.customer_trail(self.audit, customer) if customer else pd.DataFrame()
-        self.customer_view.children = (
-            w.HTML(f'<span class="pw-trail-count">{len(trail)}</span> accesses'),
-            w.HTML(_table(self._masked(trail), "pw-trail")),
-        )
-
-    def _customer_id(self, text: str) -> str | None:
-        """A customer id as typed, or the one whose pseudonym was typed."""
-        if not text.startswith("CU-"):
-            return text
-        rows = self.audit.loaded.con.execute(
-            "SELECT DISTINCT customer_id FROM main.access_log WHERE customer_id IS NOT NULL"
-        ).fetchall()
-        return next((r[0] for r in rows if self._masking.pseudonym(r[0]) == text), None)
+    def _detail_html(self, row: pd.Series, evidence: Any, problem: str) -> str:
+        control = self.controls.get(row["control_id"])
+        lang = self.result.run.lang
+        title = control.title(lang) if control else text(row.get("title"))
+        facts = " · ".join(f"{name} <b>{html.escape(text(row.get(name)))}</b>"
+                           for name in ("severity", "status", "history", "department", "system",
+                                        "actor_id", "day") if text(row.get(name)))
+        shown = json.dumps(evidence, ensure_ascii=False, indent=1, default=str)
+        rule = (f"<p><b>rule</b>: {html.escape(control.rule(lang))}</p>"
+                f"<details><summary>SQL</summary><pre>{html.escape(control.sql)}</pre>"
+                "</details>") if control else ""
+        return (f'{STYLE}<div class="pw-detail"><h4>{html.escape(row["control_id"])} '
+                f"{html.escape(title)}</h4><p>{facts}</p>{problem}"
+                f"<p>{html.escape(text(row['reason']))}</p>{rule}"
+                f"<p><b>evidence</b></p><pre>{html.escape(shown)}</pre></div>")
 
     # --- the page ------------------------------------------------------------------------
+    def status(self) -> w.HTML:
+        r = self.result.run
+        compared = self.result.comparison
+        since = (f"compared with run {compared.previous_run} ({compared.previous_period}): "
+                 f"{compared.new} new, {compared.recurring} still open, "
+                 f"{len(compared.resolved)} resolved") if compared.previous_run else (
+            "no earlier run to compare with")
+        return w.HTML(
+            f'<div class="pw-status"><b>{html.escape(self.explored.source)}</b><br>'
+            f"period {html.escape(r.period)}: {html.escape(r.local_start)} to "
+            f"{html.escape(r.local_end)} ({html.escape(r.timezone)})"
+            f"{' · scope ' + html.escape(r.scope) if r.scope else ''}<br>"
+            f"{html.escape(self.result.verdict.line())} · {html.escape(since)}</div>")
+
+    def controls_table(self) -> w.HTML:
+        frame = pd.DataFrame([vars(c) for c in self.result.controls], columns=CONTROL_COLUMNS)
+        frame["outcome"] = frame["outcome"].map(str)
+        return w.HTML(table(frame, "pw-controls", limit=len(frame) + 1))
+
     def charts(self) -> w.VBox:
         parts = [w.HTML("<b>findings by control and severity</b>"),
-                 _image(charts.findings_by_control(self.findings))]
-        heat = self.audit.access_by_hour()
+                 image(charts.findings_by_control(self.findings))]
+        heat = self.result.access_frame()
         if len(heat):
             parts += [w.HTML("<b>accesses by weekday and local hour</b>"),
-                      _image(charts.access_heatmap(heat))]
-        store = self.audit.config.store
+                      image(charts.access_heatmap(heat, "en", self.explored.business_hours))]
+        store = self.store
         if store and Path(store).is_file():
             parts += [w.HTML("<b>findings across the runs of the audit store</b>"),
-                      _image(trend.runs_chart(trend.runs_table(store)))]
+                      image(trend.runs_chart(trend.runs_table(store)))]
         return w.VBox(parts)
 
-    def widget(self) -> w.Tab:
-        findings = w.VBox([
-            w.HBox([self.filters["family"], self.filters["control_id"],
-                    self.filters["severity"]]),
-            w.HBox([self.filters["department"], self.filters["system"],
-                    self.filters["status"]]),
-            w.HBox([self.reason, self.unmask, self.warning]), self.count, self.table, self.picker,
-            self.detail])
-        tab = w.Tab(children=[findings, w.VBox([self.actor, self.actor_view]),
-                              w.VBox([self.customer, self.customer_view]), self.charts()])
-        for n, title in enumerate(("Findings", "Actor timeline", "Customer trail", "Charts")):
-            tab.set_title(n, title)
-        tab.add_class("pw-explorer")
-        return tab
+    def findings_tab(self) -> w.VBox:
+        names = _line({n: n for n, _ in COLUMNS})
+        head = w.HTML(f'<div class="pw-list-head">{html.escape(names)}</div>')
+        listing = w.VBox([self.count, head, self.picker],
+                         layout=w.Layout(flex="1 1 560px", min_width="420px"))
+        self.detail.layout = w.Layout(flex="1 1 480px", min_width="360px")
+        return w.VBox([
+            w.HTML(STYLE),
+            w.HBox([self.filters[n] for n in ("family", "control_id", "severity", "history")],
+                   layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.filters[n] for n in ("department", "system", "status")],
+                   layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.reason, self.unmask, self.warning]),
+            # The evidence beside the list (below it on a narrow page).
+            w.HBox([listing, self.detail], layout=w.Layout(flex_flow="row wrap"))])
+
+    def widget(self) -> w.VBox:
+        # The charts are drawn when their tab is first opened: matplotlib's
+        # first figure costs seconds the findings should not wait for.
+        drawn = w.VBox([w.HTML("drawing…")])
+        self.tab = w.Tab(children=[self.findings_tab(), self.controls_table(),
+                                   self.people.actor_tab(), self.people.customer_tab(), drawn])
+        for n, title in enumerate(TABS):
+            self.tab.set_title(n, title)
+        self.tab.add_class("pw-explorer")
+
+        def draw(change: dict) -> None:
+            if TABS[change["new"] or 0] == "Charts" and drawn.children[0].value == "drawing…":
+                drawn.children = self.charts().children
+
+        self.tab.observe(draw, names="selected_index")
+        return w.VBox([self.status(), self.tab])
 
 
-def explorer(audit: Audit, *, run_id: str | None = None, store: str | None = None) -> w.Tab:
-    return Explorer(audit, run_id=run_id, store=store).widget()
+def explorer(explored: Any, *, run_id: str | None = None, store: str | None = None) -> w.VBox:
+    return Explorer(explored, run_id=run_id, store=store).widget()
