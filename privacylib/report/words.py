@@ -61,11 +61,13 @@ def sentence(text: object, lang: str, names: dict[str, str] | None = None,
     names = names or {}
     if text is None or text == "":
         return ""
-    out = readable(str(text), lang, policy, names)
-    out = _WHOLE_FLOAT.sub(r"\1", out)
-    if lang == "en":
+    out = str(text)
+    if lang == "en":  # before the codes become words: "did read on contact"
         out = _DID_ON.sub(lambda m: f"{PAST_EN.get(m[1], m[1])} {code_word(m[2], lang, names)}"
                           " data", out)
+    out = readable(out, lang, policy, names)
+    out = _WHOLE_FLOAT.sub(r"\1", out)
+    if lang == "en":
         out = re.sub(r"\b1 times\b", "once", out)
         out = _PLURAL.sub(lambda m: f"{m[1]} {m[2]}" + ("" if m[1] == "1" else "s"), out)
         return out
