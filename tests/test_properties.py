@@ -243,3 +243,39 @@ def test_filters_keep_the_accounting(tmp_path_factory, plan):
     assert d.rows_filtered == len(plan) - len(kept)
     assert d.rows_loaded == len(kept)  # an unknown action is a warning, not a reject
     assert d.rows_read == d.rows_loaded + d.rows_rejected + d.rows_filtered == len(plan)
+
+
+@st.composite
+def tc_strings(draw):
+    """A TC string's core fields (v2) as intake/tcf.py encodes them."""
+    from privacylib.intake.tcf import TcString
+
+    letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2)
+    created = draw(st.datetimes(datetime(2018, 1, 1), datetime(2090, 1, 1)))
+    created = created.replace(microsecond=created.microsecond // 100_000 * 100_000,
+                              tzinfo=UTC)
+    updated = created + timedelta(milliseconds=100 * draw(st.integers(0, 10**9)))
+    return TcString(2, created, updated, draw(st.integers(0, 4095)),
+                    draw(st.integers(0, 4095)), draw(st.integers(0, 63)), draw(letters),
+                    draw(st.integers(0, 4095)),
+                    tuple(sorted(draw(st.sets(st.integers(1, 24))))),
+                    draw(st.integers(0, 63)), draw(letters))
+
+
+@settings(max_examples=200, deadline=None)
+@given(tc_strings())
+def test_tc_strings_round_trip_their_core_fields(tc):
+    from privacylib.intake.tcf import decode, encode
+
+    assert decode(encode(tc)) == tc
+
+
+@settings(max_examples=200, deadline=None)
+@given(tc_strings(), st.integers(1, 40))
+def test_a_cut_tc_string_is_refused_with_a_reason(tc, cut):
+    """Cutting a string short never decodes to other values: it is refused."""
+    from privacylib.intake.tcf import TcfError, decode, encode
+
+    text = encode(tc)
+    with pytest.raises(TcfError, match=r"ends at bit|is empty|not base64url"):
+        decode(text[: max(0, len(text) - cut)])

@@ -52,6 +52,8 @@ class Preset:
     # only those rows load, the others are filtered ("keep (<column>)"). Its
     # reader writes it lower-case.
     keep_mapped: str | None = None
+    # Gaps that depend on the options (a customer column given or not).
+    option_gaps: Callable[[dict[str, Any]], list[str]] | None = None
 
 
 def text_option(value: Any) -> str | None:
@@ -59,9 +61,9 @@ def text_option(value: Any) -> str | None:
 
 
 def _registry() -> dict[str, Preset]:
-    from privacylib.intake.presets import cloudtrail, mysql, pgaudit
+    from privacylib.intake.presets import cloudtrail, mysql, pgaudit, tcf
 
-    return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET, cloudtrail.PRESET)}
+    return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET, cloudtrail.PRESET, tcf.PRESET)}
 
 
 _PRESETS: dict[str, Preset] = {}
@@ -77,7 +79,11 @@ def presets() -> dict[str, Preset]:
 def source_gaps(mapping: Any) -> list[str]:
     """A dataset mapping's preset gaps, once per source, for the load's warnings."""
     name = mapping.source_name
-    return [f"{name}: {gap}" for gap in presets()[name].gaps] if name else []
+    if not name:
+        return []
+    preset = presets()[name]
+    more = preset.option_gaps(dict(mapping.source)) if preset.option_gaps else []
+    return [f"{name}: {gap}" for gap in (*preset.gaps, *more)]
 
 
 def parse_source(dataset: str, value: Any, at: str, problems: list[Problem],
