@@ -72,7 +72,7 @@ class DataSession:
                 gone, new = set(self._expected) - set(found), set(found) - set(self._expected)
                 raise DataError(
                     f"the data behind {self.source} changed since the run: its findings "
-                    f"differ ({len(gone)} of the run's are gone, {len(new)} are new)",
+                    f"differ ({len(gone)} gone, {len(new)} new)",
                     file=str(audit.config.data),
                     hint="explore the run without raw rows, explore the data folder as it "
                          "is now, or restore the inputs the manifest lists")
