@@ -26,6 +26,7 @@ from privacylib.intake.readers.cloudtrail import CLOUDTRAIL
 from privacylib.intake.readers.csv import CSV, TSV
 from privacylib.intake.readers.json import JSON
 from privacylib.intake.readers.jsonl import JSONL
+from privacylib.intake.readers.kantara import KANTARA
 from privacylib.intake.readers.mysql import MYSQL_AUDIT
 from privacylib.intake.readers.parquet import PARQUET
 from privacylib.intake.readers.pgaudit import PGAUDIT
@@ -36,7 +37,8 @@ from privacylib.sqlnames import quote_ident  # its old home; others still import
 # In this order the suffixes are listed in messages (READ_FORMATS).
 # Native formats (no suffix: `source:` in mapping.yaml names them) follow.
 READERS: dict[str, Reader] = {r.name: r for r in (CSV, TSV, EXCEL, JSONL, JSON, PARQUET,
-                                                  PGAUDIT, MYSQL_AUDIT, CLOUDTRAIL, IAB_TCF)}
+                                                  PGAUDIT, MYSQL_AUDIT, CLOUDTRAIL, KANTARA,
+                                                  IAB_TCF)}
 # A file's suffix (lower case, compression included) -> its format's name.
 SUFFIXES: dict[str, str] = {s: r.name for r in READERS.values() for s in r.suffixes}
 
