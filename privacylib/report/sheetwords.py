@@ -215,3 +215,50 @@ def legal(seed: str, pipl: str, lang: str) -> str:
     articles = w["pipl_art"].format(n=sep.join(numbers)) if numbers else pipl
     joiner = "；" if lang == "zh" else "; "
     return f"{w['seed']} {seed}{joiner}{w['pipl']} {articles}"
+
+
+_SOURCE = ("_source_file", "_source_line")
+
+
+def flatten(evidence: Any, lang: str, names: dict[str, str]) -> dict[tuple[str, ...], Any]:
+    """One cell per evidence key path; a record's source as `file:line`;
+    a list as one summarising cell."""
+    out: dict[tuple[str, ...], Any] = {}
+
+    def walk(value: Any, path: tuple[str, ...]) -> None:
+        if isinstance(value, dict):
+            for k in sorted(value):
+                if k not in _SOURCE:
+                    walk(value[k], (*path, k))
+            if value.get("_source_file"):
+                out[(*path, "_source")] = f"{value['_source_file']}:{value.get('_source_line')}"
+        elif isinstance(value, list):
+            out[path] = summarise(path[-1] if path else None, value, lang, names)
+        else:
+            out[path] = value_text(path[-1] if path else None, value, lang, names)
+
+    walk(evidence, ())
+    return out
+
+
+def summarise(key: str | None, items: list[Any], lang: str, names: dict[str, str]) -> str:
+    """A list in one cell: its first few items, and how many there are."""
+    s = WORDS[lang]
+    if not items:
+        return ""
+
+    def one(item: Any) -> str:
+        if isinstance(item, dict | list):
+            values = flatten(item, lang, names)
+            return " / ".join(str(v) for p, v in values.items()
+                              if v not in ("", None) and p[-1:] != ("_source",))[:200]
+        return str(value_text(key, item, lang, names))
+
+    sep = "；" if lang == "zh" else "; "
+    limit = 3 if isinstance(items[0], dict) else 10
+    text = sep.join(one(i) for i in items[:limit])
+    if len(items) > limit:
+        text += sep + s["more"].format(n=len(items))
+    elif isinstance(items[0], dict) and len(items) > 1:
+        text = s["items"].format(n=len(items)) + ("：" if lang == "zh" else ": ") + text
+    return text

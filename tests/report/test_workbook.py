@@ -19,7 +19,8 @@ from privacylib.audit.result import file_integrity, open_result
 from privacylib.audit.run import Audit, AuditConfig, run_audit
 from privacylib.masking.masker import Masker, unmasked
 from privacylib.report.files import write_report_files
-from privacylib.report.workbook import MAX_WIDTH, MIN_WIDTH, SHEET_CAP, write_workbook
+from privacylib.report.sheetstyle import MAX_WIDTH, MIN_WIDTH
+from privacylib.report.workbook import SHEET_CAP, write_workbook
 from privacylib.vocab import Outcome
 
 SAMPLE = Path(__file__).parents[2] / "data" / "sample"
