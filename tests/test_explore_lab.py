@@ -1,4 +1,6 @@
-"""explore.ipynb in a real JupyterLab, in Debian's Chromium: run it, filter, look."""
+"""explore.ipynb in a real JupyterLab, in Debian's Chromium: it finds the run
+beside it by itself, lists the findings, filters them, and a click on a row
+shows that finding's evidence beside the list."""
 
 from __future__ import annotations
 
@@ -36,17 +38,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on loopback over a folder holding explore.ipynb, parameterised
-    by papermill (no run folder: the sample's data folder)."""
-    import nbformat
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
+    """JupyterLab on loopback over a folder holding explore.ipynb as shipped
+    and, in runs/ beside it, a real run of the sample: the notebook's own
+    defaults must find it."""
+    import shutil
+
+    from privacylib.audit.run import AuditConfig
+    from privacylib.run.runner import execute
 
     root = tmp_path_factory.mktemp("lab")
-    nb = parameterize_notebook(load_notebook_node(str(NOTEBOOK)),
-                               {"run_dir": None, "runs_root": None,
-                                "data": str(SAMPLE / "exports"), "period": "2026-10"})
-    nbformat.write(nb, root / "explore.ipynb")
+    shutil.copy(NOTEBOOK, root / "explore.ipynb")
+    shutil.copytree(SAMPLE / "exports", root / "exports")
+    execute(AuditConfig(data=str(root / "exports"), period="2026-10"), root / "runs")
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
            "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
@@ -91,17 +94,30 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         page.wait_for_selector(".pw-explorer", timeout=180_000)
         count = page.locator(".pw-count")
         assert count.inner_text() == "100"
-        assert page.locator("table.pw-findings tbody tr").count() == 100
+        rows = page.locator(".pw-list select option")
+        assert rows.count() == 100
         page.locator(".pw-filter-severity select").select_option("critical")
         page.wait_for_function(
             "document.querySelector('.pw-count').textContent !== '100'", timeout=30_000)
         shown = int(count.inner_text())
         assert 0 < shown < 100
-        rows = page.locator("table.pw-findings tbody tr")
-        assert rows.count() == shown
-        severities = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(shown)}
-        assert severities == {"critical"}
-        assert page.locator(".pw-detail pre").first.inner_text().strip().startswith("{")
+        page.wait_for_function(
+            f"document.querySelectorAll('.pw-list select option').length === {shown}",
+            timeout=30_000)
+        labels = [rows.nth(i).text_content() for i in range(shown)]
+        assert {label.split()[1] for label in labels} == {"critical"}
+        # A click on a row shows that finding, beside the list.
+        pick = labels[3]
+        rows.nth(3).click()
+        page.wait_for_function(
+            "t => document.querySelector('.pw-detail h4').textContent.startsWith(t)",
+            arg=pick.split()[0] + " ", timeout=30_000)
+        detail = page.locator(".pw-detail")
+        assert detail.locator("pre").last.inner_text().strip().startswith("{")
+        listing = page.locator(".pw-list").bounding_box()
+        placed = detail.bounding_box()
+        assert placed["y"] < listing["y"] + listing["height"], (placed, listing)
+        assert placed["x"] > listing["x"] + listing["width"] / 2  # beside it, on this page
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "explore.png", full_page=True)
         page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")

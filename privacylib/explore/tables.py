@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+import unicodedata
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
@@ -14,6 +15,12 @@ from matplotlib.figure import Figure
 
 from privacylib.report import charts
 
+if TYPE_CHECKING:
+    from privacylib.audit.result import RunResult
+
+# The list's columns and widths: one monospace line per finding.
+COLUMNS = (("control_id", 5), ("severity", 9), ("subject_id", 26), ("department", 12),
+           ("system", 10), ("status", 9), ("history", 8), ("reason", 0))
 TABLE_ROWS = 200
 STYLE = """<style>
 table.pw { border-collapse: collapse; font-size: 12px; }
@@ -59,3 +66,37 @@ def table(frame: pd.DataFrame, css: str, limit: int = TABLE_ROWS,
 
 def image(fig: Figure) -> w.Image:
     return w.Image(value=charts.png(fig), format="png")
+
+
+def _fit(value: str, width: int) -> str:
+    """`value` cut and padded to `width` columns of a monospace font, where a
+    Chinese character takes two: the list's columns stay aligned."""
+    out, used = "", 0
+    for char in value:
+        size = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + size > width - 1:
+            break
+        out, used = out + char, used + size
+    return out + " " * (width - used)
+
+
+def list_line(values: dict[str, Any]) -> str:
+    cells = []
+    for name, width in COLUMNS:
+        value = text(values.get(name, "")).replace("\n", " ")
+        cells.append(value if not width else _fit(value, width))
+    return "".join(cells)[:160]
+
+
+def status_html(source: str, result: RunResult) -> str:
+    """What was opened, its period in local time, its outcome and history."""
+    r, compared = result.run, result.comparison
+    since = (f"compared with run {compared.previous_run} ({compared.previous_period}): "
+             f"{compared.new} new, {compared.recurring} still open, "
+             f"{len(compared.resolved)} resolved") if compared.previous_run else (
+        "no earlier run to compare with")
+    return (f'<div class="pw-status"><b>{html.escape(source)}</b><br>'
+            f"period {html.escape(r.period)}: {html.escape(r.local_start)} to "
+            f"{html.escape(r.local_end)} ({html.escape(r.timezone)})"
+            f"{' · scope ' + html.escape(r.scope) if r.scope else ''}<br>"
+            f"{html.escape(result.verdict.line())} · {html.escape(since)}</div>")

@@ -29,7 +29,15 @@ from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.explore import trend
 from privacylib.explore.opened import Explored, of_audit
 from privacylib.explore.people import People
-from privacylib.explore.tables import STYLE, image, table, text
+from privacylib.explore.tables import (
+    COLUMNS,
+    STYLE,
+    image,
+    list_line,
+    status_html,
+    table,
+    text,
+)
 from privacylib.masking.masker import Masker, load_key, unmasked
 from privacylib.report import charts
 from privacylib.trail import access
@@ -38,20 +46,9 @@ ALL = "(all)"
 # Rows in the findings list; narrow the filters for the rest.
 LIST_ROWS = 500
 FILTERS = ("family", "control_id", "severity", "department", "system", "status", "history")
-# The list's columns and widths: one monospace line per finding.
-COLUMNS = (("control_id", 5), ("severity", 9), ("subject_id", 26), ("department", 12),
-           ("system", 10), ("status", 9), ("history", 8), ("reason", 0))
 TABS = ("Findings", "Controls", "Actor timeline", "Customer trail", "Charts")
 CONTROL_COLUMNS = ["id", "family", "severity", "title", "outcome", "checked", "findings",
                    "reason"]
-
-
-def _line(values: dict[str, Any]) -> str:
-    cells = []
-    for name, width in COLUMNS:
-        value = text(values.get(name, "")).replace("\n", " ")
-        cells.append(value if not width else value[:width - 1].ljust(width))
-    return "".join(cells)[:160]
 
 
 class Explorer:
@@ -151,7 +148,7 @@ class Explorer:
         self.count.value = (f'<span class="pw-count">{len(frame)}</span> of '
                             f"{len(self.findings)}{more}")
         rows = self.shown.loc[frame.index[:LIST_ROWS]]
-        options = [(_line(r), r["finding_key"]) for r in rows.to_dict("records")]
+        options = [(list_line(r), r["finding_key"]) for r in rows.to_dict("records")]
         # The finding being viewed stays when it is still listed (unmasking, a filter).
         keep = self.picker.value
         keys = [key for _, key in options]
@@ -199,18 +196,7 @@ class Explorer:
 
     # --- the page ------------------------------------------------------------------------
     def status(self) -> w.HTML:
-        r = self.result.run
-        compared = self.result.comparison
-        since = (f"compared with run {compared.previous_run} ({compared.previous_period}): "
-                 f"{compared.new} new, {compared.recurring} still open, "
-                 f"{len(compared.resolved)} resolved") if compared.previous_run else (
-            "no earlier run to compare with")
-        return w.HTML(
-            f'<div class="pw-status"><b>{html.escape(self.explored.source)}</b><br>'
-            f"period {html.escape(r.period)}: {html.escape(r.local_start)} to "
-            f"{html.escape(r.local_end)} ({html.escape(r.timezone)})"
-            f"{' · scope ' + html.escape(r.scope) if r.scope else ''}<br>"
-            f"{html.escape(self.result.verdict.line())} · {html.escape(since)}</div>")
+        return w.HTML(status_html(self.explored.source, self.result))
 
     def controls_table(self) -> w.HTML:
         frame = pd.DataFrame([vars(c) for c in self.result.controls], columns=CONTROL_COLUMNS)
@@ -231,11 +217,11 @@ class Explorer:
         return w.VBox(parts)
 
     def findings_tab(self) -> w.VBox:
-        names = _line({n: n for n, _ in COLUMNS})
+        names = list_line({**{n: n for n, _ in COLUMNS}, "control_id": "id"})
         head = w.HTML(f'<div class="pw-list-head">{html.escape(names)}</div>')
         listing = w.VBox([self.count, head, self.picker],
-                         layout=w.Layout(flex="1 1 560px", min_width="420px"))
-        self.detail.layout = w.Layout(flex="1 1 480px", min_width="360px")
+                         layout=w.Layout(flex="3 1 0%", min_width="420px"))
+        self.detail.layout = w.Layout(flex="2 1 0%", min_width="340px")
         return w.VBox([
             w.HTML(STYLE),
             w.HBox([self.filters[n] for n in ("family", "control_id", "severity", "history")],
