@@ -61,10 +61,10 @@ def text_option(value: Any) -> str | None:
 
 
 def _registry() -> dict[str, Preset]:
-    from privacylib.intake.presets import cloudtrail, kantara, mysql, pgaudit, tcf
+    from privacylib.intake.presets import cloudtrail, kantara, mysql, pgaudit, ranger, tcf
 
     return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET, cloudtrail.PRESET,
-                                kantara.PRESET, tcf.PRESET)}
+                                ranger.PRESET, kantara.PRESET, tcf.PRESET)}
 
 
 _PRESETS: dict[str, Preset] = {}
