@@ -61,10 +61,18 @@ def text_option(value: Any) -> str | None:
 
 
 def _registry() -> dict[str, Preset]:
-    from privacylib.intake.presets import cloudtrail, kantara, mysql, pgaudit, ranger, tcf
+    from privacylib.intake.presets import (
+        cloudtrail,
+        kantara,
+        mysql,
+        pgaudit,
+        ranger,
+        syslog,
+        tcf,
+    )
 
     return {p.name: p for p in (pgaudit.PRESET, mysql.PRESET, cloudtrail.PRESET,
-                                ranger.PRESET, kantara.PRESET, tcf.PRESET)}
+                                ranger.PRESET, syslog.PRESET, kantara.PRESET, tcf.PRESET)}
 
 
 _PRESETS: dict[str, Preset] = {}

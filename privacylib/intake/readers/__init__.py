@@ -31,6 +31,7 @@ from privacylib.intake.readers.mysql import MYSQL_AUDIT
 from privacylib.intake.readers.parquet import PARQUET
 from privacylib.intake.readers.pgaudit import PGAUDIT
 from privacylib.intake.readers.ranger import RANGER
+from privacylib.intake.readers.syslog import SYSLOG
 from privacylib.intake.readers.tcf import IAB_TCF
 from privacylib.intake.readers.xlsx import EXCEL
 from privacylib.sqlnames import quote_ident  # its old home; others still import it from here
@@ -39,7 +40,7 @@ from privacylib.sqlnames import quote_ident  # its old home; others still import
 # Native formats (no suffix: `source:` in mapping.yaml names them) follow.
 READERS: dict[str, Reader] = {r.name: r for r in (
     CSV, TSV, EXCEL, JSONL, JSON, PARQUET,
-    PGAUDIT, MYSQL_AUDIT, CLOUDTRAIL, RANGER, KANTARA, IAB_TCF)}
+    PGAUDIT, MYSQL_AUDIT, CLOUDTRAIL, RANGER, SYSLOG, KANTARA, IAB_TCF)}
 # A file's suffix (lower case, compression included) -> its format's name.
 SUFFIXES: dict[str, str] = {s: r.name for r in READERS.values() for s in r.suffixes}
 

@@ -80,6 +80,8 @@ def _read_file(scope: Scope, index: int, src: SourceFile, fields: tuple[str, ...
                parse: Parse, options: dict[str, Any]) -> RawSource:
     out = scope.workdir / f"native-{scope.dataset}-{index}.jsonl"
     refused: list[tuple] = []
+    # When the file was written: a year-less log (syslog) dates its lines by it.
+    options = {**options, "@modified": src.path.stat().st_mtime}
     with out.open("w", encoding="utf-8") as fh:
         for item in parse(numbered_lines(src), src.name, options):
             if isinstance(item, Refused):
