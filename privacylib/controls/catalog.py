@@ -18,16 +18,16 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 from privacylib.contract import BY_NAME
+from privacylib.controls.checks import check_policy, select_problem
 from privacylib.errors import DefinitionProblems, Problem, UsageError
 from privacylib.vocab import Localized
 
@@ -51,7 +51,6 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 BUILTIN_ID = re.compile(r"[CSUHRA]\d\d")
 # A company's control: X is no built-in family's letter, so no id can collide.
 CUSTOM_ID = re.compile(r"X\d{2,3}")
-_POLICY_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -211,7 +210,7 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem], custom: bo
         pop = {}
     if pop and pop["dataset"] not in meta["datasets"]:
         bad(f"population dataset '{pop['dataset']}' is not one of the control's datasets")
-    declared = _check_policy(meta.get("policy"), bad)
+    declared = check_policy(meta.get("policy"), bad, PARAMETERS)
     unknown = set(_PARAM.findall(sql + " " + str(pop.get("count", "")))) - PARAMETERS - declared
     if unknown:
         bad("unknown parameters: " + ", ".join(sorted(unknown)),
@@ -230,56 +229,6 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem], custom: bo
             if missing:
                 bad(f"reason ({lang}) names {', '.join(sorted(missing))}, which the query "
                     "does not return")
-
-
-def _check_policy(declared: Any, bad: Callable[..., None]) -> set[str]:
-    """The policy keys a control declares (`policy: {key: default}`), checked:
-    a new name, and a default of a type policy.yaml can hold."""
-    from privacylib.config.policy import Policy
-
-    if declared is None:
-        return set()
-    if not isinstance(declared, dict):
-        bad("policy must map each new policy key to its default, e.g. policy: {holidays: []}")
-        return set()
-    builtin = set(Policy.__dataclass_fields__) | PARAMETERS
-    for key, default in declared.items():
-        if not _POLICY_KEY.fullmatch(str(key)):
-            bad(f"policy key '{key}' is not lower-case letters, digits and _")
-        elif key in builtin:
-            bad(f"policy key '{key}' is a built-in one", "give the control's key a new name")
-        elif not (isinstance(default, bool | int | str) or (
-                isinstance(default, list) and all(isinstance(v, str) for v in default))):
-            bad(f"policy key '{key}' has a default of type {type(default).__name__}",
-                "a default is true/false, a whole number, a text or a list of texts "
-                "(quote dates: '2026-10-01')")
-    return {str(k) for k in declared}
-
-
-@cache
-def _parser() -> duckdb.DuckDBPyConnection:
-    # Only parses (extract_statements runs nothing): one connection serves every file.
-    return duckdb.connect()
-
-
-def select_problem(sql: str) -> str | None:
-    """Why `sql` is not one SELECT statement (the engine wraps it in one:
-    `SELECT * FROM (…)`, and a second statement would run too); None when it is."""
-    try:
-        statements = _parser().extract_statements(sql)
-    except duckdb.Error as exc:
-        return "is not valid SQL: " + re.sub(r"\s+", " ", str(exc))[:300]
-    if len(statements) != 1:
-        return f"must be one statement, not {len(statements)}"
-    if statements[0].type != duckdb.StatementType.SELECT:
-        return f"must be a SELECT, not {statements[0].type.name}"
-    try:  # a text that closes the engine's parenthesis would smuggle a statement in
-        wrapped = _parser().extract_statements(f"SELECT * FROM ({sql})")
-    except duckdb.Error:
-        wrapped = []
-    if len(wrapped) != 1:
-        return "must be one SELECT the engine can wrap as SELECT * FROM (…)"
-    return None
 
 
 def sort_controls(controls: Iterable[Control]) -> tuple[Control, ...]:

@@ -20,7 +20,8 @@ from privacylib.cli import main
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.config.policy import load_policy
 from privacylib.config.waivers import load_exceptions
-from privacylib.controls.catalog import load_catalog, select, select_problem
+from privacylib.controls.catalog import load_catalog, select
+from privacylib.controls.checks import select_problem
 from privacylib.controls.custom import catalog_for, load_custom, policy_keys
 from privacylib.errors import ConfigError, DefinitionProblems, PolicyProblems, UsageError
 from privacylib.run.batch import load_batch
@@ -279,3 +280,19 @@ def test_a_real_run_with_controls_dir_has_them_in_every_output_and_the_manifest(
     (entry,) = [c for c in manifest["controls"] if c["id"] == "X01"]
     assert entry["definition_sha256"] == load_custom(EXAMPLES)[0].definition_hash
     assert main(["verify", str(folder)]) == 0
+
+
+def test_the_notebook_parameter_and_validate_know_the_company_keys(tmp_path: Path, capsys):
+    config = AuditConfig.from_parameters(data=str(SAMPLE / "exports"), period="2026-10",
+                                         controls_dir=str(EXAMPLES))
+    assert config.controls_dir == str(EXAMPLES)
+    with pytest.raises(UsageError, match="parameter 'controls_dir' must be str"):
+        AuditConfig.from_parameters(data=str(SAMPLE / "exports"), controls_dir=3)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("public_holidays: ['2026-10-05']\n", encoding="utf-8")
+    args = ["validate", str(SAMPLE / "exports"), "--out", str(tmp_path / "v"),
+            "--policy", str(policy), "--lang", "en"]
+    assert main(args) == 2  # without the company's controls, the key is unknown
+    assert "public_holidays" in capsys.readouterr().err
+    assert main([*args, "--controls-dir", str(EXAMPLES)]) == 0
+    assert "X01  runs" in capsys.readouterr().out
