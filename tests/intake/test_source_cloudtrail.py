@@ -96,3 +96,11 @@ def test_one_event_a_line_and_eventbridge(tmp_path):
     assert rows(result, "SELECT actor_id, action, data_category FROM access_log ORDER BY "
                         "_source_line") == [("bob.ross", "read", "crm-exports"),
                                             ("root", "update", "crm-exports")]
+
+
+def test_a_file_with_no_event_loads_no_row(tmp_path):
+    folder = tmp_path / "ct"
+    folder.mkdir()
+    (folder / "access_log.json").write_text('{"Records": []}', encoding="utf-8")
+    _, d = _load(folder)
+    assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (0, 0, 0)

@@ -103,19 +103,39 @@ def _line(text: str) -> Any:
         return text
 
 
-def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile:
+# The columns of a file with no event (a quiet hour): loaded, with no row.
+EMPTY = ("eventTime", "eventSource", "sourceIPAddress", "@actor", "@access", "@object",
+         "@outcome")
+
+
+def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile | None:
     out = workdir / f"cloudtrail-{index}.jsonl"
+    events = _events(src)
+    if not events:
+        return None
     with out.open("w", encoding="utf-8") as fh:
-        for event in _events(src):
+        for event in events:
             fh.write(json.dumps(enrich(event), ensure_ascii=False, separators=(",", ":")) + "\n")
     return SourceFile(out, src.name, src.format)
 
 
+def _empty(src: SourceFile) -> RawSource:
+    cols = ", ".join(f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(len(EMPTY)))
+    return RawSource([src], list(EMPTY), ["VARCHAR"] * len(EMPTY),
+                     f"SELECT 0 AS _file_index, 0 AS _source_line, {cols} WHERE false", {},
+                     ["utf-8"])
+
+
 def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
     paths, seen = scope.mapping.source_names(), PathsSeen()
-    sources = [read_jsonl(scope.con, _as_lines(src, scope.workdir, i), scope.workdir, paths,
-                          unit="event", seen=seen) for i, src in enumerate(files)]
-    seen.check(files, paths)
+    sources, events = [], False
+    for i, src in enumerate(files):
+        lines = _as_lines(src, scope.workdir, i)
+        events = events or lines is not None
+        sources.append(_empty(src) if lines is None else read_jsonl(
+            scope.con, lines, scope.workdir, paths, unit="event", seen=seen))
+    if events:  # with no event at all, no path can be told misspelt
+        seen.check(files, paths)
     return sources
 
 
