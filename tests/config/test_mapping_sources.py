@@ -80,3 +80,27 @@ def test_a_parsed_mapping_written_back_reads_the_same():
                                               "values": {"action": {"MISC VACUUM": "update"}}}})
     again = mapping_from_dict(mapping_as_dict(first))
     assert again.datasets == first.datasets
+
+
+def test_every_preset_is_valid_and_its_reader_registered():
+    from privacylib.contract import BY_NAME
+    from privacylib.intake.presets import presets
+    from privacylib.intake.readers import READERS
+
+    assert list(presets()) == ["pgaudit", "mysql-audit", "cloudtrail", "ranger", "syslog",
+                               "kantara", "iab-tcf"]
+    for name, preset in presets().items():
+        assert name in READERS and READERS[name].suffixes == ()
+        m = mapping_from_dict({preset.dataset: {"source": name}}).for_dataset(preset.dataset)
+        given = set(m.columns.values()) | set(m.constants) | {
+            t for v in m.columns.values() if isinstance(v, tuple) for t in v}
+        # Every required column is fed (or a key is built), so no source needs more mapping.
+        ds = BY_NAME[preset.dataset]
+        missing = [c for c in ds.required if c not in given and not (m.key and c in ds.key)]
+        assert missing == [], (name, missing)
+        assert preset.gaps, name
+
+
+def test_a_source_written_in_any_case_is_found():
+    m = mapping_from_dict({"consents": {"source": "IAB-TCF"}})
+    assert m.for_dataset("consents").source_name == "iab-tcf"
