@@ -20,6 +20,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 50
 HEAD_FILL = PatternFill("solid", fgColor="305496")
 NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
 WRAP = Alignment(vertical="top", wrap_text=True)
+# Points per line of the default 11-point text, and the most lines a row grows to.
+LINE, MAX_LINES = 15, 12
 
 
 def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
@@ -93,9 +95,22 @@ def widths(sheet: Worksheet, widths: dict[int, int]) -> None:
 
 
 def wrap(sheet: Worksheet, first: int) -> None:
+    """Wrapped, top-aligned text from row `first` on, in rows tall enough for
+    it: neither Excel nor LibreOffice grows a row the file gives no height,
+    so a long rule would show one line and print over its neighbours."""
+    width: dict[int, int] = {}
     for row in sheet.iter_rows(min_row=first):
+        lines = 1
         for cell in row:
             cell.alignment = WRAP
+            if isinstance(cell.value, str) and cell.value:
+                if cell.column not in width:
+                    dim = sheet.column_dimensions[get_column_letter(cell.column)]
+                    width[cell.column] = max(int(dim.width or 10) - 1, 1)
+                lines = max(lines, sum(display_len(part) // width[cell.column] + 1
+                                       for part in cell.value.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE * min(lines, MAX_LINES)
 
 
 def print_setup(sheet: Worksheet, result: RunResult) -> None:

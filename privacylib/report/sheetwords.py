@@ -16,7 +16,7 @@ from typing import Any
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "controls_sheet": "控制结果", "run_id": "运行编号",
-        "no_run_id": "未分配（未经 privacy-audit run 运行，报告未签名）",
+        "no_run_id": "见本报告文件夹的 manifest.json（经签名的运行才有）",
         "seal": "结果封印（result.json 的 SHA-256）", "masking": "个人信息脱敏",
         "masked_on": "已脱敏：标识符以假名显示", "masked_off":
         "未脱敏：本次运行使用了 --no-mask（不脱敏），工作底稿含个人信息，仅限授权人员查阅",
@@ -28,7 +28,9 @@ WORDS: dict[str, dict[str, str]] = {
         "how_to_read": "如何阅读", "how": "“控制结果”表每行一项控制，含规则、法律依据与整改建议；"
         "每项未通过的控制有一张以其编号命名的工作表：顶部为规则、法律依据与整改建议，"
         "其下每行一项发现，证据按字段展开；“责任人”“已采取措施”“整改期限”“整改状态”"
-        "四列留给审计人员填写。全部发现另见 findings.csv 与 findings.parquet。",
+        "四列留给审计人员填写。发现超过一万项的控制只列前一万项，顶部给出按操作人、系统和日期"
+        "的分布；全部发现见 findings.csv 与 findings.parquet。打印时每张控制工作表打印发现"
+        "与上述四列，证据列只在屏幕上查看。",
         "seed": "细则条款", "pipl": "个人信息保护法", "pipl_art": "第 {n} 条",
         "legal": "法律依据", "owner": "责任人", "action": "已采取措施",
         "due": "整改期限", "fix_status": "整改状态", "department": "部门",
@@ -43,7 +45,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "controls_sheet": "Controls", "run_id": "Run id",
-        "no_run_id": "not assigned (not run by privacy-audit run; the report is not signed)",
+        "no_run_id": "see manifest.json in this report folder (signed runs only)",
         "seal": "Result seal (SHA-256 of result.json)", "masking": "Masking of personal data",
         "masked_on": "on: identifiers are shown as pseudonyms", "masked_off":
         "OFF: this run used --no-mask; the workbook holds personal data, for authorised "
@@ -57,8 +59,11 @@ WORDS: dict[str, dict[str, str]] = {
         "its rule, legal references and remediation. Each failed control has a sheet named "
         "by its id: the rule, legal references and remediation at the top, then one row per "
         "finding with its evidence spread over columns. Owner, Action taken, Due date and "
-        "Remediation status are for the auditor to fill in. Every finding is also in "
-        "findings.csv and findings.parquet.",
+        "Remediation status are for the auditor to fill in. A control with more than "
+        "10,000 findings lists the first 10,000, with counts by actor, system and day on "
+        "top; every finding is in findings.csv and findings.parquet. Printed, a control "
+        "sheet shows the findings and those four columns; the evidence columns are on "
+        "screen.",
         "seed": "Guideline clause", "pipl": "PIPL", "pipl_art": "Art. {n}",
         "legal": "Legal references", "owner": "Owner", "action": "Action taken",
         "due": "Due date", "fix_status": "Remediation status", "department": "Department",

@@ -131,7 +131,7 @@ def _cover(sheet: Worksheet, result: RunResult, seal: str, run_id: str | None) -
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     if not r.masked:
         sheet.cell(7, 2).font = Font(bold=True, color="C00000")
-    widths(sheet, {1: 24, 2: 90})
+    widths(sheet, {1: 34, 2: 90})
     wrap(sheet, 3)
 
 
@@ -151,7 +151,7 @@ def _controls(sheet: Worksheet, ordered: Sequence[Any], texts: _Texts,
         if c.id in sheet_names:  # the id leads to the control's own sheet
             row[0].hyperlink = f"#'{sheet_names[c.id]}'!A1"
             row[0].font = Font(color="0563C1", underline="single")
-    widths(sheet, {1: 8, 2: 10, 3: 10, 4: 28, 5: 10, 6: 10, 7: 10, 8: 36, 9: 50, 10: 30,
+    widths(sheet, {1: 8, 2: 10, 3: 10, 4: 24, 5: 10, 6: 10, 7: 10, 8: 30, 9: 44, 10: 24,
                     11: 50})
     wrap(sheet, 2)
 
@@ -184,7 +184,12 @@ def _control_sheet(sheet: Worksheet, control: Any, texts: _Texts, rows: pd.DataF
     owner_validation(sheet, lang, owner, top, max(len(lines), 1))
     sheet.freeze_panes = f"B{top + 1}"  # the subject stays in view too
     fit(sheet, head, lines)
-    wrap(sheet, top + 1)
+    # Room for the auditor's words: owner, action taken, due date, status.
+    widths(sheet, dict(zip(range(owner - 3, owner + 1), (14, 32, 12, 12), strict=True)))
+    wrap(sheet, top)
+    # On paper: the findings and the owner columns; the evidence columns stay on
+    # screen and in findings.csv (thirty columns on one A4 width cannot be read).
+    sheet.print_area = f"A1:{get_column_letter(owner)}{sheet.max_row}"
     # The rule and remediation span the table's width, so they read as paragraphs.
     span = max(len(head), 4)
     for r in text_rows:

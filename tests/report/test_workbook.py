@@ -70,7 +70,7 @@ def test_an_unmasked_english_workbook_says_so_and_why(audited, tmp_path):
     book = written(audited, "en", unmasked(), tmp_path, run_id=None)
     cover = cover_fields(book)
     assert cover["Masking of personal data"].startswith("OFF: this run used --no-mask")
-    assert cover["Run id"].startswith("not assigned")
+    assert cover["Run id"] == "see manifest.json in this report folder (signed runs only)"
     assert cover["Scope"] == "whole company" and cover["Language"] == "English"
     # Printed, every page says it holds personal data.
     assert all("--no-mask" in s.oddFooter.left.text for s in book.worksheets)
