@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 
 import pandas as pd
-from IPython.display import HTML, Image, display
+from IPython.display import Image, display
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -61,13 +61,20 @@ def show(fig: Figure) -> None:
 
 def img_html(fig: Figure, alt: str) -> str:
     """The figure as an <img> with its alt text, inline (no request leaves the page)."""
-    data = base64.b64encode(png(fig)).decode()
+    return _img(png(fig), alt)
+
+
+def _img(data: bytes, alt: str) -> str:
     return (f'<img class="chart" alt="{html_text(alt)}" style="max-width:100%;height:auto" '
-            f'src="data:image/png;base64,{data}">')
+            f'src="data:image/png;base64,{base64.b64encode(data).decode()}">')
 
 
 def show_with_alt(fig: Figure, alt: str) -> None:
-    display(HTML(img_html(fig, alt)))
+    """The figure as an output holding both the PNG (JupyterLab, the executed
+    notebook's readers) and the <img> with its alt text, which report.html shows."""
+    data = png(fig)
+    display({"image/png": base64.b64encode(data).decode(),
+             "text/html": _img(data, alt)}, raw=True)
 
 
 def _severity_order(findings: pd.DataFrame) -> list[str]:

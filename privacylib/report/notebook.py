@@ -31,7 +31,13 @@ from privacylib.report.summary import (
     page_names,
     page_policy,
 )
-from privacylib.report.words import dataset_name, evidence_pairs, legal_refs, sentence
+from privacylib.report.words import (
+    dataset_name,
+    evidence_pairs,
+    legal_refs,
+    sentence,
+    subject_text,
+)
 from privacylib.vocab import Outcome, Status
 
 # A control with more findings than this shows its digest and the first ones.
@@ -121,7 +127,8 @@ def findings_table(audit: Audit, rows: pd.DataFrame, names: dict[str, str],
                    policy: dict[str, object]) -> str:
     w, lang = audit.words, audit.config.lang
     return table([w["subject"], w["reason"], w["status"], w["evidence"]],
-                 [[f.subject_id, sentence(f.reason, lang, names, policy), _status(w, f),
+                 [[subject_text(f.subject_id, lang, names), sentence(f.reason, lang, names, policy),
+                   _status(w, f),
                    lines(evidence_pairs(f.evidence, lang, names))] for f in rows.itertuples()],
                  classes=[str(s) for s in rows["status"]])
 

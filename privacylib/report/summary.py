@@ -21,7 +21,7 @@ from privacylib.report.facts import Cover, cover, pass_rate, remediation_days, s
 from privacylib.report.html import EMPTY, STYLE, link, table
 from privacylib.report.i18n import words
 from privacylib.report.markup import CSP_META, html_text
-from privacylib.report.words import dataset_name, legal_refs, owner, sentence
+from privacylib.report.words import dataset_name, legal_refs, owner, sentence, subject_text
 from privacylib.vocab import Outcome, Status
 
 TOP_FINDINGS = 20
@@ -48,7 +48,11 @@ def page_policy(audit: Audit) -> dict[str, Any]:
     values = audit.loaded.policy.as_dict()
     if not audit.masker.enabled:
         return values
-    return {k: audit.masker.text(v) if isinstance(v, str) else v for k, v in values.items()}
+    text = audit.masker.text
+    # Lists too: a rule names `ticketed_actions`, and the page shows its values.
+    return {k: text(v) if isinstance(v, str) else [text(x) if isinstance(x, str) else x
+                                                   for x in v]
+            if isinstance(v, list | tuple) else v for k, v in values.items()}
 
 
 def summary_html(audit: Audit, result: RunResult, *, seal: str | None = None,
@@ -175,7 +179,7 @@ def _top(audit: Audit, findings: pd.DataFrame, catalog: dict[str, Control],
         ["excepted", "order", "control_id", "subject_id"], kind="stable").head(TOP_FINDINGS)
     firsts, dues = seen_and_due(audit, top, policy)
     rows = [[link(f"{REPORT}#{anchor(f.control_id)}", f.control_id), w[f.severity],
-             f.subject_id, sentence(f.reason, lang, names, policy),
+             subject_text(f.subject_id, lang, names), sentence(f.reason, lang, names, policy),
              catalog[f.control_id].remediation(lang) if f.control_id in catalog else EMPTY,
              owner(f.department, f.system, lang), first, due, w[f.status]]
             for f, first, due in zip(top.itertuples(), firsts, dues, strict=True)]
@@ -213,7 +217,7 @@ def _large(audit: Audit, findings: pd.DataFrame, names: dict[str, str]) -> list[
                           for value, n in groups], table_id=f"digest-{control_id}"))
         out.append(f"<p>{html_text(w['examples'].format(n=d.shown))}</p>")
         out.append(table([w["subject"], w["reason"]],
-                         [[f.subject_id, sentence(f.reason, lang, names)]
+                         [[subject_text(f.subject_id, lang, names), sentence(f.reason, lang, names)]
                           for f in d.examples.itertuples()]))
     return [f"<h2>{html_text(w['large'])}</h2>", *out] if out else []
 

@@ -81,6 +81,14 @@ def sentence(text: object, lang: str, names: dict[str, str] | None = None,
                      or m[1], out)
 
 
+def subject_text(subject: object, lang: str, names: dict[str, str]) -> str:
+    """A finding's subject: an id as it is; a code of the data (a data
+    category, social_graph) as its description or words. findings.csv keeps it."""
+    text = "" if subject is None else str(subject)
+    return code_word(text, lang, names) if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+",
+                                                        text) else text
+
+
 def evidence_pairs(evidence: str, lang: str, names: dict[str, str]) -> list[tuple[str, str]]:
     """A finding's evidence (JSON) as `label: value` lines, nested keys joined."""
     try:
