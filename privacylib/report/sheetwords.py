@@ -153,6 +153,7 @@ _TOKEN = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 MARKERS = {"从未/never": ("从未", "never"), "（无/none）": ("（无）", "(none)"),
            "(空/none)": ("（空）", "(none)")}
 _NULL = re.compile(r"\bnull\b")
+_QUOTED = re.compile(r"「([a-z][a-z_]*)」")
 
 
 def key_label(key: str, lang: str) -> str:
@@ -191,6 +192,8 @@ def readable(text: str, lang: str, policy: dict[str, Any] | None = None,
             return key_label(token, lang)
         return code(token)
 
+    # A one-word code a sentence quotes (「marketing」) reads as the data's word for it.
+    text = _QUOTED.sub(lambda m: f"「{code(m.group(1))}」", text)
     for marker, said in MARKERS.items():
         text = text.replace(marker, said[0] if lang == "zh" else said[1])
     text = _NULL.sub("空" if lang == "zh" else "none", text)

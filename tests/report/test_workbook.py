@@ -105,6 +105,8 @@ def test_controls_sheet_and_one_sheet_per_failed_control(audited, tmp_path):
     # Evidence is spread over columns, one per key, with a record's source.
     assert {"事件 · 操作人", "事件 · 时间", "事件 · 来源文件与行"} <= set(head)
     row = dict(zip(head, [cell.value for cell in c03[8]], strict=True))
+    # The purpose a reason quotes reads as the data's own word for it (purposes.csv).
+    assert "以「营销推广」目的访问客户数据" in row["说明"]
     assert row["事件 · 操作"] == "读取" and re.fullmatch(r"access_log/.+\.csv\.gz:\d+",
                                                          row["事件 · 来源文件与行"])
     status = [v for v in c03.data_validations.dataValidation if v.type == "list"]
