@@ -57,7 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_findings": "各控制的发现数（按严重程度）",
         "chart_heat": "本期访问次数（按星期与本地时间）", "axis_hour": "本地时间（时）",
         "axis_weekday": "星期", "axis_accesses": "访问次数", "off_hours": "非工作时间",
-        "alt_findings": "柱状图：{parts}", "alt_heat": "热力图：本期共 {n} 次访问，"
+        "alt_heat": "热力图：本期共 {n} 次访问，"
         "其中工作时间（{hours}）以外 {off} 次；最多的时段为{peak}",
         "weekdays": "周一,周二,周三,周四,周五,周六,周日", "rows_filtered": "筛除行数",
         "warnings": "警告", "error_col": "错误", "resolved_list": "已解决的发现",
@@ -120,7 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_findings": "Findings per control, by severity",
         "chart_heat": "Accesses in the period by weekday and local hour",
         "axis_hour": "Local hour", "axis_weekday": "Weekday", "axis_accesses": "Accesses",
-        "off_hours": "Out of hours", "alt_findings": "Bar chart: {parts}",
+        "off_hours": "Out of hours",
         "alt_heat": "Heat map: {n} accesses in the period, {off} of them outside business "
                     "hours ({hours}); busiest: {peak}",
         "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun", "rows_filtered": "Rows filtered",
