@@ -98,9 +98,10 @@ def readme_text(lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-# One example per mapping key, for an access log exported as CSV; together a
-# valid mapping (tests/cli/test_init.py uncomments and loads it). A key added
-# to mapping.KEYS without an example here fails that test.
+# One example per mapping key, for an access log exported as CSV (and a
+# consent export read by its native format); together a valid mapping
+# (tests/cli/test_init.py uncomments and loads it). A key added to
+# mapping.KEYS without an example here fails that test.
 MAPPING_EXAMPLE = """\
 access_log:
   columns:                                  # source name -> contract name(s)
@@ -119,6 +120,9 @@ access_log:
   default_year: 2026                        # for a timestamp_format with no year
   values:
     action: {查询: read, 导出: export}      # source value -> contract value
+consents:
+  source: kantara                           # a native format by name: pgaudit, mysql-audit,
+                                            # cloudtrail, ranger, syslog, kantara, iab-tcf
 """
 
 

@@ -137,8 +137,9 @@ def _keep_extras(res: Resolution, names: list[str], positions: list[int],
             first = next(n for n in res.extras if n.casefold() == name.casefold())
             kept = next(f"{name}_{i}" for i in range(2, len(names) + 3)
                         if f"{name}_{i}".casefold() not in seen)
-            res.warnings.append(f"columns '{first}' and '{name}' differ only in case; both "
-                                f"kept, the second as '{kept}'")
+            how = (f"column '{name}' appears twice" if first == name else
+                   f"columns '{first}' and '{name}' differ only in case")
+            res.warnings.append(f"{how}; both kept, the second as '{kept}'")
             name = kept
         seen.add(name.casefold())
         res.extras[name] = pos

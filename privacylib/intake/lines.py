@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacylib.csvfields import field_limit
 from privacylib.errors import DataError
 from privacylib.intake.encoding import CHUNK_BYTES, utf8_chunks
 from privacylib.intake.limits import MAX_LINE_BYTES, check_empty
@@ -211,9 +212,9 @@ def record_lines(path: Path, delimiter: str, name: str = "",
     """
     import csv
 
-    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_LINE_BYTES))
     records, end, shift, blanks, steps = 0, 0, 0, [], []
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with field_limit(4 * MAX_LINE_BYTES), \
+            path.open(encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=False)
         try:
             for row in reader:

@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from privacylib.csvfields import field_limit
 from privacylib.errors import DataError
 from privacylib.intake.encoding import detect_encoding, utf8_chunks
 from privacylib.intake.limits import DUCKDB_LINE, MAX_LINE_BYTES, check_columns
@@ -70,10 +71,10 @@ def read_header(path: Path, encoding: str, delimiter: str, name: str) -> list[st
                         "(MAX_LINE_BYTES)", file=name,
                         hint="the first line of a CSV file must name its columns; check "
                              "that the file is a CSV export")
-    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_LINE_BYTES))
     try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                               strict=False), [])
+        with field_limit(4 * MAX_LINE_BYTES):
+            return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                   strict=False), [])
     except csv.Error as exc:
         raise DataError(f"{name}: the header line cannot be read: {exc}", file=name,
                         hint="the first line of a CSV file must name its columns") from exc

@@ -12,13 +12,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from privacylib.csvfields import field_limit
 from privacylib.masking.leakguard.scanner import Collector
 
 
 def scan_csv(path: Path, out: Collector) -> None:
-    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # evidence can be long
     out.where = lambda p: f"row {p[0]}, column {p[1]}"
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with field_limit(2**31 - 1), \
+            path.open(encoding="utf-8", errors="replace", newline="") as fh:  # long evidence
         header: list[str] = []
         for number, row in enumerate(csv.reader(fh), start=1):  # row 1: the header
             if number == 1:
