@@ -12,7 +12,7 @@ from conftest import SAMPLE, assert_no_raw_identifiers
 
 EXPECTED = {".privacy-workbook", "controls.csv", "data_quality.csv", "exceptions.csv",
             "findings.csv", "findings.parquet", "manifest.json", "manifest.sig", "rejects",
-            "report.html", "report.ipynb", "resolved.csv", "result.json", "run.json",
+            "report.html", "report.ipynb", "report.pdf", "resolved.csv", "result.json", "run.json",
             "summary.html", "workbook.xlsx"}
 
 
@@ -40,6 +40,17 @@ def test_a_run_writes_a_complete_folder(zh_run):
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # the charts, drawn
     page = (zh_run / "report.html").read_text(encoding="utf-8")
     assert "先同意后使用" in page and "本期内对具名客户的有效访问" in page
+
+
+def test_the_covers_name_the_run_and_its_signer(zh_run):
+    manifest = json.loads((zh_run / "manifest.json").read_text(encoding="utf-8"))
+    run_id, signer = manifest["run_id"], manifest["signing"]["key_id"]
+    for page in ("summary.html", "report.html"):
+        text = (zh_run / page).read_text(encoding="utf-8")
+        assert run_id in text and signer in text, page
+    from privacylib.report.pdf import pdf_text
+
+    assert run_id in pdf_text(zh_run / "report.pdf")
 
 
 def test_every_output_file_is_masked(zh_run):

@@ -242,21 +242,25 @@ def test_null_manifest_fields_are_one_line_and_exit_2(copy, field):
     assert code == 2 and "not valid JSON" in said
 
 
-def test_verify_prints_the_result_seal_that_report_pdf_shows(run, tmp_path):
-    from privacylib.audit.result import file_integrity, open_result, read_findings
-    from privacylib.report.pdf import pdf_text, write_pdf
+def test_verify_prints_the_result_seal_that_report_pdf_shows(run):
+    from privacylib.audit.result import file_integrity
+    from privacylib.report.pdf import pdf_text
 
     seal = file_integrity(run / "result.json")
     shown = cli("verify", run)
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert f"result seal: {seal}" in shown.stdout
     assert verify_run(run).seal == seal
-    # The cover of a report.pdf written from this run's result names the same seal.
-    folder = tmp_path / "pdf"
-    folder.mkdir()
-    shutil.copy(run / "result.json", folder / "result.json")
-    pdf = write_pdf(open_result(run), read_findings(run), folder, "en")
-    assert f"Result seal {seal}" in pdf_text(pdf)
+    # The run's own report.pdf, written from this result, names the same seal.
+    assert f"结果封印 {seal}" in pdf_text(run / "report.pdf")  # the run's language
+
+
+def test_verify_from_inside_the_run_folder(run, monkeypatch):
+    # "." has no name of its own: the folder binding is checked on the real one.
+    monkeypatch.chdir(run)
+    assert verify_run(".").ok
+    monkeypatch.chdir(run / "rejects")
+    assert verify_run("..").ok
 
 
 def test_a_changed_result_is_named_as_the_seal(copy):

@@ -26,7 +26,9 @@ from privacylib.audit.result import (
     open_result,
     read_findings,
 )
-from privacylib.errors import UsageError
+from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.custom import catalog_for
+from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.explore.session import DataSession
 from privacylib.trail.manifest import MANIFEST
 
@@ -66,6 +68,14 @@ class Explored:
             for event in event_ids(json.loads(evidence)):
                 flagged.setdefault(event, []).append(control)
         return flagged
+
+    def catalog(self) -> tuple[Control, ...]:
+        """The controls the run ran: the built-in ones and the company's, while
+        their folder is still there (otherwise their findings show without a rule)."""
+        try:
+            return catalog_for(self.parameters.get("controls_dir"))
+        except PrivacyLibError:
+            return load_catalog()
 
     def actors(self) -> list[str]:
         """The staff the findings name: the actor box's suggestions (any id may be typed)."""

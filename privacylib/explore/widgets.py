@@ -24,7 +24,6 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from privacylib.controls.catalog import load_catalog
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.explore import trend
 from privacylib.explore.opened import Explored, of_audit
@@ -63,7 +62,7 @@ class Explorer:
         self.store = store or explored.store
         self.run_id = run_id or explored.run_id
         self.findings = explored.findings.reset_index(drop=True)
-        self.controls = {c.id: c for c in load_catalog()}
+        self.controls = {c.id: c for c in explored.catalog()}
         self.filters = {name: self._dropdown(name) for name in FILTERS}
         self.unmask = w.Checkbox(value=False, description="show identifiers (unmasked)",
                                  indent=False)

@@ -22,15 +22,18 @@ from privacylib.audit.result import (
 from privacylib.audit.run import Audit
 from privacylib.report.cells import write_csv
 from privacylib.report.outputs import write_quality
+from privacylib.report.pdf import write_pdf
 from privacylib.report.summary import summary_html
 from privacylib.report.workbook import write_workbook
 
 
-def write_report_files(audit: Audit, folder: Path, *, run_id: str | None = None) -> RunResult:
+def write_report_files(audit: Audit, folder: Path, *, run_id: str | None = None,
+                       signer: str | None = None) -> RunResult:
     """findings.csv/.parquet, controls.csv, exceptions.csv, resolved.csv,
-    data_quality.csv, rejects/, result.json, run.json, workbook.xlsx and
-    summary.html; return the result written. result.json comes before the
-    pages: they show its seal. run_id: the runner's, when it names one."""
+    data_quality.csv, rejects/, result.json, run.json, workbook.xlsx,
+    summary.html and report.pdf; return the result written. result.json comes before the
+    pages: they show its seal. run_id and signer (the signing key's id): the
+    runner's, when it names them."""
     masker = audit.masker
     controls, findings = audit.controls(), audit.findings()
     exceptions = audit.exceptions_table()  # masked by the Audit, like the findings
@@ -49,8 +52,10 @@ def write_report_files(audit: Audit, folder: Path, *, run_id: str | None = None)
     write_workbook(result, {r.control.id: r.control for r in audit.result.results}, findings,
                    exceptions, folder / "workbook.xlsx", seal=seal, run_id=run_id,
                    names=code_names(audit), policy=_policy(audit))
-    (folder / "summary.html").write_text(summary_html(audit, result), encoding="utf-8")
-    # ---- report.pdf goes here (the PDF engineer's write_pdf, after the workbook) ----
+    (folder / "summary.html").write_text(summary_html(audit, result, seal=seal, run_id=run_id,
+                                                            signer=signer), encoding="utf-8")
+    write_pdf(result, findings, folder, result.run.lang, run_id=run_id,
+              catalog=[r.control for r in audit.result.results])
     return result
 
 

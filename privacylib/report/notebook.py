@@ -52,15 +52,18 @@ def heading(audit: Audit, key: str, level: int = 2) -> None:
     _html(f"<h{level}>{html_text(audit.words.get(key, key))}</h{level}>")
 
 
-def show_header(audit: Audit) -> None:
-    """The cover: title, period in local time, scope, masking, the result seal
-    (when the files are written already) and the generated time."""
+def show_header(audit: Audit, *, run_id: str | None = None, signer: str | None = None) -> None:
+    """The cover: title, period in local time, scope, masking, the run id and
+    signer (the runner's), the result seal (when the files are written
+    already) and the generated time."""
     w, tz, p = audit.words, audit.loaded.policy.timezone, audit.period
-    facts = cover(audit, seal=None, run_id=None, signer=None)
+    facts = cover(audit, seal=None, run_id=run_id, signer=signer)
     period = f"{p.label}: [{local_text(p.start, tz)}, {local_text(p.end, tz)}) {tz}"
     rows = [(w["period"], period),
             (w["scope"], audit.config.scope or w["all"]),
+            *([(w["run_id"], facts.run_id)] if facts.run_id else []),
             (w["seal"], f"{facts.seal or EMPTY} ({w['seal_note']})"),
+            *([(w["signer"], facts.signer)] if facts.signer else []),
             (w["generated"], facts.generated)]
     masked = audit.masker.enabled
     _html(f"<h1>{html_text(w['title'])}</h1><dl>"
@@ -216,11 +219,13 @@ def show_conclusion(audit: Audit) -> None:
                    for r in failing], table_id="failing"))
 
 
-def write_files(audit: Audit) -> None:
+def write_files(audit: Audit, *, run_id: str | None = None,
+                signer: str | None = None) -> None:
     """The report files, when the run has an output folder; and, for the
     runner's leak guard, the raw values they must not hold (masking/leakguard.py).
-    Called before the sections, so that the header can show the result seal."""
+    Called before the sections, so that the header can show the result seal.
+    run_id and signer: the runner's, shown on the covers."""
     if audit.config.out:
-        write_report_files(audit, Path(audit.config.out))
+        write_report_files(audit, Path(audit.config.out), run_id=run_id, signer=signer)
         if audit.masker.enabled:
             hand_over(audit.loaded.con)

@@ -24,6 +24,7 @@ bytes as text would find nothing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from privacylib.audit.result import RESULT, RunResult, file_integrity, integrity
+from privacylib.controls.catalog import Control, load_catalog
 from privacylib.errors import PrivacyLibError
 from privacylib.masking.leakguard.documents import pdf_lines
 from privacylib.report.i18n import words
@@ -49,8 +51,8 @@ LATIN_FONT, LATIN_BOLD = "Helvetica", "Helvetica-Bold"
 # Words the shared dictionary (report/i18n.py) does not have yet.
 EXTRA: dict[str, dict[str, str]] = {
     "zh": {"pdf_for": "监管报送版", "run_id": "运行编号", "language": "语言",
-           "lang_name": "中文", "masking": "脱敏", "seal": "结果印记",
-           "seal_note": "结果印记为 result.json 的 SHA-256；privacy-audit verify 运行目录 "
+           "lang_name": "中文", "masking": "脱敏", "seal": "结果封印",
+           "seal_note": "结果封印为 result.json 的 SHA-256；privacy-audit verify 运行目录 "
                         "会显示同一印记，并核对签名清单中的该文件哈希。",
            "time_zone": "时区", "headline": "审计结论", "failed_by": "未通过控制（按严重程度）",
            "open_by": "待整改发现（按严重程度）", "incomplete": "审计不完整",
@@ -89,9 +91,11 @@ def result_seal(result: RunResult, folder: Path) -> str:
 
 
 def write_pdf(result: RunResult, findings: pd.DataFrame, folder: Path, lang: str,
-              *, run_id: str | None = None) -> Path:
+              *, run_id: str | None = None, catalog: Iterable[Control] | None = None,
+              ) -> Path:
     """folder/report.pdf from the run's result and its findings, masked as
-    `findings` is (the caller passes the masked frame)."""
+    `findings` is (the caller passes the masked frame). `catalog`: the
+    controls run, when the company added its own (the built-in ones if None)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
@@ -103,7 +107,8 @@ def write_pdf(result: RunResult, findings: pd.DataFrame, folder: Path, lang: str
         str(path), pagesize=A4, leftMargin=40, rightMargin=40, topMargin=44, bottomMargin=44,
         title=w["title"], subject=f"{w['seal']}: {seal}", creator="privacy-workbook",
         lang="zh-CN" if lang == "zh" else "en", invariant=1)
-    styles = _styles(lang)
+    styles = {**_styles(lang),
+              "catalog": {c.id: c for c in (load_catalog() if catalog is None else catalog)}}
 
     def footer(canvas, _doc) -> None:
         canvas.saveState()

@@ -14,7 +14,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from privacylib.audit.digest import DIMENSIONS, digest
 from privacylib.audit.result import ControlOutcome, RunResult
-from privacylib.controls.catalog import SEVERITIES, SEVERITY_ORDER, load_catalog
+from privacylib.controls.catalog import SEVERITIES, SEVERITY_ORDER
 from privacylib.vocab import Outcome
 
 CJK_FONT = "STSong-Light"
@@ -48,21 +48,21 @@ def ordered(result: RunResult) -> list[ControlOutcome]:
         OUTCOME_ORDER[c.outcome], c.id))
 
 
-def legal(control_id: str, w: dict[str, str], lang: str) -> str:
+def legal(control_id: str, w: dict[str, str], styles: Styles) -> str:
     """The seed clause and PIPL articles a control enforces, in the page's language."""
-    control = next((c for c in load_catalog() if c.id == control_id), None)
+    control = styles["catalog"].get(control_id)
     if control is None:
         return ""
-    if lang == "zh":
+    if styles["lang"] == "zh":
         articles = "、".join(re.findall(r"\d+", control.pipl))
         return f"{w['seed']}{control.seed}；{w['pipl']}第{articles}条"
     return f"{w['seed']} {control.seed}; {w['pipl']} {control.pipl}"
 
 
-def title(control: ControlOutcome, lang: str) -> str:
+def title(control: ControlOutcome, styles: Styles) -> str:
     """The catalog's title in the page's language (the result's is in the run's)."""
-    found = next((c for c in load_catalog() if c.id == control.id), None)
-    return found.title(lang) if found else control.title
+    found = styles["catalog"].get(control.id)
+    return found.title(styles["lang"]) if found else control.title
 
 
 def grid(rows: list[list[Any]], widths: list[float], styles: Styles, *,
@@ -127,14 +127,13 @@ def headline(result: RunResult, w: dict[str, str], styles: Styles) -> list[Any]:
 
 def controls_table(controls: list[ControlOutcome], w: dict[str, str],
                    styles: Styles) -> list[Any]:
-    lang = styles["lang"]
     rows: list[list[Any]] = [[w["control"], w["title_col"], w["severity"], w["outcome"],
                               w["checked"], w["findings"], w["legal"]]]
     fills = []
     for n, c in enumerate(controls, start=1):
-        rows.append([c.id, title(c, lang), w.get(c.severity, c.severity), w[str(c.outcome)],
+        rows.append([c.id, title(c, styles), w.get(c.severity, c.severity), w[str(c.outcome)],
                      "" if c.checked is None else c.checked, c.findings,
-                     legal(c.id, w, lang)])
+                     legal(c.id, w, styles)])
         fills.append((2, n, SEVERITY_FILL.get(c.severity, "#FFFFFF")))
     return [PageBreak(), para(w["controls"], styles, "h1"),
             grid(rows, [40, 140, 48, 48, 46, 46, 147], styles, fills=fills)]
@@ -155,7 +154,7 @@ def findings_summary(controls: list[ControlOutcome], findings: pd.DataFrame, w: 
             continue
         d = digest(by_control.get(c.id, empty), c.id, top_groups=PDF_GROUPS,
                    top_examples=PDF_EXAMPLES)
-        head = [para(f"{c.id} {title(c, styles['lang'])} · {w.get(c.severity, c.severity)} · "
+        head = [para(f"{c.id} {title(c, styles)} · {w.get(c.severity, c.severity)} · "
                      f"{w['findings']} {c.findings}", styles, "h2")]
         colon, semi = ("：", "；") if styles["lang"] == "zh" else (": ", "; ")
         groups = [w[dim] + colon + ", ".join(f"{value} ({n})" for value, n in d.groups[dim])

@@ -46,7 +46,7 @@ from privacylib.masking.masker import mask_text
 from privacylib.run.kernel import IPCKernelManager
 from privacylib.trail.manifest import RunRecord, input_entries
 from privacylib.trail.publish import prepare, publish_run, staging
-from privacylib.trail.signing import load_private, signing_key_path
+from privacylib.trail.signing import key_id, load_private, signing_key_path
 from privacylib.trail.store import STORE_NAME
 
 # Package data, so that an installed wheel runs as a source checkout does.
@@ -112,7 +112,8 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
                               + ".FAILED")
     with staging(target) as tmp, values_file(config.mask) as values:
         # One parameter, data not code: the notebook audits with exactly this.
-        params = {"resolved": record.resolved.with_out(tmp).to_json()}
+        params = {"resolved": record.resolved.with_out(tmp).to_json(),
+                  "run_id": record.run_id, "signer": key_id(key.public_key())}
         try:
             papermill.execute_notebook(
                 _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,

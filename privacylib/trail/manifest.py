@@ -37,7 +37,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from privacylib.audit.result import RESULT, integrity, open_result
 from privacylib.config.params import AuditConfig, ResolvedConfig
-from privacylib.controls.catalog import load_catalog
 from privacylib.errors import PrivacyLibError
 from privacylib.report.outputs import MARKER
 from privacylib.trail.signing import key_id, raw_public, sign
@@ -136,7 +135,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         raise ResultMismatch(
             f"the audit used policy {result.run.policy_digest}, not the resolved policy "
             f"{integrity(resolved.policy_sha256)}", hint="run it again; nothing was published")
-    hashes = {c.id: c.definition_hash for c in load_catalog()}
+    hashes = {c.id: c.definition_hash for c in resolved.catalog()}
     policy = json.loads(resolved.policy_text)
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
     run = result.run_record()

@@ -93,7 +93,7 @@ class Verification:
 def verify_run(folder: str | Path, *, public_key: str | Path | None = None,
                store: str | Path | None = None,
                trusted: str | Path | None = None) -> Verification:
-    folder = Path(folder)
+    folder = Path(folder).resolve()  # "." and "../2026-10" have the name of the folder they are
     if not folder.is_dir():
         raise UsageError(f"run folder {folder} does not exist",
                          hint="pass the folder that holds manifest.json")
