@@ -36,6 +36,7 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from privacylib.audit.result import open_result
 from privacylib.audit.verdict import Verdict
@@ -43,6 +44,7 @@ from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.masking.leakguard import guard_run, values_file
 from privacylib.masking.masker import mask_text
+from privacylib.report.markup import NOTEBOOK_ONLY_TAG
 from privacylib.run.kernel import IPCKernelManager
 from privacylib.trail.manifest import RunRecord, input_entries
 from privacylib.trail.publish import prepare, publish_run, staging
@@ -70,6 +72,18 @@ def folder_name(config: AuditConfig) -> str:
     if config.scope:
         label += "_" + config.scope
     return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+
+
+def batch_notebook() -> Any:
+    """The audit notebook as a batch run executes it: without its
+    notebook-only cells (how to run it, the analyst's own questions), which
+    are for someone at the keyboard, and would copy the data for nobody."""
+    import nbformat
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells = [c for c in notebook.cells
+                      if NOTEBOOK_ONLY_TAG not in c.get("metadata", {}).get("tags", [])]
+    return notebook
 
 
 def _literal(path: Path) -> str:
@@ -116,7 +130,7 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
                   "run_id": record.run_id, "signer": key_id(key.public_key())}
         try:
             papermill.execute_notebook(
-                _literal(NOTEBOOK), _literal(tmp / "report.ipynb"), parameters=params,
+                batch_notebook(), _literal(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
                 kernel_manager_class=IPCKernelManager)
         except papermill.PapermillExecutionError as exc:

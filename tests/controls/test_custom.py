@@ -233,9 +233,10 @@ def test_a_batch_file_names_the_controls_for_every_run(tmp_path: Path) -> None:
 
 # ---- in every output of a real run --------------------------------------------------------
 
-def test_the_company_controls_findings_are_in_every_output_of_the_notebook(tmp_path):
-    """The audit notebook as the runner runs it (papermill, the resolved configuration
-    as its one parameter), without the publishing step (see the next test)."""
+def test_the_notebook_as_an_analyst_runs_it_every_cell(tmp_path):
+    """The audit notebook with its own parameters, as in JupyterLab (papermill,
+    every cell, the ask-your-own-question ones too): the company's controls
+    reach every output, and the analyst's SQL answers masked."""
     import papermill
 
     from privacylib.run.kernel import IPCKernelManager
@@ -243,13 +244,21 @@ def test_the_company_controls_findings_are_in_every_output_of_the_notebook(tmp_p
 
     out = tmp_path / "report"
     out.mkdir()
-    resolved = resolve(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
-                                   controls_dir=str(EXAMPLES), lang="en", out=str(out)))
-    papermill.execute_notebook(str(NOTEBOOK), str(out / "report.ipynb"),
-                               parameters={"resolved": resolved.to_json()},
-                               kernel_name="python3", progress_bar=False,
-                               cwd=str(NOTEBOOK.parent), kernel_manager_class=IPCKernelManager)
+    done = papermill.execute_notebook(
+        str(NOTEBOOK), str(tmp_path / "report.ipynb"), kernel_name="python3",
+        parameters={"data": str(SAMPLE / "exports"), "period": "2026-10", "lang": "en",
+                    "controls_dir": str(EXAMPLES), "out": str(out)},
+        progress_bar=False, cwd=str(NOTEBOOK.parent), kernel_manager_class=IPCKernelManager)
     _assert_x01_everywhere(out)
+    asked = [c for c in done.cells if "notebook-only" in c.metadata.get("tags", [])
+             and c.cell_type == "code"]
+    shown = ["".join(o.get("data", {}).get("text/plain", "")) for o in asked[-1].outputs]
+    sql = "".join(shown)
+    assert "export" in sql and sql.count("CU-") == 5, sql  # five customers, pseudonyms
+    days = [pd.read_csv(p, dtype=str) for p in (SAMPLE / "exports" / "access_log").iterdir()]
+    exports = pd.concat(days)
+    raw = set(exports.loc[exports["action"] == "export", "customer_id"].dropna())
+    assert raw and not any(value in sql for value in raw)
 
 
 def _assert_x01_everywhere(folder: Path) -> None:
