@@ -149,6 +149,10 @@ def assert_no_raw_identifiers(folder: Path) -> None:
         elif path.suffix == ".xlsx":
             text = "\n".join(str(c.value) for s in openpyxl.load_workbook(path).worksheets
                              for row in s.iter_rows() for c in row)
+        elif path.suffix == ".pdf":
+            from privacylib.report.pdf import pdf_text
+
+            text = pdf_text(path)
         else:
             continue
         checked += 1

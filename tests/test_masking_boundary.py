@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from privacylib.masking.identifiers import find
+from privacylib.report.pdf import pdf_text
 
 from conftest import SAMPLE, gb11643, luhn
 
@@ -75,6 +76,8 @@ def texts(folder):
                                       if n.endswith(".xml"))
         elif path.suffix == ".parquet":
             yield name, pd.read_parquet(path).to_csv()
+        elif path.suffix == ".pdf":
+            yield name, pdf_text(path)  # the text PDFium draws, as a reader copies it
         elif path.suffix in (".sig",) or path.name == ".privacy-workbook":
             continue
         else:

@@ -57,6 +57,15 @@ class Policy:
     invalid_consent_methods: tuple[str, ...] = ("pre_checked", "implied", "opt_out", "default")
     # Actions that must carry a ticket (U01).
     ticketed_actions: tuple[str, ...] = ("export", "delete")
+    # Days to fix a critical finding, after the end of the period it was first
+    # seen in: the reports' due dates (no control reads these four keys).
+    remediation_days_critical: int = 7
+    # Days to fix a high finding (the reports' due dates).
+    remediation_days_high: int = 30
+    # Days to fix a medium finding (the reports' due dates).
+    remediation_days_medium: int = 60
+    # Days to fix a low finding (the reports' due dates).
+    remediation_days_low: int = 90
 
     @property
     def business_hours_range(self) -> tuple[time, time]:
