@@ -14,6 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_browser import ARGS, CHROMIUM, SCREENSHOTS
 
@@ -118,6 +119,10 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         placed = detail.bounding_box()
         assert placed["y"] < listing["y"] + listing["height"], (placed, listing)
         assert placed["x"] > listing["x"] + listing["width"] / 2  # beside it, on this page
+        # The %%sql cell at the end answers from the run's data, masked.
+        answer = page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-OutputArea-output")
+        answer.locator("table").wait_for(timeout=180_000)
+        assert answer.inner_text().count("CU-") == 5, answer.inner_text()
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "explore.png", full_page=True)
         page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
@@ -127,3 +132,9 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
     errors = [o for c in saved["cells"] for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors == []
+    shown = "".join("".join(o.get("data", {}).get("text/html", ""))
+                    for o in saved["cells"][-1].get("outputs", []))
+    assert shown.count("CU-") == 5
+    days = [pd.read_csv(p, dtype=str) for p in (SAMPLE / "exports" / "access_log").iterdir()]
+    raw = set(pd.concat(days)["customer_id"].dropna())
+    assert not any(value in shown for value in raw)  # no raw customer id reached the page

@@ -7,7 +7,8 @@
     WHERE customer_id = {customer} AND ts >= $since GROUP BY ALL
 
 The cell runs through the audit found in the notebook's namespace (`audit`,
-or `%%sql --audit NAME`): one read-only SELECT over a snapshot of its data,
+or `%%sql --audit NAME`; NAME may be the explorer's `explored` run, whose
+data is then loaded once): one read-only SELECT over a snapshot of its data,
 every cell masked (audit/adhoc.py). `{name}` and `$name` take the value of
 the notebook variable `name`, bound as a parameter, never pasted into the
 text (a quote in a value cannot end the string). `%%sql --unmasked --reason
@@ -72,11 +73,14 @@ def _options(line: str) -> argparse.Namespace:
 def run_cell(line: str, cell: str, namespace: dict[str, Any]) -> pd.DataFrame:
     """The `%%sql` cell's result, through the audit named in `namespace`."""
     from privacylib.audit.run import Audit
+    from privacylib.explore.opened import Explored
 
     options = _options(line)
     audit = namespace.get(options.audit)
+    if isinstance(audit, Explored):  # a finished run: its data is loaded now, once
+        audit = audit.session.audit
     if not isinstance(audit, Audit):
-        raise UsageError(f"%%sql needs an audit: '{options.audit}' is "
+        raise UsageError(f"%%sql needs an audit or an explored run: '{options.audit}' is "
                          f"{'not defined' if audit is None else type(audit).__name__}",
                          hint="audit = run_audit(config) first, or %%sql --audit NAME")
     query, names = parameters(cell)
