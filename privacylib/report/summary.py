@@ -173,10 +173,16 @@ def _top(audit: Audit, findings: pd.DataFrame, catalog: dict[str, Control],
     w, lang = audit.words, audit.config.lang
     if not len(findings):
         return []
-    # Open before excepted, gravest first; the same findings give the same page.
-    top = findings.assign(order=findings["severity"].map(SEVERITY_ORDER),
-                          excepted=findings["status"] == Status.EXCEPTED).sort_values(
-        ["excepted", "order", "control_id", "subject_id"], kind="stable").head(TOP_FINDINGS)
+    # Open before excepted, gravest first, and within a severity a finding of
+    # each control in turn: one control with hundreds of findings must not
+    # hide the others. Shown grouped by control; the same findings give the same page.
+    keys = ["excepted", "order", "control_id", "subject_id"]
+    ranked = findings.assign(order=findings["severity"].map(SEVERITY_ORDER),
+                             excepted=findings["status"] == Status.EXCEPTED).sort_values(
+        keys, kind="stable")
+    ranked["turn"] = ranked.groupby(["excepted", "control_id"]).cumcount()
+    top = ranked.sort_values(["excepted", "order", "turn", "control_id"], kind="stable").head(
+        TOP_FINDINGS).sort_values(keys, kind="stable")
     firsts, dues = seen_and_due(audit, top, policy)
     rows = [[link(f"{REPORT}#{anchor(f.control_id)}", f.control_id), w[f.severity],
              subject_text(f.subject_id, lang, names), sentence(f.reason, lang, names, policy),

@@ -138,3 +138,18 @@ def test_the_heat_map_marks_the_hours_outside_business_hours():
     alt = charts.heatmap_alt(heat, "en", "08:00-20:00")
     assert re.search(r"25 accesses.*5 of them outside business hours", alt)
     assert "Wed 10:00" in alt
+
+
+def test_the_top_findings_take_a_turn_from_each_grave_control(audited):
+    # 5,000 findings of one critical control must not fill the table alone.
+    findings = audited.findings()
+    critical = sorted(set(findings.loc[findings["severity"] == "critical", "control_id"]))
+    assert 1 < len(critical) <= summary.TOP_FINDINGS
+    flood = _many(audited, critical[0], 5000)
+    parts = summary._top(audited, pd.concat([flood, findings], ignore_index=True),
+                         {}, {}, {})
+    rows = re.findall(r'<tr class="[^"]*">(.*?)</tr>', "".join(parts), re.S)
+    shown = [re.search(r">([A-Z]\d\d)<", r).group(1) for r in rows]
+    assert len(shown) == summary.TOP_FINDINGS
+    assert set(critical) <= set(shown)  # every critical control has its turn
+    assert shown == sorted(shown, key=lambda c: (critical.index(c) if c in critical else 99, c))
