@@ -13,6 +13,7 @@ from privacylib.errors import UsageError
 from privacylib.explore import opened
 from privacylib.explore import views as explore
 from privacylib.explore.widgets import ALL, Explorer
+from privacylib.explore.words import words
 from privacylib.trail import access
 
 from conftest import SAMPLE, sample_identifiers
@@ -37,7 +38,8 @@ def test_filters_narrow_the_table(explorer):
     both = explorer.filtered()
     assert set(both["severity"]) == {"critical"} and len(both) < len(crm)
     assert len(explorer.picker.options) == len(both)
-    assert all(label.split()[1] == "critical" for label, _ in explorer.picker.options)
+    # Listed in the run's language (Chinese, the default); filtered by the code.
+    assert all(label.split()[1] == "严重" for label, _ in explorer.picker.options)
     explorer.filters["system"].value = ALL
     explorer.filters["severity"].value = ALL
     assert len(explorer.filtered()) == 100
@@ -59,11 +61,12 @@ def test_a_finding_shows_its_rule_sql_and_masked_evidence(explorer):
     raw = sample_identifiers()
     assert not any(secret in detail for secret in raw)
     explorer.unmask.value = True  # no reason typed: refused, nothing shown
-    assert explorer.unmask.value is False and "needs a reason" in explorer.warning.value
+    assert explorer.unmask.value is False
+    assert words("zh")["needs_reason"] in explorer.warning.value
     assert not any(secret in explorer.detail.value for secret in raw)
     explorer.reason.value = "DSAR 2026-117: the customer asked who saw their data"
     explorer.unmask.value = True
-    assert "unmasked" in explorer.warning.value
+    assert words("zh")["unmasked_warning"] in explorer.warning.value
     assert any(secret in explorer.detail.value for secret in raw)  # asked for, shown
     explorer.people.customer.value = "C000001"
     seen = access.views(explorer.store)
@@ -78,7 +81,8 @@ def test_unmasking_without_a_store_is_refused(audit):
     explorer = Explorer(audit)
     explorer.reason.value = "checking"
     explorer.unmask.value = True
-    assert explorer.unmask.value is False and "audit store" in explorer.warning.value
+    assert explorer.unmask.value is False
+    assert words("zh")["needs_store"] in explorer.warning.value
 
 
 def test_an_actor_timeline_flags_the_accesses_in_findings(explorer, audit):

@@ -2,7 +2,8 @@
 data session (once) on its first use. The accesses that findings name are
 marked (red rows, their controls); the customer's trail says on which basis
 each access was made (the consent active then, else the purpose's legal
-basis). Masked as the run's files are, unless identifiers are shown."""
+basis). Masked as the run's files are, unless identifiers are shown; every
+header and code of the data in the run's language."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import ipywidgets as w
 import pandas as pd
 
 from privacylib.errors import PrivacyLibError
-from privacylib.explore.tables import image, table
+from privacylib.explore.tables import image, problem_html, shown_table
 from privacylib.explore.views import CHART_ONLY
+from privacylib.explore.words import value
 from privacylib.report import charts
 
 if TYPE_CHECKING:
@@ -24,18 +26,15 @@ TRAIL = ["day", "time", "actor_id", "system", "data_category", "action", "purpos
          "result", "record_count", "controls", "customer_id", "event_id"]
 
 
-def _problem(exc: PrivacyLibError) -> w.HTML:
-    return w.HTML(f'<p class="pw-problem" style="color:#b00">{html.escape(str(exc))}</p>')
-
-
 class People:
     def __init__(self, explorer: Explorer) -> None:
         self.x = explorer
-        self.actor = w.Combobox(placeholder="staff id", description="actor",
+        said = explorer.words
+        self.actor = w.Combobox(placeholder=said["actor_hint"], description=said["actor_box"],
                                 options=explorer.explored.actors(), ensure_option=False)
         self.actor_view = w.VBox()
-        self.customer = w.Text(placeholder="customer id or CU- pseudonym",
-                               description="customer")
+        self.customer = w.Text(placeholder=said["customer_hint"],
+                               description=said["customer_box"])
         self.customer_view = w.VBox()
         self.actor.observe(self.show_actor, names="value")
         self.customer.observe(self.show_customer, names="value")
@@ -51,6 +50,21 @@ class People:
                                               for v in frame["customer_id"]])
         return frame.drop(columns=[c for c in CHART_ONLY if c in frame])
 
+    def _problem(self, exc: PrivacyLibError) -> w.HTML:
+        return w.HTML(problem_html(exc, self.x.lang))
+
+    def _table(self, frame: pd.DataFrame, css: str, hits: pd.Series | None = None) -> str:
+        return shown_table(frame, css, self.x.lang, self.x.names, hits=hits)
+
+    def _basis(self, consent_id: str, legal_basis: str) -> str:
+        """views' basis in words: the consent active then, else the purpose's legal basis."""
+        said = self.x.words
+        if consent_id:
+            return said["consent_of"].format(id=consent_id)
+        if legal_basis and legal_basis != "consent":
+            return str(value("legal_basis", legal_basis, self.x.lang, self.x.names))
+        return said["no_consent"]
+
     def show_actor(self, _change: object = None) -> None:
         actor = (self.actor.value or "").strip()
         if not actor:
@@ -64,7 +78,7 @@ class People:
             roles = session.actor_roles(actor)
             masked = self._masked(events)
         except PrivacyLibError as exc:
-            self.actor_view.children = (_problem(exc),)
+            self.actor_view.children = (self._problem(exc),)
             return
         run = self.x.result.run
         start, end = (pd.Timestamp(t).tz_convert(run.timezone)
@@ -72,11 +86,12 @@ class People:
         hits = events["controls"] != ""
         order = list(events.index[hits]) + list(events.index[~hits])  # the flagged first
         self.actor_view.children = (
-            w.HTML(f"<b>{html.escape(actor)}</b>: {len(events)} accesses, "
-                   f'<span class="pw-flagged">{int(hits.sum())}</span> in findings'),
+            w.HTML(self.x.words["actor_line"].format(
+                actor=f"<b>{html.escape(actor)}</b>", n=len(events),
+                flagged=f'<span class="pw-flagged">{int(hits.sum())}</span>')),
             image(charts.actor_timeline(events, roles, start, end)),
-            w.HTML(table(roles, "pw-roles")),
-            w.HTML(table(masked.loc[order], "pw-actor-events", hits=hits.loc[order])),
+            w.HTML(self._table(roles, "pw-roles")),
+            w.HTML(self._table(masked.loc[order], "pw-actor-events", hits=hits.loc[order])),
         )
 
     def show_customer(self, _change: object = None) -> None:
@@ -94,13 +109,17 @@ class People:
                      else pd.DataFrame(columns=TRAIL))
             masked = self._masked(trail)
         except PrivacyLibError as exc:
-            self.customer_view.children = (_problem(exc),)
+            self.customer_view.children = (self._problem(exc),)
             return
         hits = trail["controls"] != "" if len(trail) else pd.Series(dtype=bool)
+        if len(masked):
+            masked = masked.assign(basis=[self._basis(c, b) for c, b in zip(
+                masked["consent_id"], masked["legal_basis"], strict=True)])
         self.customer_view.children = (
-            w.HTML(f'<span class="pw-trail-count">{len(trail)}</span> accesses, '
-                   f'<span class="pw-trail-flagged">{int(hits.sum())}</span> in findings'),
-            w.HTML(table(masked[[c for c in TRAIL if c in masked]], "pw-trail", hits=hits)),
+            w.HTML(self.x.words["trail_line"].format(
+                n=f'<span class="pw-trail-count">{len(trail)}</span>',
+                flagged=f'<span class="pw-trail-flagged">{int(hits.sum())}</span>')),
+            w.HTML(self._table(masked[[c for c in TRAIL if c in masked]], "pw-trail", hits=hits)),
         )
 
     def actor_tab(self) -> w.VBox:

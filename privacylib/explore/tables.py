@@ -1,6 +1,7 @@
 """Tables and images as the explorer's widgets show them: every value as a
 person reads it (local times YYYY-MM-DD HH:MM, whole numbers without .0,
-nothing at all for a missing value, never NaT, None or nan)."""
+nothing at all for a missing value, never NaT, None or nan), headers and the
+data's codes in the run's language."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import ipywidgets as w
 import pandas as pd
 from matplotlib.figure import Figure
 
+from privacylib.errors import PrivacyLibError
+from privacylib.explore.words import column, value, words
 from privacylib.report import charts
+from privacylib.report.sheetwords import WORDS as SHEET_WORDS
+from privacylib.report.summary import by_severity
+from privacylib.vocab import Outcome
 
 if TYPE_CHECKING:
     from privacylib.audit.result import RunResult
@@ -50,8 +56,17 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def shown_table(frame: pd.DataFrame, css: str, lang: str, names: dict[str, str],
+                limit: int = TABLE_ROWS, hits: pd.Series | None = None) -> str:
+    """`frame` as a table in the run's language: each column's header its
+    label, each value its word (the data's codes, the audit's enumerations)."""
+    said = pd.DataFrame({column(c, lang): [value(c, v, lang, names) for v in frame[c]]
+                         for c in frame.columns}, index=frame.index)
+    return table(said, css, limit, hits, more=words(lang)["more_rows"])
+
+
 def table(frame: pd.DataFrame, css: str, limit: int = TABLE_ROWS,
-          hits: pd.Series | None = None) -> str:
+          hits: pd.Series | None = None, more: str = "… {n} more") -> str:
     """An HTML table; rows where `hits` is true are marked (class pw-hit)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     marks = [False] * len(frame) if hits is None else list(hits)
@@ -59,9 +74,16 @@ def table(frame: pd.DataFrame, css: str, limit: int = TABLE_ROWS,
         ('<tr class="pw-hit">' if hit else "<tr>")
         + "".join(f"<td>{html.escape(text(v))}</td>" for v in row) + "</tr>"
         for row, hit in zip(frame.head(limit).itertuples(index=False), marks, strict=False))
-    more = f"<p>… {len(frame) - limit} more</p>" if len(frame) > limit else ""
+    rest = (f"<p>{html.escape(more.format(n=len(frame) - limit))}</p>"
+            if len(frame) > limit else "")
     return (f'{STYLE}<table class="pw {css}"><thead><tr>{head}</tr></thead><tbody>{body}'
-            f"</tbody></table>{more}")
+            f"</tbody></table>{rest}")
+
+
+def problem_html(exc: PrivacyLibError, lang: str) -> str:
+    """Why raw rows could not be shown: the run language's lead, then the error's own words."""
+    return (f'<p class="pw-problem" style="color:#b00">{html.escape(words(lang)["cannot"])}'
+            f"{html.escape(str(exc))}</p>")
 
 
 def image(fig: Figure) -> w.Image:
@@ -89,14 +111,26 @@ def list_line(values: dict[str, Any]) -> str:
 
 
 def status_html(source: str, result: RunResult) -> str:
-    """What was opened, its period in local time, its outcome and history."""
-    r, compared = result.run, result.comparison
-    since = (f"compared with run {compared.previous_run} ({compared.previous_period}): "
-             f"{compared.new} new, {compared.recurring} still open, "
-             f"{len(compared.resolved)} resolved") if compared.previous_run else (
-        "no earlier run to compare with")
+    """What was opened, its period in local time, its outcome and history, in
+    the run's language (the reports' headline words)."""
+    r, compared, v = result.run, result.comparison, result.verdict
+    lang = r.lang
+    w = words(lang)
+    colon, sep = ("：", "、") if lang == "zh" else (": ", ", ")
+    since = w["compared_with"].format(
+        run=compared.previous_run, period=compared.previous_period, new=compared.new,
+        open=compared.recurring, resolved=len(compared.resolved)) if compared.previous_run \
+        else w["no_previous"]
+    period = SHEET_WORDS[lang]["period_fmt"].format(start=r.local_start, end=r.local_end,
+                                                    tz=r.timezone)
+    scope = f" · {w['scope']}{colon}{r.scope}" if r.scope else ""
+    failed = int(v.outcomes.get(Outcome.FAIL, 0))
+    outcomes = sep.join(f"{w[o]} {int(v.outcomes.get(o, 0))}"
+                        for o in (Outcome.PASS, Outcome.NO_DATA, Outcome.SKIPPED, Outcome.ERROR))
+    verdict = (w["failed_headline"].format(n=failed) + colon
+               + by_severity(v.failed_by_severity, lang) + " · " + outcomes + " · "
+               + (w["incomplete"].format(n=len(v.incomplete)) if v.incomplete
+                  else w["complete"]))
     return (f'<div class="pw-status"><b>{html.escape(source)}</b><br>'
-            f"period {html.escape(r.period)}: {html.escape(r.local_start)} to "
-            f"{html.escape(r.local_end)} ({html.escape(r.timezone)})"
-            f"{' · scope ' + html.escape(r.scope) if r.scope else ''}<br>"
-            f"{html.escape(result.verdict.line())} · {html.escape(since)}</div>")
+            f"{html.escape(w['period'])} {html.escape(r.period)}{colon}{html.escape(period)}"
+            f"{html.escape(scope)}<br>{html.escape(verdict)} · {html.escape(since)}</div>")

@@ -11,6 +11,9 @@ unmasked (a finding, an actor, a customer) is recorded in the audit store
 with the OS user and the reason (trail/access.py). Without a reason or a
 store, the tick is refused. This module wires the findings to the page;
 people.py the actor and customer tabs.
+
+Everything shown reads in the run's language (explore/words.py); the
+filters' values and the picker's keys stay the codes the files hold.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pandas as pd
 
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.explore import trend
+from privacylib.explore.detail import finding_html, readable, run_policy, source_text
 from privacylib.explore.opened import Explored, of_audit
 from privacylib.explore.people import People
 from privacylib.explore.tables import (
@@ -33,19 +37,24 @@ from privacylib.explore.tables import (
     STYLE,
     image,
     list_line,
+    problem_html,
+    shown_table,
     status_html,
-    table,
     text,
 )
+from privacylib.explore.words import column, value, words
 from privacylib.masking.masker import Masker, load_key, unmasked
 from privacylib.report import charts
+from privacylib.report.words import sentence
 from privacylib.trail import access
 
+# The "all" choice's value (its label is the run language's).
 ALL = "(all)"
 # Rows in the findings list; narrow the filters for the rest.
 LIST_ROWS = 500
 FILTERS = ("family", "control_id", "severity", "department", "system", "status", "history")
-TABS = ("Findings", "Controls", "Actor timeline", "Customer trail", "Charts")
+TABS = ("tab_findings", "tab_controls", "tab_actor", "tab_customer", "tab_charts")
+CHARTS_TAB = TABS.index("tab_charts")
 CONTROL_COLUMNS = ["id", "family", "severity", "title", "outcome", "checked", "findings",
                    "reason"]
 
@@ -58,16 +67,19 @@ class Explorer:
         if not isinstance(explored, Explored):  # an Audit made in this kernel
             explored = of_audit(explored)
         self.explored, self.result = explored, explored.result
+        self.lang = self.result.run.lang
+        self.words = words(self.lang)
         # Where unmasked views are recorded, and the run they are views of.
         self.store = store or explored.store
         self.run_id = run_id or explored.run_id
         self.findings = explored.findings.reset_index(drop=True)
         self.controls = {c.id: c for c in explored.catalog()}
         self.filters = {name: self._dropdown(name) for name in FILTERS}
-        self.unmask = w.Checkbox(value=False, description="show identifiers (unmasked)",
+        self.unmask = w.Checkbox(value=False, description=self.words["show_unmasked"],
                                  indent=False)
-        self.reason = w.Text(placeholder="why identifiers are needed (recorded)",
-                             description="reason")
+        self.reason = w.Text(placeholder=self.words["reason_hint"],
+                             description=self.words["reason_box"],
+                             style={"description_width": "initial"})
         self.warning = w.HTML()
         self.refused = ""  # why the last tick of "show identifiers" was refused
         self.count = w.HTML()
@@ -87,10 +99,29 @@ class Explorer:
     def session(self) -> Any:
         return self.explored.session
 
+    @property
+    def names(self) -> dict[str, str]:
+        """The data's own words for its codes (purposes, categories): known
+        once the data is loaded, which the explorer never does for them alone."""
+        if not self.session.opened:
+            return {}
+        if "_names" not in self.__dict__:
+            from privacylib.report.files import code_names
+
+            self._names = code_names(self.session.audit)
+        return self._names
+
+    @cached_property
+    def policy(self) -> dict[str, Any]:
+        return run_policy(self.explored)
+
     # --- filters and the findings list ---------------------------------------------------
     def _dropdown(self, name: str) -> w.Dropdown:
         values = sorted({text(v) for v in self.findings.get(name, ()) if text(v)})
-        dropdown = w.Dropdown(options=[ALL, *values], value=ALL, description=name)
+        labels = [(text(value(name, v, self.lang)), v) for v in values]
+        dropdown = w.Dropdown(options=[(self.words["all_choice"], ALL), *labels], value=ALL,
+                              description=column(name, self.lang),
+                              style={"description_width": "initial"})
         dropdown.add_class(f"pw-filter-{name}")
         return dropdown
 
@@ -107,7 +138,10 @@ class Explorer:
                 self._record("findings table", "")
             except UsageError as exc:
                 self.unmask.value = False
-                self.refused = exc.message
+                # The same refusals as access.record_view's, in the run's language.
+                self.refused = (self.words["needs_reason"] if not self.reason.value.strip()
+                                else self.words["needs_store"] if not self.store
+                                else exc.message)
                 return
         self.refused = ""
 
@@ -140,14 +174,16 @@ class Explorer:
 
     def refresh(self, _change: object = None) -> None:
         frame = self.filtered()
-        self.warning.value = ('<b style="color:#b00">identifiers are shown unmasked</b>'
+        w_ = self.words
+        self.warning.value = (f'<b style="color:#b00">{html.escape(w_["unmasked_warning"])}</b>'
                               if self.unmask.value else html.escape(self.refused))
-        more = (f" (the first {LIST_ROWS} listed: narrow the filters)"
-                if len(frame) > LIST_ROWS else "")
-        self.count.value = (f'<span class="pw-count">{len(frame)}</span> of '
-                            f"{len(self.findings)}{more}")
+        more = w_["first_listed"].format(n=LIST_ROWS) if len(frame) > LIST_ROWS else ""
+        self.count.value = w_["count_of"].format(
+            shown=f'<span class="pw-count">{len(frame)}</span>', total=len(self.findings)
+        ) + html.escape(more)
         rows = self.shown.loc[frame.index[:LIST_ROWS]]
-        options = [(list_line(r), r["finding_key"]) for r in rows.to_dict("records")]
+        options = [(list_line(readable(r, self.lang, self.names, self.policy)), r["finding_key"])
+                   for r in rows.to_dict("records")]
         # The finding being viewed stays when it is still listed (unmasking, a filter).
         keep = self.picker.value
         keys = [key for _, key in options]
@@ -174,49 +210,38 @@ class Explorer:
                 evidence = self.session.raw_evidence(key)  # the data session opens here
                 self._record("finding", key)
             except PrivacyLibError as exc:
-                problem = f'<p class="pw-problem" style="color:#b00">{html.escape(str(exc))}</p>'
-        self.detail.value = self._detail_html(row, evidence, problem)
-
-    def _detail_html(self, row: pd.Series, evidence: Any, problem: str) -> str:
-        control = self.controls.get(row["control_id"])
-        lang = self.result.run.lang
-        title = control.title(lang) if control else text(row.get("title"))
-        facts = " · ".join(f"{name} <b>{html.escape(text(row.get(name)))}</b>"
-                           for name in ("severity", "status", "history", "department", "system",
-                                        "actor_id", "day") if text(row.get(name)))
-        shown = json.dumps(evidence, ensure_ascii=False, indent=1, default=str)
-        rule = (f"<p><b>rule</b>: {html.escape(control.rule(lang))}</p>"
-                f"<details><summary>SQL</summary><pre>{html.escape(control.sql)}</pre>"
-                "</details>") if control else ""
-        return (f'{STYLE}<div class="pw-detail"><h4>{html.escape(row["control_id"])} '
-                f"{html.escape(title)}</h4><p>{facts}</p>{problem}"
-                f"<p>{html.escape(text(row['reason']))}</p>{rule}"
-                f"<p><b>evidence</b></p><pre>{html.escape(shown)}</pre></div>")
+                problem = problem_html(exc, self.lang)
+        self.detail.value = finding_html(row.to_dict(), self.controls.get(row["control_id"]),
+                                         evidence, problem, self.lang, self.names, self.policy)
 
     # --- the page ------------------------------------------------------------------------
     def status(self) -> w.HTML:
-        return w.HTML(status_html(self.explored.source, self.result))
+        return w.HTML(status_html(source_text(self.explored), self.result))
 
     def controls_table(self) -> w.HTML:
         frame = pd.DataFrame([vars(c) for c in self.result.controls], columns=CONTROL_COLUMNS)
         frame["outcome"] = frame["outcome"].map(str)
-        return w.HTML(table(frame, "pw-controls", limit=len(frame) + 1))
+        frame["reason"] = [sentence(r, self.lang, self.names, self.policy)
+                           for r in frame["reason"]]
+        return w.HTML(shown_table(frame, "pw-controls", self.lang, self.names,
+                                  limit=len(frame) + 1))
 
     def charts(self) -> w.VBox:
-        parts = [w.HTML("<b>findings by control and severity</b>"),
-                 image(charts.findings_by_control(self.findings))]
+        lang, w_ = self.lang, self.words
+        parts = [w.HTML(f"<b>{html.escape(w_['chart_findings'])}</b>"),
+                 image(charts.findings_by_control(self.findings, lang))]
         heat = self.result.access_frame()
         if len(heat):
-            parts += [w.HTML("<b>accesses by weekday and local hour</b>"),
-                      image(charts.access_heatmap(heat, "en", self.explored.business_hours))]
+            parts += [w.HTML(f"<b>{html.escape(w_['chart_heat'])}</b>"),
+                      image(charts.access_heatmap(heat, lang, self.explored.business_hours))]
         store = self.store
         if store and Path(store).is_file():
-            parts += [w.HTML("<b>findings across the runs of the audit store</b>"),
-                      image(trend.runs_chart(trend.runs_table(store)))]
+            parts += [w.HTML(f"<b>{html.escape(w_['chart_runs'])}</b>"),
+                      image(trend.runs_chart(trend.runs_table(store), lang))]
         return w.VBox(parts)
 
     def findings_tab(self) -> w.VBox:
-        names = list_line({**{n: n for n, _ in COLUMNS}, "control_id": "id"})
+        names = list_line({n: column(n, self.lang) for n, _ in COLUMNS})
         head = w.HTML(f'<div class="pw-list-head">{html.escape(names)}</div>')
         listing = w.VBox([self.count, head, self.picker],
                          layout=w.Layout(flex="3 1 0%", min_width="420px"))
@@ -234,15 +259,16 @@ class Explorer:
     def widget(self) -> w.VBox:
         # The charts are drawn when their tab is first opened: matplotlib's
         # first figure costs seconds the findings should not wait for.
-        drawn = w.VBox([w.HTML("drawing…")])
+        drawing = self.words["drawing"]
+        drawn = w.VBox([w.HTML(drawing)])
         self.tab = w.Tab(children=[self.findings_tab(), self.controls_table(),
                                    self.people.actor_tab(), self.people.customer_tab(), drawn])
         for n, title in enumerate(TABS):
-            self.tab.set_title(n, title)
+            self.tab.set_title(n, self.words[title])
         self.tab.add_class("pw-explorer")
 
         def draw(change: dict) -> None:
-            if TABS[change["new"] or 0] == "Charts" and drawn.children[0].value == "drawing…":
+            if change["new"] == CHARTS_TAB and drawn.children[0].value == drawing:
                 drawn.children = self.charts().children
 
         self.tab.observe(draw, names="selected_index")
@@ -251,3 +277,9 @@ class Explorer:
 
 def explorer(explored: Any, *, run_id: str | None = None, store: str | None = None) -> w.VBox:
     return Explorer(explored, run_id=run_id, store=store).widget()
+
+
+def opened_line(explored: Explored) -> str:
+    """The notebook's line on what it opened, in the run's language."""
+    said = words(explored.result.run.lang)
+    return said["opened_line"].format(source=source_text(explored), n=len(explored.findings))

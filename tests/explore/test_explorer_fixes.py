@@ -11,6 +11,7 @@ import pytest
 
 from privacylib.explore import opened
 from privacylib.explore.widgets import Explorer
+from privacylib.explore.words import column, value, words
 from privacylib.trail import access
 
 from conftest import sample_identifiers
@@ -22,6 +23,11 @@ CODE_LIKE = re.compile(r"\b(NaT|nan|None|NaN)\b")
 def explorer(sample_run, tmp_path):
     run, _ = sample_run
     return Explorer(opened.open_run(run), store=str(tmp_path / "store.duckdb"))
+
+
+def _raw(detail: str) -> str:
+    """The detail pane's raw evidence (JSON, folded away)."""
+    return re.search(r'<pre class="pw-raw">(.*?)</pre>', detail, re.S).group(1)
 
 
 def _cells(html: str) -> list[str]:
@@ -57,13 +63,19 @@ def test_showing_identifiers_keeps_the_finding_being_viewed(explorer):
     seen = access.views(explorer.store)
     assert list(seen[seen["kind"] == "finding"]["subject"]) == [keys[2]] * 2
     explorer.unmask.value = False
-    assert explorer.picker.value == keys[2] and explorer.detail.value == masked
+    # The same finding, masked again (its codes may now read as the data's own
+    # words: the data was loaded to unmask).
+    assert explorer.picker.value == keys[2]
+    assert _raw(explorer.detail.value) == _raw(masked)
+    assert not any(secret in explorer.detail.value for secret in sample_identifiers())
 
 
 def test_times_are_local_hours_and_minutes_and_nothing_is_nat(explorer):
     explorer.people.actor.value = "E9003"
     _, _, roles, events = explorer.people.actor_view.children
-    assert "<th>time</th>" in events.value and "<th>hour</th>" not in events.value
+    assert f"<th>{column('time', 'zh')}</th>" in events.value  # the sample's run is Chinese
+    assert "<th>hour</th>" not in events.value and f"<th>{column('hour', 'zh')}</th>" not in (
+        events.value)  # the chart's number, not a column
     times = re.findall(r"<td>(\d\d:\d\d)</td>", events.value)
     assert len(times) == 7  # E9003's seven accesses
     assert not CODE_LIKE.search(events.value) and not CODE_LIKE.search(roles.value)
@@ -96,7 +108,13 @@ def test_the_customer_trail_gives_the_basis_and_marks_the_findings(explorer):
     count, table = explorer.people.customer_view.children
     assert f'<span class="pw-trail-flagged">{len(hits)}</span>' in count.value
     assert table.value.count('<tr class="pw-hit">') == len(hits)
-    assert "<th>basis</th>" in table.value and customer not in table.value
+    assert f"<th>{column('basis', 'zh')}</th>" in table.value and customer not in table.value
+    said = words("zh")
+    basis = [said["consent_of"].format(id=c) if c else
+             value("legal_basis", b, "zh", explorer.names) if b and b != "consent"
+             else said["no_consent"] for c, b in zip(trail["consent_id"], trail["legal_basis"],
+                                                     strict=True)]
+    assert set(basis) <= set(_cells(table.value))
 
 
 def test_the_legal_basis_shows_where_no_consent_is_needed(explorer):

@@ -13,7 +13,8 @@ import pytest
 import privacylib.audit.run as audit_run
 from privacylib.errors import DataError, UsageError
 from privacylib.explore import opened
-from privacylib.explore.widgets import Explorer
+from privacylib.explore.widgets import ALL, Explorer
+from privacylib.explore.words import words
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_a_run_opens_from_its_result_without_loading_its_data(sample_run, loads)
         assert list(shown.loc[written["finding_key"], column]) == list(written[column]), column
     # History is the run's (blank: a first run), not a comparison of the run with itself.
     assert set(written["history"]) == {""}
-    assert explorer.filters["history"].options == ("(all)",)
+    assert explorer.filters["history"].options == ((words("zh")["all_choice"], ALL),)
     controls = pd.read_csv(run / "controls.csv", dtype=str)
     assert [c.id for c in explored.result.controls] == list(controls.iloc[:, 0])
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
