@@ -37,8 +37,8 @@ if mode == "duckdb":
     out["rows"] = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
 else:
     import privacylib
-    from privacylib.engine import run_controls
-    from privacylib.period import resolve_period
+    from privacylib.controls.engine import run_controls
+    from privacylib.config.period import resolve_period
     loaded = privacylib.load(folder + "/exports", progress=False)
     out["load_seconds"] = time.perf_counter() - start
     out["rows"] = loaded.datasets["access_log"].rows_read

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from privacylib.audit.verdict import ExitCode
 from privacylib.cli.coverage import coverage_lines
@@ -30,8 +31,10 @@ def _print_quality(result: LoadResult, masker: Masker, out: TextIO | None = None
         if d.status == "loaded":
             line = (f"read {d.rows_read:>10,}  loaded {d.rows_loaded:>10,}  "
                     f"rejected {d.rows_rejected:>8,}")
-            if d.earliest and d.latest:
-                line += f"  dated {d.earliest:%Y-%m-%d} .. {d.latest:%Y-%m-%d}"
+            if d.earliest and d.latest:  # local days: as the rows were written
+                zone = ZoneInfo(result.policy.timezone)
+                line += (f"  dated {d.earliest.astimezone(zone):%Y-%m-%d} .. "
+                         f"{d.latest.astimezone(zone):%Y-%m-%d}")
         elif d.status == "absent":
             line = "(controls that need it will be skipped)"
         else:

@@ -23,7 +23,7 @@ One entry per dataset, every key optional::
 
 Rules:
 - **source** names a native format (intake/presets/: pgaudit, mysql-audit,
-  cloudtrail, kantara, iab-tcf) read as the system writes it, with the
+  cloudtrail, ranger, syslog, kantara, iab-tcf) read as the system writes it, with the
   mapping it stands for built in; options in a block (`source: {name:
   pgaudit, prefix: '%m [%p] '}`). Keys given beside it are laid over the
   preset's (precedence: intake/presets/__init__.py).

@@ -113,3 +113,12 @@ def test_the_data_folder_is_given_once(log_only, tmp_path):
     both = audit("validate", log_only, "--data", tmp_path, "--out", tmp_path / "v")
     assert both.returncode == 2 and "two data folders" in both.stderr
     assert audit("validate", "--out", tmp_path / "v").returncode == 2
+
+
+def test_the_dates_of_each_dataset_are_local_days(log_only, tmp_path):
+    # 2020-01-01 at midnight in Asia/Shanghai is 2019-12-31 in UTC: the user
+    # wrote the first, and reads it back.
+    write_csv(log_only / "employees.csv", ["actor_id", "hired_at"], [["A1", "2020-01-01"]])
+    proc = audit("validate", log_only, "--out", tmp_path / "v", "--lang", "en")
+    (line,) = [x for x in proc.stdout.splitlines() if x.startswith("employees")]
+    assert line.endswith("dated 2020-01-01 .. 2020-01-01"), line

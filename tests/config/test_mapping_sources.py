@@ -104,3 +104,17 @@ def test_every_preset_is_valid_and_its_reader_registered():
 def test_a_source_written_in_any_case_is_found():
     m = mapping_from_dict({"consents": {"source": "IAB-TCF"}})
     assert m.for_dataset("consents").source_name == "iab-tcf"
+
+
+@pytest.mark.parametrize("name", ["pgaudit", "mysql-audit", "cloudtrail", "ranger", "syslog",
+                                  "kantara", "iab-tcf"])
+def test_a_resolved_source_reads_back_as_itself(name):
+    # The runner hands the notebook the mapping as parsed (options with their
+    # defaults spelt out, the preset's keys merged): it must parse to the same.
+    from privacylib.config.params import mapping_as_dict
+    from privacylib.intake.presets import presets
+
+    dataset = presets()[name].dataset
+    first = mapping_from_dict({dataset: {"source": name}})
+    again = mapping_from_dict(mapping_as_dict(first))
+    assert again.for_dataset(dataset) == first.for_dataset(dataset)

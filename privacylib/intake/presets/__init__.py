@@ -125,7 +125,8 @@ def parse_source(dataset: str, value: Any, at: str, problems: list[Problem],
                                     suggest(str(key), preset.options) if preset.options
                                     else f"{name} has no options"))
             continue
-        why = preset.options[key].check(given)
+        # Its default is always good (a resolved mapping spells every option out).
+        why = None if given == preset.options[key].default else preset.options[key].check(given)
         if why:
             problems.append(Problem(f"{at}.{key}", f"{given!r} {why}",
                                     preset.options[key].about))
