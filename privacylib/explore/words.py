@@ -77,14 +77,16 @@ def words(lang: str) -> dict[str, str]:
 
 
 def column(name: str, lang: str) -> str:
-    """A column or field as its header reads."""
+    """A column or field as its header reads (in English capitalised, as the reports' are)."""
     w = words(lang)
     if name in COLUMN_WORDS:
-        return w[COLUMN_WORDS[name]]
-    if name in ("severity", "status", "history", "family", "outcome", "checked", "findings",
-                "reason"):
-        return w[name]
-    return key_label(name, lang)
+        label = w[COLUMN_WORDS[name]]
+    elif name in ("severity", "status", "history", "family", "outcome", "checked", "findings",
+                  "reason"):
+        label = w[name]
+    else:
+        label = key_label(name, lang)
+    return label[:1].upper() + label[1:]
 
 
 def value(name: str, code: Any, lang: str, names: dict[str, str] | None = None) -> Any:

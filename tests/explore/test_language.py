@@ -13,8 +13,8 @@ import pytest
 from test_browser import code_tokens
 
 from privacylib.explore import opened
-from privacylib.explore.words import EXPLORE, value, words
 from privacylib.explore.widgets import ALL, CHARTS_TAB, Explorer
+from privacylib.explore.words import EXPLORE, value, words
 from privacylib.report.i18n import TEXT
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -42,6 +42,19 @@ def _visible(node: w.Widget) -> list[str]:
         out.append(_read(node.value))
     for child in getattr(node, "children", ()):
         out += _visible(child)
+    return out
+
+
+def _chrome(node: w.Widget) -> list[str]:
+    """The explorer's own words in the tree: labels, titles, headers, bold lead-ins."""
+    out = [getattr(node, n, "") or "" for n in ("description", "placeholder")]
+    if isinstance(node, w.Tab):
+        out += list(node.titles)
+    if isinstance(node, w.HTML):
+        # Headers, folds and lead-ins; a fact's value (bold inside a line) is the data's.
+        out += re.findall(r"(?:<th>|<summary>|<p><b>|\A<b>)([^<]*)<", node.value)
+    for child in getattr(node, "children", ()):
+        out += _chrome(child)
     return out
 
 
@@ -85,9 +98,10 @@ def test_the_explorer_speaks_the_run_language_without_codes(lang_run, tmp_path):
     severities = explorer.filters["severity"]
     assert said["critical"] in severities._options_labels
     if lang == "en":
-        # English reads as English: only the data's own text (names, free text) may be Chinese.
+        # English reads as English: the explorer's own words, headers and the controls'
+        # outcomes (only the data's values, a department's name, may be Chinese).
         assert not CJK.search(" ".join(_visible(explorer.tab.children[1]))), "controls table"
-        assert not CJK.search(" ".join(s for s in seen if not s.startswith(" ")))
+        assert not CJK.search(" ".join(_chrome(page))), _chrome(page)
     else:
         assert "严重" in severities._options_labels and "发现" in explorer.tab.titles
 
