@@ -1,6 +1,7 @@
 """explore.ipynb in a real JupyterLab, in Debian's Chromium: it finds the run
-beside it by itself, lists the findings, filters them, and a click on a row
-shows that finding's evidence beside the list."""
+beside it by itself, speaks the run's language (Chinese, the default), lists
+the findings, filters them by a label in words, and a click on a row shows
+that finding's evidence beside the list."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from test_browser import ARGS, CHROMIUM, SCREENSHOTS
+
+from privacylib.explore.widgets import TABS
+from privacylib.explore.words import words
 
 from conftest import SAMPLE
 
@@ -97,7 +101,14 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         assert count.inner_text() == "100"
         rows = page.locator(".pw-list select option")
         assert rows.count() == 100
-        page.locator(".pw-filter-severity select").select_option("critical")
+        said = words("zh")
+        tabs = page.locator(".pw-explorer .lm-TabBar-tabLabel")
+        assert [tabs.nth(i).inner_text() for i in range(tabs.count())] == [said[t] for t in TABS]
+        severity = page.locator(".pw-filter-severity select")
+        choices = severity.locator("option").all_inner_texts()
+        assert choices[0] == said["all_choice"] and said["critical"] in choices, choices
+        assert "critical" not in choices  # the code stays underneath, as the value
+        severity.select_option(label=said["critical"])  # as a person picks it: by its words
         page.wait_for_function(
             "document.querySelector('.pw-count').textContent !== '100'", timeout=30_000)
         shown = int(count.inner_text())
@@ -106,7 +117,7 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
             f"document.querySelectorAll('.pw-list select option').length === {shown}",
             timeout=30_000)
         labels = [rows.nth(i).text_content() for i in range(shown)]
-        assert {label.split()[1] for label in labels} == {"critical"}
+        assert {label.split()[1] for label in labels} == {said["critical"]}
         # A click on a row shows that finding, beside the list.
         pick = labels[3]
         rows.nth(3).click()
@@ -114,7 +125,8 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
             "t => document.querySelector('.pw-detail h4').textContent.startsWith(t)",
             arg=pick.split()[0] + " ", timeout=30_000)
         detail = page.locator(".pw-detail")
-        assert detail.locator("pre").last.inner_text().strip().startswith("{")
+        assert detail.locator(".pw-evidence tr").count() > 0  # the evidence, in words
+        assert detail.locator(".pw-raw").text_content().strip().startswith("{")  # folded JSON
         listing = page.locator(".pw-list").bounding_box()
         placed = detail.bounding_box()
         assert placed["y"] < listing["y"] + listing["height"], (placed, listing)
