@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from privacylib.controls.catalog import FAMILIES
 from privacylib.explore.words import words
+from privacylib.report import charts
 from privacylib.trail import store
 
 
@@ -49,18 +50,21 @@ def by_control(path: str) -> pd.DataFrame:
 def runs_chart(runs: pd.DataFrame, lang: str = "en") -> Figure:
     """Findings per run, split new / still open, with the resolved beside them."""
     said = words(lang)
-    fig = Figure(figsize=(9, 3.2))
-    ax = fig.subplots()
-    x = range(len(runs))
-    still = runs["findings"] - runs["new"]
-    ax.bar(x, still, color="#e4572e", label=said["runs_still"])
-    ax.bar(x, runs["new"], bottom=still, color="#f3a712", label=said["runs_new"])
-    ax.plot(x, runs["resolved"], "o-", color="#76b041", label=said["runs_resolved"])
-    ax.set_xticks(list(x), runs["run"], rotation=30, ha="right", fontsize=8)
-    ax.set_title(said["chart_runs"], fontsize=11, loc="left")
-    ax.set_ylabel(said["findings"])
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    # Drawn in the reports' CJK fonts: tight_layout measures the Chinese labels here.
+    # (charts._fonts is private to charts.py; a public name there would be better.)
+    with charts._fonts():
+        fig = Figure(figsize=(9, 3.2))
+        ax = fig.subplots()
+        x = range(len(runs))
+        still = runs["findings"] - runs["new"]
+        ax.bar(x, still, color="#e4572e", label=said["runs_still"])
+        ax.bar(x, runs["new"], bottom=still, color="#f3a712", label=said["runs_new"])
+        ax.plot(x, runs["resolved"], "o-", color="#76b041", label=said["runs_resolved"])
+        ax.set_xticks(list(x), runs["run"], rotation=30, ha="right", fontsize=8)
+        ax.set_title(said["chart_runs"], fontsize=11, loc="left")
+        ax.set_ylabel(said["findings"])
+        ax.legend(fontsize=8)
+        fig.tight_layout()
     return fig
 
 
