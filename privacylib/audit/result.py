@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from privacylib.audit.names import code_names
 from privacylib.audit.verdict import Verdict
 from privacylib.errors import PrivacyLibError
 from privacylib.vocab import History, Outcome
@@ -163,6 +164,11 @@ class RunResult:
     # Accesses in the period per weekday (7 rows, Monday first) and local hour
     # (24 columns); empty without an access log. Pages draw it from here.
     access_by_hour: tuple[tuple[int, ...], ...] = ()
+    # The data's descriptions of its codes (audit/names.py), masked: (code, words).
+    code_names: tuple[tuple[str, str], ...] = ()
+
+    def names(self) -> dict[str, str]:
+        return dict(self.code_names)
 
     def access_frame(self) -> pd.DataFrame:
         """access_by_hour as the charts take it: weekdays 1-7 by hours 0-23."""
@@ -206,7 +212,8 @@ class RunResult:
             Comparison(c["previous_run"], c["previous_period"], c["new"], c["recurring"],
                        tuple(_make(GoneFinding, x) for x in c["resolved"])),
             _make(FindingsFile, data["findings"]),
-            tuple(tuple(row) for row in data["access_by_hour"]))
+            tuple(tuple(row) for row in data["access_by_hour"]),
+            tuple((str(k), str(v)) for k, v in data["code_names"]))
 
 
 def _make(cls: type, data: dict[str, Any]) -> Any:
@@ -307,7 +314,7 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
     heat = audit.access_by_hour()
     access = tuple(tuple(int(v) for v in row) for row in heat.to_numpy()) if len(heat) else ()
     return RunResult(FORMAT, run, audit.verdict(), outcomes, quality, exceptions, comparison,
-                     findings, access)
+                     findings, access, tuple(code_names(audit).items()))
 
 
 def findings_file(path: Path) -> FindingsFile:

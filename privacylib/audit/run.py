@@ -29,6 +29,7 @@ from privacylib.config.waivers import apply as apply_exceptions
 from privacylib.controls.catalog import FAMILIES
 from privacylib.controls.engine import AuditResult, Scope, run_controls
 from privacylib.errors import ConfigError
+from privacylib.intake.cache import shared_load
 from privacylib.intake.ingest import LoadResult, load
 from privacylib.masking.masker import Masker, masker_for
 from privacylib.report.i18n import words
@@ -185,8 +186,9 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     are resolved first (config/params.py) unless they already are."""
     resolved = config if isinstance(config, ResolvedConfig) else resolve(config)
     config, period, tz = resolved.config, resolved.period, resolved.timezone
-    loaded = load(Path(config.data), policy=resolved.policy, mapping=resolved.mapping,
-                  progress=False)
+    # A batch may have loaded this data for all its runs (intake/cache.py).
+    loaded = shared_load(resolved) or load(
+        Path(config.data), policy=resolved.policy, mapping=resolved.mapping, progress=False)
     catalog = resolved.catalog()
     exceptions: tuple[RiskException, ...] = ()
     if config.exceptions is not None:

@@ -99,17 +99,11 @@ class Explorer:
     def session(self) -> Any:
         return self.explored.session
 
-    @property
+    @cached_property
     def names(self) -> dict[str, str]:
-        """The data's own words for its codes (purposes, categories): known
-        once the data is loaded, which the explorer never does for them alone."""
-        if not self.session.opened:
-            return {}
-        if "_names" not in self.__dict__:
-            from privacylib.report.files import code_names
-
-            self._names = code_names(self.session.audit)
-        return self._names
+        """The data's own words for its codes (purposes, categories), as the
+        run's result carries them: the data need not be loaded for them."""
+        return self.result.names()
 
     @cached_property
     def policy(self) -> dict[str, Any]:

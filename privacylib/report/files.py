@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from privacylib.audit.names import code_names
 from privacylib.audit.result import (
     RunResult,
     file_integrity,
@@ -68,17 +69,3 @@ def _policy(audit: Audit) -> dict[str, Any]:
     return {k: text(v) if isinstance(v, str) else
             [text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list | tuple)
             else v for k, v in values.items()}
-
-
-def code_names(audit: Audit) -> dict[str, str]:
-    """The data's own words for its codes: purposes and data categories by
-    their descriptions (masked as everything shown is), for the workbook."""
-    names: dict[str, str] = {}
-    for dataset, key in (("purposes", "purpose"), ("data_categories", "data_category")):
-        if audit.loaded.present(dataset):
-            rows = audit.loaded.con.execute(
-                f"SELECT {key}, description FROM main.{dataset} "  # names from the contract
-                "WHERE description IS NOT NULL AND description <> ''").fetchall()
-            names.update({str(k): audit.masker.text(str(d)) if audit.masker.enabled
-                          else str(d) for k, d in rows})
-    return names

@@ -38,7 +38,7 @@ def anchor(control_id: str) -> str:
 
 def page_names(audit: Audit) -> dict[str, str]:
     """The data's own descriptions of its codes (purposes, categories)."""
-    from privacylib.report.files import code_names
+    from privacylib.audit.names import code_names
 
     return code_names(audit)
 

@@ -123,3 +123,13 @@ def test_a_filter_labelled_in_words_filters_by_its_code(lang, sample_run, sample
     assert all(line.split()[1] == label for line, _ in explorer.picker.options)
     dropdown.label = words(lang)["all_choice"]
     assert dropdown.value == ALL and len(explorer.filtered()) == len(explorer.findings)
+
+
+def test_a_finished_run_shows_the_datas_own_words_without_loading_it(sample_run):
+    # result.json carries the purposes' and categories' descriptions (masked):
+    # the zh explorer reads 客户服务, not `service`, and no data is loaded for it.
+    explored = opened.open_run(sample_run[0])
+    assert explored.result.names()["service"] == "客户服务"
+    text = "\n".join(_visible(Explorer(explored).widget()))
+    assert "客户服务" in text
+    assert not explored.session.opened
