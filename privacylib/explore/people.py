@@ -89,7 +89,7 @@ class People:
             w.HTML(self.x.words["actor_line"].format(
                 actor=f"<b>{html.escape(actor)}</b>", n=len(events),
                 flagged=f'<span class="pw-flagged">{int(hits.sum())}</span>')),
-            image(charts.actor_timeline(events, roles, start, end)),
+            image(charts.actor_timeline(events, roles, start, end, self.x.lang)),
             w.HTML(self._table(roles, "pw-roles")),
             w.HTML(self._table(masked.loc[order], "pw-actor-events", hits=hits.loc[order])),
         )

@@ -51,8 +51,7 @@ def runs_chart(runs: pd.DataFrame, lang: str = "en") -> Figure:
     """Findings per run, split new / still open, with the resolved beside them."""
     said = words(lang)
     # Drawn in the reports' CJK fonts: tight_layout measures the Chinese labels here.
-    # (charts._fonts is private to charts.py; a public name there would be better.)
-    with charts._fonts():
+    with charts.fonts():
         fig = Figure(figsize=(9, 3.2))
         ax = fig.subplots()
         x = range(len(runs))

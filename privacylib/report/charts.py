@@ -33,7 +33,7 @@ FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microso
 
 
 @contextlib.contextmanager
-def _fonts() -> Iterator[None]:
+def fonts() -> Iterator[None]:
     # rc_context, not rcParams: an analyst's own settings stay as they were.
     # A CJK font has one weight: matplotlib's note that it took it is noise.
     log = logging.getLogger("matplotlib.font_manager")
@@ -50,7 +50,7 @@ def _fonts() -> Iterator[None]:
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes (no pyplot state holds it: nothing to close)."""
     buffer = io.BytesIO()
-    with _fonts():
+    with fonts():
         fig.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
 
@@ -91,7 +91,7 @@ def findings_by_control(findings: pd.DataFrame, lang: str = "en") -> Figure:
     """Findings per control with findings, gravest first, stacked by severity."""
     w = words(lang)
     ids = _severity_order(findings)
-    with _fonts():
+    with fonts():
         fig = Figure(figsize=(11, 3.6))
         ax = fig.subplots()
         bottom = [0] * len(ids)
@@ -133,7 +133,7 @@ def access_heatmap(table: pd.DataFrame, lang: str = "en",
     """Accesses per weekday (rows) and local hour (columns); the hours outside
     `business_hours` ("09:00-18:00", the policy's) shaded and outlined."""
     w = words(lang)
-    with _fonts():
+    with fonts():
         fig = Figure(figsize=(10, 3.2))
         ax = fig.subplots()
         image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="Blues")
@@ -173,32 +173,35 @@ def heatmap_alt(table: pd.DataFrame, lang: str, business_hours: str | None) -> s
 
 
 def actor_timeline(events: pd.DataFrame, roles: pd.DataFrame, start: object, end: object,
-                   ) -> Figure:
+                   lang: str = "en") -> Figure:
     """Each access by day and hour, the flagged ones in red; the roles held above."""
-    fig = Figure(figsize=(10, 4.2))
-    top, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 4]})
-    start, end = pd.Timestamp(start).tz_localize(None), pd.Timestamp(end).tz_localize(None)
-    for n, role in enumerate(roles.itertuples()):
-        begin = max(pd.Timestamp(role.valid_from), start) if pd.notna(role.valid_from) else start
-        finish = min(pd.Timestamp(role.valid_to), end) if pd.notna(role.valid_to) else end
-        if finish > begin:
-            top.broken_barh([(begin, finish - begin)], (n - 0.4, 0.8), color=f"C{n % 10}")
-            top.text(begin, n, f" {role.role}", va="center", fontsize=8,
-                     parse_math=False)  # a role name is data, never mathtext
-    top.set_yticks([])
-    top.set_ylim(-0.6, max(len(roles), 1) - 0.4)
-    top.set_title("roles held", fontsize=9, loc="left")
-    if len(events):
-        days = pd.to_datetime(events["day"])
-        flagged = events["controls"] != ""
-        ax.scatter(days[~flagged], events["hour"][~flagged], s=10, color="#7f8c8d",
-                   label="access")
-        ax.scatter(days[flagged], events["hour"][flagged], s=36, color="#d62728",
-                   label="in a finding")
-        ax.legend(fontsize=8, loc="upper right")
-    ax.set_xlim(start, end)
-    ax.set_ylim(24, 0)
-    ax.set_ylabel("local hour")
-    fig.autofmt_xdate()
-    fig.tight_layout()
+    w = words(lang)
+    with fonts():
+        fig = Figure(figsize=(10, 4.2))
+        top, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 4]})
+        start, end = pd.Timestamp(start).tz_localize(None), pd.Timestamp(end).tz_localize(None)
+        for n, role in enumerate(roles.itertuples()):
+            begin = (max(pd.Timestamp(role.valid_from), start) if pd.notna(role.valid_from)
+                     else start)
+            finish = min(pd.Timestamp(role.valid_to), end) if pd.notna(role.valid_to) else end
+            if finish > begin:
+                top.broken_barh([(begin, finish - begin)], (n - 0.4, 0.8), color=f"C{n % 10}")
+                top.text(begin, n, f" {role.role}", va="center", fontsize=8,
+                         parse_math=False)  # a role name is data, never mathtext
+        top.set_yticks([])
+        top.set_ylim(-0.6, max(len(roles), 1) - 0.4)
+        top.set_title(w["roles_held"], fontsize=9, loc="left")
+        if len(events):
+            days = pd.to_datetime(events["day"])
+            flagged = events["controls"] != ""
+            ax.scatter(days[~flagged], events["hour"][~flagged], s=10, color="#7f8c8d",
+                       label=w["an_access"])
+            ax.scatter(days[flagged], events["hour"][flagged], s=36, color="#d62728",
+                       label=w["in_a_finding"])
+            ax.legend(fontsize=8, loc="upper right")
+        ax.set_xlim(start, end)
+        ax.set_ylim(24, 0)
+        ax.set_ylabel(w["axis_hour"])
+        fig.autofmt_xdate()
+        fig.tight_layout()
     return fig

@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
         "by_actor_id": "按操作人", "by_system": "按系统", "by_day": "按日期",
         "value": "值", "examples": "示例（前 {n} 项）",
         "chart_findings": "各控制的发现数（按严重程度）",
+        "roles_held": "所任岗位", "an_access": "访问", "in_a_finding": "属于某项发现",
         "chart_heat": "本期访问次数（按星期与本地时间）", "axis_hour": "本地时间（时）",
         "axis_weekday": "星期", "axis_accesses": "访问次数", "off_hours": "非工作时间",
         "alt_heat": "热力图：本期共 {n} 次访问，"
@@ -118,6 +119,7 @@ TEXT: dict[str, dict[str, str]] = {
         "by_actor_id": "By actor", "by_system": "By system", "by_day": "By day",
         "value": "Value", "examples": "Examples (first {n})",
         "chart_findings": "Findings per control, by severity",
+        "roles_held": "Roles held", "an_access": "Access", "in_a_finding": "In a finding",
         "chart_heat": "Accesses in the period by weekday and local hour",
         "axis_hour": "Local hour", "axis_weekday": "Weekday", "axis_accesses": "Accesses",
         "off_hours": "Out of hours",
