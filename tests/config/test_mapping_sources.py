@@ -118,3 +118,20 @@ def test_a_resolved_source_reads_back_as_itself(name):
     first = mapping_from_dict({dataset: {"source": name}})
     again = mapping_from_dict(mapping_as_dict(first))
     assert again.for_dataset(dataset) == first.for_dataset(dataset)
+
+
+def test_a_gap_the_mapping_fills_is_said_as_given():
+    from privacylib.intake.presets import source_gaps
+
+    bare = mapping_from_dict({"access_log": {"source": "pgaudit"}}).for_dataset("access_log")
+    assert "pgaudit: no purpose, customer or ticket in the format: purpose is null on every " \
+           "row" in source_gaps(bare)
+    given = mapping_from_dict({"access_log": {"source": "pgaudit", "constants": {
+        "purpose": "billing"}}}).for_dataset("access_log")
+    assert "pgaudit: no purpose, customer or ticket in the format: purpose given by " \
+           "mapping.yaml" in source_gaps(given)
+    # Two columns null: one given is not enough to take the warning back.
+    half = mapping_from_dict({"access_log": {"source": "syslog", "constants": {
+        "purpose": "ops"}}}).for_dataset("access_log")
+    assert any("purpose and data_category are null on every row" in g
+               for g in source_gaps(half))

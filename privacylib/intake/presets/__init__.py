@@ -20,6 +20,7 @@ too, so adding a command to the table is enough to load it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +93,25 @@ def source_gaps(mapping: Any) -> list[str]:
         return []
     preset = presets()[name]
     more = preset.option_gaps(dict(mapping.source)) if preset.option_gaps else []
-    return [f"{name}: {gap}" for gap in (*preset.gaps, *more)]
+    return [f"{name}: {_as_given(gap, mapping)}" for gap in (*preset.gaps, *more)]
+
+
+# "purpose is null on every row", "purpose and data_category are null on every row"
+_NULL_COLUMNS = re.compile(r"\b(\w+(?: and \w+)*) (?:is|are) null on every row")
+
+
+def _as_given(gap: str, mapping: Any) -> str:
+    """A gap as it stands once the user's keys are laid over the preset: a
+    column the format lacks but the mapping gives (a constant, a source
+    column) is no longer null, and the warning must not say it is."""
+    found = _NULL_COLUMNS.search(gap)
+    if not found:
+        return gap
+    fed = set(mapping.constants) | {t for source in mapping.columns
+                                    for t in mapping.targets(source)}
+    if not all(c in fed for c in found.group(1).split(" and ")):
+        return gap
+    return f"{gap[:found.start()]}{found.group(1)} given by mapping.yaml{gap[found.end():]}"
 
 
 def parse_source(dataset: str, value: Any, at: str, problems: list[Problem],
