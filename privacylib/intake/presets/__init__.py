@@ -107,8 +107,9 @@ def _as_given(gap: str, mapping: Any) -> str:
     found = _NULL_COLUMNS.search(gap)
     if not found:
         return gap
-    fed = set(mapping.constants) | {t for source in mapping.columns
-                                    for t in mapping.targets(source)}
+    # A constant of null is the preset saying the format has no such field.
+    fed = {c for c, v in mapping.constants.items() if v is not None} | {
+        t for source in mapping.columns for t in mapping.targets(source)}
     if not all(c in fed for c in found.group(1).split(" and ")):
         return gap
     return f"{gap[:found.start()]}{found.group(1)} given by mapping.yaml{gap[found.end():]}"
