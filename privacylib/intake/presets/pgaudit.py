@@ -2,7 +2,8 @@
 intake/readers/pgaudit.py), CLASS and COMMAND to the contract's actions.
 
 Data access is READ and WRITE except PREPARE (its EXECUTE is logged again as
-the real command); DDL, ROLE, FUNCTION, MISC and MISC_SET are filtered.
+the real command); DDL, ROLE, FUNCTION, MISC and MISC_SET are filtered, and
+so is an OBJECT record that repeats a SESSION record (the reader marks it).
 `COPY … TO` (READ COPY) is an export; the contract has no insert, so
 INSERT is an update. Add a command with `values: {action: {"WRITE MERGE": update}}`.
 """
@@ -39,6 +40,8 @@ def mapping(options: dict[str, Any]) -> dict[str, Any]:
         "key": ["session", "session_line"] if "%c" in prefix and "%l" in prefix
         else "@file_line",
         "values": {"action": dict(ACTIONS)},
+        # An OBJECT record repeating a SESSION record (both audit modes on).
+        "drop": {"logged_twice": ["yes"]},
     }
     if "%n" in prefix:
         out["timestamp_format"] = "epoch_s"

@@ -28,7 +28,7 @@ AUDIT_FIELDS = ("audit_type", "statement_id", "substatement_id", "class", "comma
                 "object_type", "object_name", "statement", "parameter", "rows")
 PREFIX_FIELDS = ("time", "user", "database", "pid", "client", "session", "session_line",
                  "application")
-FIELDS = (*PREFIX_FIELDS, "severity", *AUDIT_FIELDS, "access")
+FIELDS = (*PREFIX_FIELDS, "severity", *AUDIT_FIELDS, "access", "logged_twice")
 DEFAULT_PREFIXES = ("", "%m [%p] ", "%m [%p] %q%u@%d ", "%t:%r:%u@%d:[%p]:")
 
 _TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
@@ -99,6 +99,41 @@ def _client(value: str | None) -> str | None:
 
 def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
           ) -> Iterator[Parsed]:
+    seen = _Repeats()
+    for parsed in _parse(lines, options):
+        if isinstance(parsed, Record):
+            seen.mark(parsed.fields)
+        yield parsed
+
+
+class _Repeats:
+    """With both session and object auditing on, pgaudit logs one access
+    twice: a SESSION and an OBJECT record of the same statement, substatement,
+    command and object, in the same backend, in either order. The second of
+    the two is marked `logged_twice` (the preset drops it: counted as
+    filtered, not lost)."""
+
+    def __init__(self) -> None:
+        # backend -> (statement id, {record key: audit types seen})
+        self.current: dict[Any, tuple[Any, dict[tuple[Any, ...], set[str]]]] = {}
+
+    def mark(self, fields: dict[str, Any]) -> None:
+        backend = fields.get("session") or fields.get("pid")
+        statement = fields.get("statement_id")
+        if self.current.get(backend, (None, {}))[0] != statement:
+            self.current[backend] = (statement, {})
+        audit_type = (fields.get("audit_type") or "").upper()
+        if audit_type not in ("SESSION", "OBJECT"):
+            return
+        key = (fields.get("substatement_id"), fields.get("class"), fields.get("command"),
+               fields.get("object_name"))
+        types = self.current[backend][1].setdefault(key, set())
+        if ({"SESSION", "OBJECT"} - {audit_type}) & types:
+            fields["logged_twice"] = "yes"
+        types.add(audit_type)
+
+
+def _parse(lines: Iterable[tuple[int, str]], options: dict[str, Any]) -> Iterator[Parsed]:
     given = options.get("prefix")
     patterns = [prefix_pattern(p) for p in
                 ((given,) if isinstance(given, str) else DEFAULT_PREFIXES)]
