@@ -22,11 +22,21 @@ History is by period (runner.py): the runs of one scope run one after the
 other, earliest period first, so each is recorded before the next compares
 with it; scopes run in parallel. `workers: 1` and `workers: 4` give the same
 history.
+
+Data read by several runs is loaded once (intake/cache.py): before the runs
+start, each distinct data folder, policy and mapping that two or more runs
+share is loaded into a private temporary folder, removed when the batch
+ends; each run hashes its inputs as a run does (the manifest's hashes) and
+starts from the kept load only when those hashes are the ones it was made
+of. Otherwise it loads the data itself.
 """
 
 from __future__ import annotations
 
 import itertools
+import shutil
+import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -40,7 +50,9 @@ from tqdm.auto import tqdm
 from privacylib.audit.verdict import ExitCode, check_fail_on
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
-from privacylib.run.runner import execute, folder_name, verdict
+from privacylib.intake.cache import load_key, told_of, write_load
+from privacylib.run.runner import execute_run, folder_name, prepare_run, verdict
+from privacylib.trail.manifest import RunRecord, file_entries
 from privacylib.trail.store import STORE_NAME
 
 KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on",
@@ -143,13 +155,15 @@ def load_batch(path: str | Path) -> Batch:
 
 
 def _one(resolved_json: str, out: Path, signing_key: Path | None,
-         fail_on: str | None) -> Outcome:
+         fail_on: str | None, loads: dict[str, str]) -> Outcome:
     started = time.perf_counter()
     # JSON across the process boundary: the canonical form, and it pickles.
     resolved = ResolvedConfig.from_json(resolved_json)
     config = resolved.config
     try:
-        folder = execute(resolved, out, signing_key=signing_key)
+        record = prepare_run(resolved, out)  # the inputs hashed, as the manifest has them
+        with told_of(*kept_load_for(record, loads)):
+            folder = execute_run(record, out, signing_key=signing_key)
         found = verdict(folder)
         code = found.exit_code(fail_on)
         return Outcome(folder_name(config), STATUS[code], f"{folder}  {found.line()}",
@@ -161,10 +175,48 @@ def _one(resolved_json: str, out: Path, signing_key: Path | None,
                        code)
 
 
+def kept_load_for(record: RunRecord, loads: dict[str, str]) -> tuple[Path | None, str]:
+    """(the kept load of the run's inputs as hashed for its manifest, or None
+    when a file changed since the batch loaded it; the key of those inputs)."""
+    resolved = record.resolved
+    key = load_key(resolved.config.data, [e for e in record.inputs if e["role"] == "data"],
+                   resolved.policy_sha256, resolved.mapping_sha256)
+    kept = loads.get(key)
+    return (Path(kept) if kept else None), key
+
+
 def _in_turn(configs: list[str], out: Path, signing_key: Path | None,
-             fail_on: str | None) -> list[Outcome]:
+             fail_on: str | None, loads: dict[str, str]) -> list[Outcome]:
     """The runs of one scope, one after the other (they are in period order)."""
-    return [_one(config, out, signing_key, fail_on) for config in configs]
+    return [_one(config, out, signing_key, fail_on, loads) for config in configs]
+
+
+def shared_loads(configs: list[ResolvedConfig], root: Path) -> dict[str, str]:
+    """Each load two or more runs would make alike, made once into ROOT:
+    {key: folder}. A load that fails is left to its runs, which report it."""
+    by_key: dict[str, list[ResolvedConfig]] = {}
+    hashed: dict[str, list[dict[str, Any]]] = {}
+    for resolved in configs:
+        data = resolved.config.data
+        if data not in hashed:
+            hashed[data] = file_entries(Path(data))
+        key = load_key(data, hashed[data], resolved.policy_sha256, resolved.mapping_sha256)
+        by_key.setdefault(key, []).append(resolved)
+    loads = {}
+    for key, runs in by_key.items():
+        if len(runs) < 2:
+            continue  # a load of its own costs that run no more than a kept one
+        data = runs[0].config.data
+        try:
+            folder = write_load(root, key, runs[0])
+            if file_entries(Path(data)) != hashed[data]:  # changed while it was read
+                shutil.rmtree(folder)
+                continue
+            loads[key] = str(folder)
+        except Exception as exc:  # the runs load it themselves, and say what failed
+            print(f"note: {len(runs)} runs of {data} each load it: it could "
+                  f"not be loaded once for all ({type(exc).__name__})", file=sys.stderr)
+    return loads
 
 
 def by_scope(configs: list[ResolvedConfig]) -> list[list[ResolvedConfig]]:
@@ -183,14 +235,20 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     batch = load_batch(path)
     fail_on = check_fail_on(fail_on) or batch.fail_on
     outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
-            tqdm(total=len(batch.configs), unit="run", desc="audits",
-                 disable=None if progress is None else not progress) as bar:
-        futures = [pool.submit(_in_turn, [r.to_json() for r in group], batch.out,
-                               batch.signing_key, fail_on)
-                   for group in by_scope(batch.configs)]
-        for future in as_completed(futures):
-            done = future.result()
-            outcomes.extend(done)
-            bar.update(len(done))
+    # Private (0700) and outside the output folder: the kept loads hold the raw data.
+    root = Path(tempfile.mkdtemp(prefix="privacylib-batch-"))
+    try:
+        loads = shared_loads(batch.configs, root)
+        with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
+                tqdm(total=len(batch.configs), unit="run", desc="audits",
+                     disable=None if progress is None else not progress) as bar:
+            futures = [pool.submit(_in_turn, [r.to_json() for r in group], batch.out,
+                                   batch.signing_key, fail_on, loads)
+                       for group in by_scope(batch.configs)]
+            for future in as_completed(futures):
+                done = future.result()
+                outcomes.extend(done)
+                bar.update(len(done))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     return sorted(outcomes, key=lambda o: o.name)

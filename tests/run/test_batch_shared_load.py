@@ -1,0 +1,158 @@
+"""A batch loads data read by several runs once (intake/cache.py): the runs
+that start from the kept load write exactly what runs of their own write, and
+a kept load whose inputs changed, or which is broken, is not used."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from privacylib.audit.run import run_audit
+from privacylib.config.params import AuditConfig, resolve
+from privacylib.intake.cache import DATABASE, META, OPENED, load_key, open_load, told_of, write_load
+from privacylib.run.batch import (
+    _in_turn,
+    by_scope,
+    kept_load_for,
+    load_batch,
+    run_batch,
+    shared_loads,
+)
+from privacylib.run.runner import execute, prepare_run
+from privacylib.trail.manifest import file_entries
+
+from conftest import SAMPLE
+
+COMPARED = ("findings.csv", "findings.parquet", "controls.csv", "data_quality.csv")
+
+
+def _batch_file(tmp_path: Path, data: Path, scopes: list[str], periods: list[str]) -> Path:
+    path = tmp_path / "batch.yaml"
+    path.write_text(json.dumps({"defaults": {"data": str(data)}, "out": "batch",
+                                "matrix": {"scope": scopes, "period": periods}, "workers": 1},
+                               ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_runs_from_the_kept_load_write_what_runs_of_their_own_write(tmp_path):
+    # The batch's own steps, one scope after the other in this process (the
+    # kept load is then still there to tell how many runs opened it).
+    batch = load_batch(_batch_file(tmp_path, SAMPLE / "exports", ["system=crm",
+                                   "department=客服中心"], ["2026-09", "2026-10"]))
+    loads = shared_loads(batch.configs, tmp_path / "kept")
+    assert len(loads) == 1  # one data folder, policy and mapping: one load for four runs
+    outcomes = [o for group in by_scope(batch.configs)
+                for o in _in_turn([r.to_json() for r in group], batch.out, None, None, loads)]
+    assert {o.status for o in outcomes} <= {"done", "findings"}, outcomes
+    (folder,) = loads.values()
+    assert len((Path(folder) / OPENED).read_text(encoding="utf-8").split()) == 4
+
+    # The same runs, each loading the data itself, each scope's periods in order
+    # (history), into a store of their own.
+    for resolved in [r for group in by_scope(batch.configs) for r in group]:
+        own = execute(dataclasses.replace(resolved.config, store=None), tmp_path / "own")
+        shared = batch.out / own.name
+        for name in COMPARED:
+            assert (shared / name).read_bytes() == (own / name).read_bytes(), (own.name, name)
+
+
+def test_a_batch_leaves_no_kept_load_behind(tmp_path, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    path = _batch_file(tmp_path, SAMPLE / "exports", ["system=crm", "system=risk"],
+                       ["2026-10"])
+    outcomes = run_batch(path, progress=False)
+    assert len(outcomes) == 2 and {o.status for o in outcomes} <= {"done", "findings"}, outcomes
+    assert not list(temp.glob("privacylib-batch-*"))
+    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [
+        "2026-10_system=crm", "2026-10_system=risk", "audit-store.duckdb"]
+
+
+@pytest.fixture
+def company(tmp_path) -> Path:
+    data = tmp_path / "exports"
+    shutil.copytree(SAMPLE / "exports", data)
+    return data
+
+
+def _resolved(data: Path, **kw: str):
+    return resolve(AuditConfig(data=str(data), period="2026-10", **kw))
+
+
+def _kept(root: Path, data: Path) -> tuple[Path, str]:
+    resolved = _resolved(data)
+    key = load_key(data, file_entries(data), resolved.policy_sha256, resolved.mapping_sha256)
+    root.mkdir(exist_ok=True)
+    return write_load(root, key, resolved), key
+
+
+def test_a_run_whose_inputs_changed_is_not_given_the_kept_load(tmp_path, company):
+    folder, key = _kept(tmp_path / "kept", company)
+    record = prepare_run(_resolved(company, store=str(tmp_path / "s.duckdb")), tmp_path)
+    assert kept_load_for(record, {key: str(folder)}) == (folder, key)
+
+    consents = company / "consents.csv"
+    consents.write_text("\n".join(consents.read_text(encoding="utf-8").splitlines()[:-1])
+                        + "\n", encoding="utf-8")  # one consent fewer since the batch loaded
+    record = prepare_run(_resolved(company, store=str(tmp_path / "s.duckdb")), tmp_path)
+    assert kept_load_for(record, {key: str(folder)})[0] is None
+    # Another policy is another load too (its time zone types the timestamps).
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("timezone: Asia/Tokyo\n", encoding="utf-8")
+    other = _resolved(company, policy=str(policy))
+    assert open_load(folder, key, other) is None
+
+
+def test_the_kept_load_is_the_load_and_a_broken_one_is_not_used(tmp_path, company):
+    folder, key = _kept(tmp_path / "kept", company)
+    resolved = _resolved(company)
+    fresh = run_audit(resolved)
+    with told_of(folder, key):
+        kept = run_audit(resolved)
+    assert len((folder / OPENED).read_text(encoding="utf-8").split()) == 1
+    assert kept.loaded.datasets == fresh.loaded.datasets
+    assert kept.findings().equals(fresh.findings())
+
+    assert open_load(folder, "0" * 64, resolved) is None  # another key
+    database = folder / DATABASE
+    whole = database.read_bytes()
+    database.write_bytes(whole[: len(whole) // 2])  # a batch killed while copying, say
+    assert open_load(folder, key, resolved) is None
+    with told_of(folder, key):  # the run loads the data itself, and audits it all
+        again = run_audit(resolved)
+    assert again.findings().equals(fresh.findings())
+    assert len((folder / OPENED).read_text(encoding="utf-8").split()) == 1
+
+    database.write_bytes(whole)
+    (folder / META).unlink()  # a load never finished has no load.json
+    assert open_load(folder, key, resolved) is None
+
+
+def test_a_kept_load_is_what_the_run_audits(tmp_path, company):
+    """Told of a kept load, a run reads it, not the files: a consent removed
+    from the kept database (its hash made to agree) shows in the findings."""
+    import duckdb
+
+    from privacylib.intake.cache import _sha256
+
+    folder, key = _kept(tmp_path / "kept", company)
+    resolved = _resolved(company)
+    con = duckdb.connect(str(folder / DATABASE))
+    con.execute("DELETE FROM consents")
+    con.execute("CHECKPOINT")
+    con.close()
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    meta["database_sha256"] = _sha256(folder / DATABASE)
+    (folder / META).write_text(json.dumps(meta), encoding="utf-8")
+    with told_of(folder, key):
+        kept = run_audit(resolved)
+    fresh = run_audit(resolved)
+    count = "SELECT count(*) FROM consents"
+    assert kept.loaded.con.execute(count).fetchall() == [(0,)]
+    assert fresh.loaded.con.execute(count).fetchall()[0][0] > 0
+    assert not kept.findings().equals(fresh.findings())
