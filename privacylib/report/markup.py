@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import string
 from pathlib import Path
+from typing import Any
 
 # Both pages are static: no script at all; styles inline, images as data: URIs.
 CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -57,11 +58,10 @@ NOTEBOOK_ONLY_TAG = "notebook-only"
 OUTPUT_ONLY_TAG = "report"
 
 
-def notebook_html(notebook: Path) -> str:
-    """report.html: the executed notebook as a page that makes no request,
-    without its parameter cells and without the code of its report cells."""
+def html_exporter() -> Any:
+    """nbconvert's exporter for report.html, its template compiled: one per
+    page (the runner makes it while the kernel works; see run/runner.py)."""
     import jinja2
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -71,8 +71,19 @@ def notebook_html(notebook: Path) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=(*PARAMETER_TAGS, NOTEBOOK_ONLY_TAG),
                               remove_input_tags=(OUTPUT_ONLY_TAG,), enabled=True), enabled=True)
+    exporter.template  # noqa: B018 - compiles the template now, not on first use
+    return exporter
+
+
+def notebook_html(notebook: Path, exporter: Any = None) -> str:
+    """report.html: the executed notebook as a page that makes no request,
+    without its parameter cells and without the code of its report cells.
+    `exporter`: a fresh one from `html_exporter()`, else one is made."""
+    import nbformat
+
     from privacylib.report.html import TABLE_STYLE
 
+    exporter = exporter or html_exporter()
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4),
                                           resources={"report_style": TABLE_STYLE})
     return body

@@ -1,19 +1,38 @@
-"""The kernel an audit runs in talks to papermill over Unix sockets.
+"""The kernel an audit runs in: on private Unix sockets, started early.
 
 Jupyter's default transport is TCP on localhost, and ipykernel warns on every
 run that such traffic "is susceptible to eavesdropping": a warning a privacy
 team should not have to learn to ignore, about traffic that carries the
-audit's personal data. IPC sockets sit beside the connection file in the
-user's Jupyter runtime folder (mode 0700), so only the user can reach them,
-and the warning is gone because its cause is.
+audit's personal data. The IPC sockets go in a folder of their own made for
+this kernel (mode 0700, removed with it), so only the user can reach them,
+and the warning is gone because its cause is. (jupyter_client's default
+socket path is relative, "kernel-ipc-N" in the working directory: papermill
+changes directory to the notebook's, so the sockets landed in the installed
+package, shared by concurrent runs.)
+
+A kernel takes about a second to boot (a Python process importing ipykernel);
+`started_kernel` starts it first, so that the runner's own checks and imports
+run while it boots, and papermill is handed the started kernel. The runner
+then asks it to shut down as soon as the notebook is done and reaps it at the
+end, so the kernel's exit overlaps the HTML conversion and the signing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from traitlets import CaselessStrEnum
+
+# What nbclient gives a kernel it starts itself: no IPython history file,
+# so a run leaves nothing in ~/.ipython and two runs never share a sqlite file.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -23,3 +42,78 @@ class IPCKernelManager(AsyncKernelManager):
     # derive from it when the connection file is written.
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc" if os.name == "posix"
                                 else "tcp", config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._socket_dir: str | None = None
+        self._clients: list[Any] = []
+        if self.transport == "ipc":
+            self._socket_dir = tempfile.mkdtemp(prefix="privacy-audit-kernel-")  # mode 0700
+            self.ip = os.path.join(self._socket_dir, "kernel")
+
+    def client(self, **kwargs: Any) -> Any:
+        # nbclient leaves the channels of a kernel it was handed open: kept
+        # here to be closed with the kernel.
+        made = super().client(**kwargs)
+        self._clients.append(made)
+        return made
+
+    def remove_socket_dir(self) -> None:
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    def close_clients(self) -> None:
+        for made in self._clients:
+            if made.channels_running:
+                made.stop_channels()
+        self._clients.clear()
+
+
+class StartedKernel:
+    """A kernel booting in the background, for one notebook run."""
+
+    def __init__(self, cwd: str) -> None:
+        self.manager = IPCKernelManager(kernel_name="python3")
+        self._asked = False
+        try:
+            run_sync(self.manager.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=cwd)
+        except BaseException:
+            self.close(now=True)
+            raise
+
+    def ask_to_stop(self) -> None:
+        """The notebook is done: the kernel may exit while the runner goes on."""
+        if self.manager.has_kernel and not self._asked:
+            self._asked = True
+            self.manager.close_clients()
+            run_sync(self.manager.request_shutdown)()
+
+    def close(self, *, now: bool = False) -> None:
+        """Wait for the kernel to exit (killed after jupyter_client's grace
+        time, or at once when `now`), then remove its sockets and files."""
+        manager = self.manager
+        try:
+            manager.close_clients()
+            if manager.has_kernel:
+                if now:
+                    run_sync(manager.shutdown_kernel)(now=True)
+                    return
+                if not self._asked:
+                    self.ask_to_stop()
+                run_sync(manager.finish_shutdown)()
+            run_sync(manager.cleanup_resources)()
+        finally:
+            manager.remove_socket_dir()
+
+
+@contextlib.contextmanager
+def started_kernel(cwd: str) -> Iterator[StartedKernel]:
+    """A kernel started now, in `cwd`, and always stopped at the end: killed
+    when the block fails, since its notebook will not be run or is broken."""
+    kernel = StartedKernel(cwd)
+    try:
+        yield kernel
+    except BaseException:
+        kernel.close(now=True)
+        raise
+    kernel.close()

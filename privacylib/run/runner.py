@@ -28,28 +28,41 @@ file) and never a folder that looks complete.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib
 import json
 import re
 import shutil
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from privacylib.audit.result import open_result
-from privacylib.audit.verdict import Verdict
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.masking.leakguard import guard_run, values_file
 from privacylib.masking.masker import mask_text
 from privacylib.report.markup import NOTEBOOK_ONLY_TAG
-from privacylib.run.kernel import IPCKernelManager
-from privacylib.trail.manifest import RunRecord, input_entries
-from privacylib.trail.publish import prepare, publish_run, staging
+from privacylib.run.kernel import StartedKernel, started_kernel
 from privacylib.trail.signing import key_id, load_private, signing_key_path
-from privacylib.trail.store import STORE_NAME
+
+# The trail's modules load pandas (the store's findings): imported where used,
+# after the kernel has started, so that it boots meanwhile.
+if TYPE_CHECKING:
+    from privacylib.audit.verdict import Verdict
+    from privacylib.trail.manifest import RunRecord
+
+# nbformat imports jsonschema, whose format checkers import rfc3987_syntax when
+# it is installed (a Jupyter dependency): it compiles some thirty IRI grammars at
+# import, 0.7-0.9 s of every run (python-jsonschema/jsonschema#1428). Nothing in
+# a run checks an "iri" format (nbformat validates without format checkers), so
+# the runner's process does without it: jsonschema then skips those two formats.
+# Only when jsonschema is not loaded yet, so no checker already made changes.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 # Package data, so that an installed wheel runs as a source checkout does.
 NOTEBOOK = Path(str(resources.files("privacylib") / "notebooks" / "privacy_audit.ipynb"))
@@ -94,6 +107,9 @@ def _literal(path: Path) -> str:
 def prepare_run(config: AuditConfig | ResolvedConfig, out_root: str | Path) -> RunRecord:
     """The run's resolved configuration and its input files' hashes. Without a
     store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
+    from privacylib.trail.manifest import RunRecord, input_entries
+    from privacylib.trail.store import STORE_NAME
+
     if isinstance(config, AuditConfig):
         store = config.store or str(Path(out_root).resolve() / STORE_NAME)
         config = resolve(dataclasses.replace(config, store=store))
@@ -106,13 +122,34 @@ def execute(config: AuditConfig | ResolvedConfig, out_root: str | Path, *,
             signing_key: str | Path | None = None) -> Path:
     """Run the notebook for `config`; return the finished, signed run folder.
     Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
-    return execute_run(prepare_run(config, out_root), out_root, signing_key=signing_key)
+    mask = config.mask if isinstance(config, AuditConfig) else config.config.mask
+    # The kernel boots while the configuration is resolved and the inputs hashed.
+    with _kernel_for(mask) as (kernel, values):
+        return _run(prepare_run(config, out_root), out_root, signing_key, kernel, values)
 
 
 def execute_run(record: RunRecord, out_root: str | Path, *,
                 signing_key: str | Path | None = None) -> Path:
     """Run the notebook for a prepared run; return the finished, signed run folder."""
+    with _kernel_for(record.config.mask) as (kernel, values):
+        return _run(record, out_root, signing_key, kernel, values)
+
+
+@contextlib.contextmanager
+def _kernel_for(mask: bool) -> Iterator[tuple[StartedKernel, Path | None]]:
+    """A kernel started now, and the leak guard's values file it writes: the
+    file is named in the environment the kernel starts with, so it comes first."""
+    with values_file(mask) as values, started_kernel(str(NOTEBOOK.parent)) as kernel:
+        yield kernel, values
+
+
+def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None,
+         kernel: StartedKernel, values: Path | None) -> Path:
     import papermill
+
+    from privacylib.trail.publish import prepare, publish_run, staging
+
+    later = _AfterNotebook()  # papermill, imported above, loaded what they share
 
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
@@ -124,7 +161,7 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
     # A failed folder's name is masked too: a scope value may hold an identifier.
     failed = target.with_name((mask_text(target.name) if config.mask else target.name)
                               + ".FAILED")
-    with staging(target) as tmp, values_file(config.mask) as values:
+    with staging(target) as tmp:
         # One parameter, data not code: the notebook audits with exactly this.
         params = {"resolved": record.resolved.with_out(tmp).to_json(),
                   "run_id": record.run_id, "signer": key_id(key.public_key())}
@@ -132,16 +169,17 @@ def execute_run(record: RunRecord, out_root: str | Path, *,
             papermill.execute_notebook(
                 batch_notebook(), _literal(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
-                kernel_manager_class=IPCKernelManager)
+                km=kernel.manager)
         except papermill.PapermillExecutionError as exc:
             if exc.ename in USAGE_ERRORS:  # found before the audit: no folder, exit 2
                 raise UsageError(exc.evalue) from None
             _keep_failure(tmp, failed, exc, masked=config.mask)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
+        kernel.ask_to_stop()  # it exits while the page is made and the run signed
         if config.mask:  # the injected configuration quotes the policy and the scope
             _mask_notebook(tmp / "report.ipynb")
-        _to_html(tmp / "report.ipynb", tmp / "report.html")
+        _to_html(tmp / "report.ipynb", tmp / "report.html", later.exporter())
         guard_run(tmp, values, failed)  # fail closed: a masked run that leaks is not published
         publish_run(record, tmp, target, key)
     if failed.exists():
@@ -189,14 +227,53 @@ def _each_string(value: object, change: Callable[[str], str]) -> object:
     return value
 
 
-def _to_html(notebook: Path, target: Path) -> None:
+def _to_html(notebook: Path, target: Path, exporter: Any) -> None:
     from privacylib.report.markup import notebook_html
 
-    target.write_text(notebook_html(notebook), encoding="utf-8")
+    target.write_text(notebook_html(notebook, exporter), encoding="utf-8")
+
+
+# What the runner needs once the notebook is done, besides the exporter.
+_AFTER = ("privacylib.trail.store", "privacylib.audit.result", "pyarrow.parquet", "pypdfium2")
+
+
+class _AfterNotebook:
+    """nbconvert's exporter, the modules of the leak guard and the trail, and
+    the control catalog the manifest lists, loaded in a thread while the
+    kernel works (the runner only waits for it then). Nothing is run but
+    imports, the template's compilation and the catalog's cached reading; a
+    failure here is left for the runner's own import or call to raise, where
+    it is reported."""
+
+    def __init__(self) -> None:
+        self._exporter: Any = None
+        self._thread = threading.Thread(target=self._load, name="privacy-audit-after",
+                                        daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        from privacylib.report.markup import html_exporter
+
+        with contextlib.suppress(Exception):
+            self._exporter = html_exporter()
+        for name in _AFTER:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+        with contextlib.suppress(Exception):  # cached: the manifest hashes every control
+            from privacylib.controls.catalog import load_catalog
+
+            load_catalog()
+
+    def exporter(self) -> Any:
+        """The exporter, or None (the conversion makes one)."""
+        self._thread.join()
+        return self._exporter
 
 
 def verdict(run_folder: Path) -> Verdict:
     """The finished run's outcome counts and completeness, from its result.json."""
+    from privacylib.audit.result import open_result
+
     return open_result(run_folder).verdict
 
 
