@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 from privacylib.cli.parser import build_parser
 from privacylib.errors import PrivacyLibError
-from privacylib.masking.masker import mask_text
 
 __all__ = ["build_parser", "main"]
 
@@ -29,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PrivacyLibError as exc:
+        from privacylib.masking.masker import mask_text
+
         # A message may quote a value of the data: a terminal log is an output too.
         print(f"error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from privacylib import __version__
-from privacylib.cli.access import cmd_access_log
-from privacylib.cli.catalog import cmd_controls
-from privacylib.cli.init import cmd_init
-from privacylib.cli.run import cmd_batch, cmd_demo, cmd_generate, cmd_run
-from privacylib.cli.validate import cmd_validate
-from privacylib.cli.verify import cmd_keygen, cmd_verify
 from privacylib.controls.catalog import SEVERITIES
 from privacylib.masking.masker import KEY_ENV, KEY_FILE
 from privacylib.trail.signing import (
@@ -40,6 +36,17 @@ VERIFY_CODES = """exit codes:
   2  the folder, manifest or store cannot be read (one line says which)
   3  integrity only: nothing changed since it was signed, but the key is not
      trusted or there was no store to check the chain in"""
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command's function, imported when it runs: `run` then starts its kernel
+    without first loading what `validate` needs (pandas, the readers), and
+    `--help` loads none of it."""
+    def command(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(f"privacylib.cli.{module}"), name)(args))
+
+    command.__name__ = name
+    return command
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", action="store_true",
                      help="print the datasets' counts and the coverage as JSON on stdout "
                           "(the other lines go to stderr)")
-    val.set_defaults(func=cmd_validate)
+    val.set_defaults(func=_command("validate", "cmd_validate"))
     ini = sub.add_parser("init", help="write a starter data folder: each dataset's header, "
                          "a README of every column, mapping.yaml and policy.yaml templates")
     ini.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
@@ -85,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("--force", action="store_true",
                      help="write into a non-empty folder (an existing file is never "
                           "overwritten)")
-    ini.set_defaults(func=cmd_init)
+    ini.set_defaults(func=_command("init", "cmd_init"))
     run = sub.add_parser("run", help="run the audit notebook into a report folder")
     run.add_argument("--data", required=True, help="the data folder")
     run.add_argument("--period", help="the audited month, YYYY-MM (local)")
@@ -113,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")
     _fail_on(run)
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=_command("run", "cmd_run"))
     ver = sub.add_parser("verify", help="check a run folder against its signed manifest",
                          epilog=VERIFY_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ver.add_argument("run_dir", type=Path, help="the run folder")
@@ -125,27 +132,27 @@ def build_parser() -> argparse.ArgumentParser:
                           f"else {DEFAULT_KEY_DIR / TRUSTED_NAME})")
     ver.add_argument("--store", type=Path,
                      help="audit store for the chain (default: the one the manifest names)")
-    ver.set_defaults(func=cmd_verify)
+    ver.set_defaults(func=_command("verify", "cmd_verify"))
     key = sub.add_parser("keygen", help="make the Ed25519 key pair that signs manifests")
     key.add_argument("--out", type=Path, default=DEFAULT_KEY_DIR,
                      help=f"folder for signing.key and signing.pub (default: {DEFAULT_KEY_DIR})")
     key.add_argument("--force", action="store_true", help="replace an existing key pair")
-    key.set_defaults(func=cmd_keygen)
+    key.set_defaults(func=_command("verify", "cmd_keygen"))
     demo = sub.add_parser("demo", help="generate the sample company and audit it")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder (default: ./demo)")
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=_command("run", "cmd_demo"))
     bat = sub.add_parser("batch", help="run many audits from a YAML file, in parallel")
     bat.add_argument("--config", required=True, type=Path, help="the batch YAML file")
     _fail_on(bat)
-    bat.set_defaults(func=cmd_batch)
+    bat.set_defaults(func=_command("run", "cmd_batch"))
     acc = sub.add_parser("access-log", help="who saw personal data unmasked, when, and why")
     acc.add_argument("--store", required=True, type=Path, help="the audit store")
-    acc.set_defaults(func=cmd_access_log)
+    acc.set_defaults(func=_command("access", "cmd_access_log"))
     ctl = sub.add_parser("controls", help="list the control catalog")
     ctl.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (zh)")
     ctl.add_argument("--verbose", "-v", action="store_true", help="also the rule and datasets")
     _controls_dir(ctl)
-    ctl.set_defaults(func=cmd_controls)
+    ctl.set_defaults(func=_command("catalog", "cmd_controls"))
     gen = sub.add_parser("generate", help="write a synthetic company with planted violations")
     gen.add_argument("--out", required=True, type=Path,
                      help="folder to create: OUT/exports (the data), OUT/planted.csv")
@@ -153,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=7, help="the same seed gives the same company")
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv",
                      help="of the access log's daily files (csv: .csv.gz)")
-    gen.set_defaults(func=cmd_generate)
+    gen.set_defaults(func=_command("run", "cmd_generate"))
     return parser
 
 
