@@ -1,14 +1,25 @@
-"""Benchmark: the whole audit (load + all 36 controls) against DuckDB alone.
+"""Benchmarks, each figure compared in the same run with its baseline.
 
-    python scripts/bench_audit.py --events 1000000 10000000 [--format csv|parquet|both]
+    python scripts/bench_audit.py [--case controls] --events 1000000 10000000 [--format csv]
+    python scripts/bench_audit.py --case small [--repeats 5]
+    python scripts/bench_audit.py --case batch --events 1000000 [--repeats 1]
 
-For each size and format, generates the synthetic company (privacylib.synth)
-under bench-data/ (kept between runs), then measures, each in a fresh process:
-  duckdb - DuckDB alone: CREATE TABLE AS SELECT * FROM the access log's files
-           (CSV read as text, Parquet as stored; nothing checked)
+Every measurement is a fresh process. Generated companies (privacylib.synth)
+are kept under bench-data/ between runs.
+
+controls - the whole audit (load + all 36 controls) against DuckDB alone:
+  duckdb - CREATE TABLE AS SELECT * FROM the access log's files (CSV read as
+           text, Parquet as stored; nothing checked)
   audit  - privacylib.load of all 20 datasets, then run_controls for the
            period 2026-10; its findings are compared with planted.csv
-and prints wall times and peak memory (max RSS) as a Markdown table.
+  wall times and peak memory (max RSS) as a Markdown table.
+small - `privacy-audit run` on the sample company (data/sample), wall time,
+  against the floor of any run: a process that runs an empty notebook through
+  papermill (interpreter, kernel start and stop). Median of --repeats, the
+  two interleaved so that a busy machine weighs on both.
+batch - `privacy-audit batch` of 4 department scopes with 2 workers over a
+  generated company of --events events, against one unscoped `privacy-audit
+  run` of the same data; the ratio is batch / run.
 """
 
 from __future__ import annotations
@@ -16,8 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,24 +80,42 @@ def measure(mode: str, folder: Path, fmt: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--case", choices=["controls", "small", "batch"], default="controls")
+    parser.add_argument("--events", type=int, nargs="+", default=None,
+                        help="controls: 1000000 10000000; batch: 1000000")
     parser.add_argument("--format", choices=["csv", "parquet", "both"], default="both")
     parser.add_argument("--data", type=Path, default=ROOT / "bench-data")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="small: 5 (the median is reported); batch: 1")
     args = parser.parse_args()
     import duckdb
 
-    from privacylib.synth import generate
+    print(f"machine: {platform.machine()}, {platform.system()}, {_cores()} cores, Python "
+          f"{platform.python_version()}, DuckDB {duckdb.__version__}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, load average {_load()}")
+    try:
+        _case(args)
+    finally:
+        print(f"load average at the end: {_load()}")
 
-    print(f"machine: {platform.machine()}, {platform.system()}, Python "
-          f"{platform.python_version()}, DuckDB {duckdb.__version__}")
+
+def _case(args: argparse.Namespace) -> None:
+    if args.case == "small":
+        small_run(args.repeats or 5)
+    elif args.case == "batch":
+        for events in args.events or [1_000_000]:
+            batch_run(company(args.data, events, "csv"), args.repeats or 1)
+    else:
+        controls(args.events or [1_000_000, 10_000_000], args.format, args.data)
+
+
+def controls(sizes: list[int], fmt_choice: str, data: Path) -> None:
     print("| events | format | DuckDB alone (s) | load (s) | load + 36 controls (s) | ratio | "
           "DuckDB peak (MB) | audit peak (MB) | findings = planted |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for events in args.events:
-        for fmt in ["csv", "parquet"] if args.format == "both" else [args.format]:
-            folder = args.data / f"{events}-{fmt}"
-            if not (folder / "exports").exists():
-                generate(folder, events, fmt=fmt)
+    for events in sizes:
+        for fmt in ["csv", "parquet"] if fmt_choice == "both" else [fmt_choice]:
+            folder = company(data, events, fmt)
             base, audit = measure("duckdb", folder, fmt), measure("audit", folder, fmt)
             assert base["rows"] == audit["rows"], (base, audit)  # every line read by both
             print(f"| {audit['rows']:,} | {fmt} | {base['seconds']:.1f} | "
@@ -92,6 +125,96 @@ def main() -> None:
             if not audit["exact"]:
                 print(f"  missed {audit['missed']}, extra {audit['extra']}, "
                       f"not run {audit['errors']}", flush=True)
+
+
+def company(data: Path, events: int, fmt: str) -> Path:
+    """The generated company of `events` events, made on first use."""
+    folder = data / f"{events}-{fmt}"
+    if not (folder / "exports").exists():
+        from privacylib.synth import generate
+
+        generate(folder, events, fmt=fmt)
+    return folder
+
+
+AUDIT = [sys.executable, "-m", "privacylib.cli"]
+# The floor under any run: interpreter, papermill, a kernel started and stopped.
+EMPTY_NOTEBOOK = """
+import sys
+sys.modules.setdefault("rfc3987_syntax", None)  # as the runner does (run/runner.py)
+import nbformat, papermill
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+papermill.execute_notebook(nb, None, kernel_name="python3", progress_bar=False)
+"""
+
+
+def timed(command: list[str], *, ok: tuple[int, ...] = (0,)) -> float:
+    """Wall seconds of `command` in a fresh process; its exit code must be in `ok`."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return seconds
+
+
+# A run with findings exits 0; incomplete 3; --fail-on is not given, so never 4.
+RUN_OK = (0, 3)
+
+
+def small_run(repeats: int) -> None:
+    sample = ROOT / "data" / "sample" / "exports"
+    runs, floors = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-small-") as tmp:
+        for n in range(repeats):
+            floors.append(timed([sys.executable, "-c", EMPTY_NOTEBOOK]))
+            # A new output folder each time: no run compares with an earlier one.
+            runs.append(timed([*AUDIT, "run", "--data", str(sample), "--period", "2026-10",
+                               "--out", f"{tmp}/r{n}"], ok=RUN_OK))
+    print("| case | repeats | median (s) | min (s) | max (s) |\n|---|---|---|---|---|")
+    for name, values in (("privacy-audit run, sample company (21k events)", runs),
+                         ("floor: empty notebook through papermill", floors)):
+        print(f"| {name} | {repeats} | {statistics.median(values):.2f} | {min(values):.2f} | "
+              f"{max(values):.2f} |")
+    print(f"\nrun - floor (medians): {statistics.median(runs) - statistics.median(floors):.2f} s")
+
+
+DEPARTMENTS = ["客服中心", "财务部", "市场部", "风控部"]
+
+
+def batch_run(folder: Path, repeats: int) -> None:
+    exports = folder / "exports"
+    singles, batches = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        for n in range(repeats):
+            out = Path(tmp) / f"b{n}"
+            out.mkdir()
+            config = out / "batch.yaml"
+            config.write_text(json.dumps({  # JSON is YAML
+                "defaults": {"data": str(exports), "period": "2026-10"},
+                "matrix": {"scope": [f"department={d}" for d in DEPARTMENTS]},
+                "out": str(out / "runs"), "workers": 2}, ensure_ascii=False), encoding="utf-8")
+            singles.append(timed([*AUDIT, "run", "--data", str(exports), "--period", "2026-10",
+                                  "--out", str(out / "single")], ok=RUN_OK))
+            batches.append(timed([*AUDIT, "batch", "--config", str(config)], ok=RUN_OK))
+            shutil.rmtree(out)
+    single, batch = statistics.median(singles), statistics.median(batches)
+    print("| events | one unscoped run (s) | batch: 4 department scopes, 2 workers (s) | ratio |"
+          "\n|---|---|---|---|")
+    print(f"| {folder.name} | {single:.1f} | {batch:.1f} | {batch / single:.2f}x |")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _load() -> str:
+    import os
+
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
 
 
 if __name__ == "__main__":
