@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from stdnum import luhn
 from stdnum.cn import ric
 
+from privacylib.controls.engine import finding_key
 from privacylib.masking import leakguard
 from privacylib.masking.leakguard import (
     LEAKS_FILE,
@@ -97,6 +98,19 @@ def test_masks_digests_and_tickets_are_no_hits(tmp_path):
     (tmp_path / "ok.csv").write_text("value\n" + "\n".join(HARMLESS) + "\n", encoding="utf-8")
     (tmp_path / "ok.txt").write_text(" ".join(HARMLESS), encoding="utf-8")
     assert scan_folder(tmp_path, RAW) == []
+
+
+def test_a_finding_key_that_looks_like_a_card_is_no_hit_when_it_is_the_runs(tmp_path):
+    # 16 hex digits of a hash: about one key in 16,000 is all digits and passes
+    # the card checksum, so a run with thousands of findings would often fail.
+    key = finding_key("S07", "acct-3415")
+    assert key.isdigit() and luhn.is_valid(key)
+    (tmp_path / "findings.csv").write_text(f"finding_key,note\n{key},{CARD}\n",
+                                           encoding="utf-8")
+    assert {leak.location for leak in scan_folder(tmp_path, RAW)} == {
+        "row 2, column finding_key", "row 2, column note"}
+    assert found(scan_folder(tmp_path, RAW, frozenset({key}))) == {
+        ("findings.csv", "row 2, column note", "bank_card")}
 
 
 def test_parquet_values_by_column_and_row(tmp_path):

@@ -23,10 +23,12 @@ class LeakFound(PrivacyLibError):
     exit_code = 1
 
 
-def scan_folder(folder: str | Path, raw: RawValues) -> list[Leak]:
-    """Every hit in every file under `folder`, file by file."""
+def scan_folder(folder: str | Path, raw: RawValues,
+                written: frozenset[str] = frozenset()) -> list[Leak]:
+    """Every hit in every file under `folder`, file by file; `written`: the
+    run's finding keys, digests that may look like card numbers."""
     folder = Path(folder)
-    scanner = Scanner(raw)
+    scanner = Scanner(raw, written)
     leaks: list[Leak] = []
     names = Collector(scanner, "(file names)", leaks)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -71,10 +73,11 @@ def _count(leaks: Sequence[Leak]) -> int:
     return sum(leak.kind != "stopped" for leak in leaks)
 
 
-def guard_folder(folder: Path, raw: RawValues, failed: Path, what: str = "This run") -> None:
+def guard_folder(folder: Path, raw: RawValues, failed: Path, what: str = "This run",
+                 written: frozenset[str] = frozenset()) -> None:
     """Raise LeakFound, with NAME.FAILED/LEAKS.txt written, when `folder` leaks;
     otherwise remove an earlier guard failure of the same name."""
-    leaks = scan_folder(folder, raw)
+    leaks = scan_folder(folder, raw, written)
     if leaks:
         report = write_leaks(leaks, failed, what)
         files = sorted({leak.file for leak in leaks})
@@ -92,9 +95,10 @@ def failed_folder(target: str | Path) -> Path:
     return target.with_name(target.name + ".FAILED")
 
 
-def guard_run(folder: Path, values: Path | None, failed: Path) -> None:
+def guard_run(folder: Path, values: Path | None, failed: Path,
+              written: frozenset[str] = frozenset()) -> None:
     """The runner's guard: the raw values the notebook handed over in `values`
-    (None: an unmasked run, not guarded)."""
+    (None: an unmasked run, not guarded); `written`: the run's finding keys."""
     if values is None:
         return
     if not values.exists() or values.stat().st_size == 0:
@@ -104,5 +108,5 @@ def guard_run(folder: Path, values: Path | None, failed: Path) -> None:
                         hint="the notebook must end with nb.write_files(audit)")
     raw = RawValues.read(values)
     values.unlink()  # personal data: kept no longer than needed, even if the scan is killed
-    guard_folder(folder, raw, failed)
+    guard_folder(folder, raw, failed, written=written)
 
