@@ -224,7 +224,16 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem], custom: bo
         bad("the query must return subject_id and evidence columns")
     if isinstance(meta["reason"], dict):
         for lang, template in meta["reason"].items():
-            names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(str(template)) if f}
+            except ValueError as exc:  # an unpaired brace
+                bad(f"reason ({lang}) is not a valid template: {exc}", "write {{ for a brace")
+                continue
+            odd = sorted(n for n in names if not n.isidentifier())
+            if odd:
+                bad(f"reason ({lang}) has placeholders that are not column names: "
+                    + ", ".join("{" + n + "}" for n in odd), "name a column: {column}")
+                names -= set(odd)
             missing = {n for n in names if not re.search(rf"\b{n}\b", sql)}
             if missing:
                 bad(f"reason ({lang}) names {', '.join(sorted(missing))}, which the query "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from privacylib.config.period import Period, utc_text
 from privacylib.config.policy import Policy
 from privacylib.contract import DATASETS
 from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.sandbox import sandbox
 from privacylib.controls.session import AUDIT_SCHEMA, session_for_controls
 from privacylib.errors import UsageError, suggest
 from privacylib.intake.ingest import LoadResult
@@ -130,13 +132,20 @@ def bind(period: Period, policy: Policy, has_role_assignments: bool) -> dict[str
     return params
 
 
-class _Row(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+class _Columns(string.Formatter):
+    """A reason template filled from a row by column name only: `{x.attr}` or
+    `{x[key]}` would reach into Python objects (a company's template could
+    walk from a value to os.environ)."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        if not field_name.isidentifier():
+            raise ValueError(f"placeholder {{{field_name}}} is not a column name")
+        value = kwargs.get(field_name, "{" + field_name + "}")
+        return ("—" if value is None else value), field_name
 
 
 def _format(template: str, row: dict[str, Any]) -> str:
-    return template.format_map(_Row({k: "—" if v is None else v for k, v in row.items()}))
+    return _Columns().vformat(template, (), row)
 
 
 def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
@@ -184,10 +193,18 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     prepare_scope(con, scope)
     check_times(loaded, period)
     counts: dict[str, int] = {}  # several controls share a population: count it once
+    results: dict[str, ControlResult] = {}
     with session_for_controls(con, loaded.policy.timezone):
-        results = [_run_one(con, loaded, control, params, counts, period, scope)
-                   for control in controls]
-    return AuditResult(period, scope, results)
+        for control in (c for c in controls if not c.custom):
+            results[control.id] = _run_one(con, loaded, control, params, counts, period, scope)
+    custom = [c for c in controls if c.custom]
+    if custom:  # a company's controls run shut in (sandbox.py)
+        with sandbox(con, custom, loaded.policy.timezone) as box:
+            counts = {}
+            for control in custom:
+                results[control.id] = _run_one(box, loaded, control, params, counts, period,
+                                               scope)
+    return AuditResult(period, scope, [results[c.id] for c in controls])
 
 
 def _blocked(loaded: LoadResult, control: Control) -> ControlResult | None:
@@ -230,7 +247,13 @@ def _count(con: duckdb.DuckDBPyConnection, control: Control, params: dict[str, A
     sql = control.population.count_sql
     if sql not in counts:
         used = {k: v for k, v in params.items() if k in control.population.parameters}
-        counts[sql] = int(con.execute(sql, used).fetchall()[0][0])
+        rows = con.execute(sql, used).fetchall()
+        value = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else None
+        if not isinstance(value, int) or value < 0:
+            # A count of nothing would make the verdict a pass over nothing.
+            raise duckdb.InvalidInputException(
+                f"the population count gave {rows[:2]!r}, not one whole number >= 0")
+        counts[sql] = value
     return counts[sql]
 
 
@@ -260,13 +283,28 @@ def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Contro
                              seconds=time.perf_counter() - started, incomplete=True)
     if not rows and not checked:
         return _no_data(loaded, control, period, scope, time.perf_counter() - started)
-    findings = [Finding(control.id, r["subject_id"], control.severity,
-                        _format(control.reason_zh, r), _format(control.reason_en, r),
-                        finding_key(control.id, r["subject_id"]), json.loads(r["evidence"]))
-                for r in rows]
+    try:
+        findings = [_finding(control, r) for r in rows]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        message = re.sub(r"\s+", " ", f"{type(exc).__name__}: {exc}")[:300]
+        return ControlResult(control, Outcome.ERROR, "its rows could not be made into findings "
+                             f"(a defect of the control definition): {message}",
+                             f"其查询结果无法生成发现（控制定义有缺陷）：{message}",
+                             seconds=time.perf_counter() - started, incomplete=True)
     return ControlResult(control, Outcome.FAIL if findings else Outcome.PASS,
                          findings=findings, seconds=time.perf_counter() - started,
                          checked=checked)
+
+
+def _finding(control: Control, row: dict[str, Any]) -> Finding:
+    """One row as a finding; ValueError, TypeError… when the row does not fit
+    the row contract (evidence not a JSON object, a template the values do not fit)."""
+    evidence = json.loads(row["evidence"])
+    if not isinstance(evidence, dict):
+        raise TypeError(f"evidence is JSON {type(evidence).__name__}, not an object")
+    subject = str(row["subject_id"])
+    return Finding(control.id, subject, control.severity, _format(control.reason_zh, row),
+                   _format(control.reason_en, row), finding_key(control.id, subject), evidence)
 
 
 def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope | None,

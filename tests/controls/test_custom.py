@@ -150,6 +150,103 @@ def test_each_rule_of_a_company_control(tmp_path: Path, change, message) -> None
         load_custom(folder)
 
 
+def test_a_template_reaches_only_columns(tmp_path: Path) -> None:
+    # {x.attr} or {x[key]} would walk from a value into Python objects.
+    folder = tmp_path / "c"
+    _write(folder, X01.name, _x01().replace("{actor_id} exported",
+                                            "{actor_id.__class__} {event_id[0]} exported"))
+    with pytest.raises(DefinitionProblems) as exc:
+        load_custom(folder)
+    assert "placeholders that are not column names: {actor_id.__class__}, {event_id[0]}" \
+        in str(exc.value)
+    _write(folder, X01.name, _x01().replace("{actor_id} exported", "{actor_id exported"))
+    with pytest.raises(DefinitionProblems, match=r"reason \(en\) is not a valid template"):
+        load_custom(folder)
+
+
+# ---- a company's control runs shut in, and a defective one is its own error ---------------
+
+def run_custom(root: Path, texts: dict[str, str], with_builtin: str = "U02"):
+    """The first golden case's data audited by these company controls (id: text)
+    and one built-in control: {id: ControlResult}."""
+    from privacylib.config.period import resolve_period
+    from privacylib.controls.engine import run_controls
+
+    folder = root / "company"
+    for control_id, text in texts.items():
+        _write(folder, f"{control_id}_holiday_export.sql", text)
+    case = CASES[0]
+    data = root / "data"
+    data.mkdir()
+    for name, table in case.tables.items():
+        header = list(dict.fromkeys(k for row in table for k in row))
+        write_csv(data / f"{name}.csv", header, [[row.get(h) for h in header] for row in table])
+    controls = select(catalog_for(folder), ids=[*texts, with_builtin])
+    loaded = load_dir(data, policy=load_policy(None, extra_keys=policy_keys(controls)))
+    period = resolve_period(case.period, tz=loaded.policy.timezone)
+    return {r.control.id: r for r in run_controls(loaded, period, controls=controls).results}, \
+        loaded
+
+
+def _as(control_id: str, old: str = "", new: str = "") -> str:
+    text = _x01().replace("id: X01", f"id: {control_id}")
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_a_company_control_cannot_read_files_or_change_the_connection(tmp_path: Path) -> None:
+    secret = tmp_path / "signing.key"
+    secret.write_text("PRIVATE-KEY-9f3a", encoding="utf-8")
+    evidence = "to_json({'event': a, 'holiday': local_day_text(a.ts, $tz)})"
+    results, loaded = run_custom(tmp_path, {
+        "X01": _x01(),
+        "X02": _as("X02", evidence, f"to_json({{'k': (SELECT content FROM "
+                   f"read_text('{secret}'))}})"),
+        "X03": _as("X03", "FROM access_log a\n", "FROM access_log a, enable_profiling()\n"),
+        "X04": _as("X04", "FROM access_log a\n", "FROM access_log a, customers c\n"),
+        "X05": _as("X05", "FROM access_log a\n",
+                   "FROM access_log a, (SELECT * FROM glob('/root/*')) g\n"),
+    })
+    assert (results["X01"].outcome, len(results["X01"].findings)) == ("fail", 3)
+    assert results["U02"].outcome in ("pass", "fail", "no_data")  # the built-in ran as before
+    for control_id, why in (("X02", "file system operations are disabled"),
+                            ("X03", "the configuration has been locked"),
+                            ("X04", "customers does not exist"),
+                            ("X05", "file system operations are disabled")):
+        result = results[control_id]
+        assert (result.outcome, result.findings) == ("error", []), control_id
+        assert why in result.reason_en, (control_id, result.reason_en)
+        assert "PRIVATE-KEY" not in result.reason_en
+    # The audit's own connection is as it was: no profiling, files readable by our code.
+    con = loaded.con
+    assert con.execute("SELECT current_setting('enable_external_access')").fetchall() == [
+        (True,)]
+    assert con.execute("SELECT current_setting('enable_profiling')").fetchall()[0][0] in (
+        None, "", "no_output", "NO_OUTPUT")
+
+
+def test_a_defective_company_control_is_its_own_error_and_the_others_run(tmp_path) -> None:
+    evidence = "to_json({'event': a, 'holiday': local_day_text(a.ts, $tz)})"
+    results, _ = run_custom(tmp_path, {
+        "X01": _x01(),
+        # Evidence that is not a JSON object, or not JSON at all.
+        "X02": _as("X02", evidence, "'not json'"),
+        "X03": _as("X03", evidence, "to_json([1, 2])"),
+        # A template the values do not fit: a number format on text.
+        "X04": _as("X04", "exported {record_count} records", "exported {actor_id:.1f} records"),
+        # A population count that counts nothing.
+        "X05": _as("X05", "SELECT count(*) FROM access_log a WHERE",
+                   "SELECT NULL FROM access_log a WHERE"),
+    })
+    assert (results["X01"].outcome, len(results["X01"].findings)) == ("fail", 3)
+    for control_id, why in (("X02", "JSONDecodeError"), ("X03", "not an object"),
+                            ("X04", "ValueError"), ("X05", "not one whole number")):
+        result = results[control_id]
+        assert (result.outcome, result.incomplete, result.findings) == ("error", True, []), \
+            control_id
+        assert why in result.reason_en, (control_id, result.reason_en)
+
+
 def test_a_key_declared_twice_needs_one_default_and_an_empty_folder_is_named(tmp_path):
     folder = tmp_path / "c"
     _write(folder, X01.name, _x01())
