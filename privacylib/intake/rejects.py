@@ -141,6 +141,10 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) ->
     """Fill the temp table _dups with the readable rows whose key came before.
 
     Keys are compared among readable rows only, in file-name then line order.
+    Rows are named by their rowid, not their line: a native record shares its
+    line with the others of its document (a Kantara receipt gives one row per
+    purpose), and naming rows by line took a line's good rows with its
+    duplicate (and counted each duplicate once per row of its line).
     Only keys seen more than once are ranked, so the usual case (none) costs
     one hash aggregate. A null in a key that may be null
     (collection_fields.purpose) equals another null here.
@@ -151,14 +155,14 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str) ->
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dupkeys AS SELECT {key} FROM {stage} "
                 "WHERE _reject IS NULL GROUP BY ALL HAVING count(*) > 1")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _source_file, _source_line, "
+        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT row_id, "
         "first_file || ':' || first_line AS first_at FROM ("
-        "SELECT s._source_file, s._source_line, row_number() OVER w AS rn, "
+        "SELECT s.rowid AS row_id, row_number() OVER w AS rn, "
         "first_value(s._source_file) OVER w AS first_file, "
         "first_value(s._source_line) OVER w AS first_line "
         f"FROM {stage} s JOIN _dupkeys k ON {same} WHERE s._reject IS NULL "
         f"WINDOW w AS (PARTITION BY {', '.join('s.' + quote_ident(k) for k in ds.key)} "
-        "ORDER BY s._source_file, s._source_line)) WHERE rn > 1")
+        "ORDER BY s._source_file, s._source_line, s.rowid)) WHERE rn > 1")
     con.execute("DROP TABLE _dupkeys")
     return count_rows(con, "_dups")
 
@@ -181,10 +185,11 @@ def finalize(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: li
         con.execute(f"DELETE FROM {stage} WHERE _filtered IS NOT NULL")
     has_dups = bool(ds.key) and _find_duplicates(con, ds, stage) > 0
     _write_rejects(con, ds, stage, extras, malformed, has_dups)
-    con.execute(f"DELETE FROM {stage} WHERE _reject IS NOT NULL")
+    # Duplicates go first: _dups names them by rowid, which holds only while
+    # nothing else is deleted from the table in between.
     if has_dups:
-        con.execute(f"DELETE FROM {stage} s USING _dups d WHERE d._source_file = s._source_file "
-                    "AND d._source_line = s._source_line")
+        con.execute(f"DELETE FROM {stage} WHERE rowid IN (SELECT row_id FROM _dups)")
+    con.execute(f"DELETE FROM {stage} WHERE _reject IS NOT NULL")
     con.execute("DROP TABLE IF EXISTS _dups")
     internal = [c for c in _stage_column_names(con, stage) if c in BOOKKEEPING]
     for column in internal:
@@ -223,8 +228,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extr
         parts.append(
             f"SELECT s._source_file, s._source_line, '{', '.join(ds.key)}' AS _reject_column, "
             f"'duplicate key: first loaded from ' || d.first_at AS _reject_reason, {values}, "
-            f"NULL::VARCHAR AS _raw_line FROM {stage} s JOIN _dups d "
-            "USING (_source_file, _source_line)")
+            f"NULL::VARCHAR AS _raw_line FROM {stage} s JOIN _dups d ON s.rowid = d.row_id")
     con.execute(f"CREATE OR REPLACE TABLE {rejects} AS "
                 + " UNION ALL BY NAME ".join(parts) + " ORDER BY _source_file, _source_line")
     if malformed:
