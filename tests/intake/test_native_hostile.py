@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import privacylib
+from privacylib.intake.readers.pgaudit import parse as pgaudit_parse
 
 from conftest import rows
 
@@ -60,3 +61,46 @@ def test_a_duplicate_takes_only_itself_not_the_other_rows_of_its_line(tmp_path):
     assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (3, 2, 1)
     assert rows(result, "SELECT consent_id, _source_line FROM consents ORDER BY 1") == [
         ("a:1:1", 1), ("a:1:2", 2)]
+
+
+# 2. pgaudit: records are split by the prefix ---------------------------------
+
+PG = "access_log:\n  source: {name: pgaudit, prefix: '%m [%p] '}\n"
+
+
+def _pg(pid: int, sid: int, statement: str, ms: int = 0) -> str:
+    return (f"2026-10-05 09:12:01.{ms:03d} UTC [{pid}] LOG:  AUDIT: SESSION,{sid},1,READ,"
+            f"SELECT,TABLE,public.t,{statement},<none>")
+
+
+def test_an_unclosed_quote_swallows_no_later_record(tmp_path):
+    text = "\n".join([_pg(7, 1, '"select 1', 1), _pg(7, 2, "select 2", 2),
+                      _pg(7, 3, "select 3", 3), _pg(8, 1, '"select\n  4"', 4)]) + "\n"
+    result, d, _ = _load(tmp_path, "access_log.log", text, PG)
+    _balanced(d)
+    assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (4, 3, 1)
+    (reason,) = rows(result, "SELECT _source_line, _reject_reason FROM access_log__rejects")
+    assert reason[0] == 1 and "never ends" in reason[1] and "line 2" in reason[1]
+    assert rows(result, "SELECT _source_line, statement FROM access_log ORDER BY 1") == [
+        (2, "select 2"), (3, "select 3"), (4, "select\n  4")]
+
+
+def test_another_backends_line_inside_a_statement_is_not_absorbed(tmp_path):
+    # pid 7's statement is cut by pid 8's line: 7's record is a reject at
+    # its line, 8's loads as written.
+    text = "\n".join([_pg(7, 1, '"select a,', 1), _pg(8, 1, "select 1", 2),
+                      '   b from t"']) + "\n"
+    result, d, _ = _load(tmp_path, "access_log.log", text, PG)
+    _balanced(d)
+    assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (2, 1, 1)
+    assert rows(result, "SELECT _source_line, statement FROM access_log") == [(2, "select 1")]
+    assert rows(result, "SELECT _source_line FROM access_log__rejects") == [(1,)]
+
+
+def test_without_a_prefix_a_severity_word_starts_a_record():
+    # psql output: no prefix, so "NOTICE:  " is where a record starts.
+    lines = ['NOTICE:  AUDIT: SESSION,1,1,READ,SELECT,,,"select 1,<none>',
+             "NOTICE:  AUDIT: SESSION,2,1,READ,SELECT,,,select 2,<none>"]
+    got = list(pgaudit_parse(enumerate(lines, start=1), "x.out", {}))
+    assert [type(g).__name__ for g in got] == ["Refused", "Record"]
+    assert got[0].line == 1 and got[1].fields["statement"] == "select 2"

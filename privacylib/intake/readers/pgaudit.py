@@ -7,6 +7,12 @@ OBJECT_TYPE, OBJECT_NAME, STATEMENT, PARAMETER[, ROWS]); a quoted statement
 with line breaks continues on the following lines, which have no prefix.
 Every other line of the log is no record (connections, errors, psql echo).
 
+Records are split by the prefix, never by quotes alone: a line starting a
+log message (the prefix and a severity) ends the record before it, so a
+statement whose quote is never closed, or one with another backend's line
+written inside it, is a reject at its first line and the records after it
+are read as they are (not swallowed into it).
+
 The prefix is the server's `log_line_prefix`: its escapes (%m %t %n %u %d
 %p %r %h %c %l %a %q …) become named fields. Given as the preset's `prefix`,
 only that one is read; by default the common ones are tried in turn (none,
@@ -46,6 +52,9 @@ ESCAPES: dict[str, tuple[str | None, str]] = {
     "L": (None, r".*?"), "%": (None, "%"),
 }
 _AUDIT = r"(?P<severity>LOG|NOTICE|WARNING|INFO|DEBUG\d?|ERROR):  AUDIT: (?P<rest>.*)"
+# Any log message's start after the prefix: what ends a record's continuation.
+_MESSAGE = (r"(?:LOG|NOTICE|WARNING|INFO|DEBUG\d?|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|"
+            r"CONTEXT|LOCATION|STATEMENT):  .*")
 
 
 def prefix_problem(prefix: Any) -> str | None:
@@ -59,9 +68,10 @@ def prefix_problem(prefix: Any) -> str | None:
     return None
 
 
-@lru_cache(maxsize=32)
-def prefix_pattern(prefix: str) -> re.Pattern[str]:
-    """The regex of one AUDIT line under `prefix` (fields named as FIELDS)."""
+@lru_cache(maxsize=64)
+def prefix_pattern(prefix: str, tail: str = _AUDIT) -> re.Pattern[str]:
+    """The regex of one AUDIT line under `prefix` (fields named as FIELDS);
+    with tail=_MESSAGE, of the first line of any log message."""
     out, seen, optional = [], set(), False
     parts = re.split(r"(%.)", prefix)
     for part in parts:
@@ -80,7 +90,7 @@ def prefix_pattern(prefix: str) -> re.Pattern[str]:
             out.append(re.escape(part))
     if optional:
         out.append(")?")
-    return re.compile("^" + "".join(out) + _AUDIT + "$")
+    return re.compile("^" + "".join(out) + tail + "$")
 
 
 def _balanced(text: str) -> bool:
@@ -135,18 +145,26 @@ class _Repeats:
 
 def _parse(lines: Iterable[tuple[int, str]], options: dict[str, Any]) -> Iterator[Parsed]:
     given = options.get("prefix")
-    patterns = [prefix_pattern(p) for p in
-                ((given,) if isinstance(given, str) else DEFAULT_PREFIXES)]
+    prefixes = (given,) if isinstance(given, str) else DEFAULT_PREFIXES
+    patterns = [prefix_pattern(p) for p in prefixes]
+    starts = [prefix_pattern(p, _MESSAGE) for p in prefixes]
+    # An AUDIT record whose quoted statement is still open: (line, prefix
+    # fields, its lines so far).
     pending: tuple[int, dict[str, Any], list[str]] | None = None
     for number, line in lines:
         if pending is not None:
-            pending[2].append(line)
-            text = "\n".join(pending[2])
-            if not _balanced(text):
+            if not any(p.match(line) for p in starts):
+                pending[2].append(line)
+                if _balanced("\n".join(pending[2])):
+                    yield _record(pending[0], pending[1], "\n".join(pending[2]))
+                    pending = None
                 continue
-            yield _record(pending[0], pending[1], text)
+            # A new log message while the quote is open: the record is cut
+            # (an unclosed quote, or another backend's line written inside).
+            yield _cut(pending, f"the next log message (line {number:,}) starts before its "
+                       "quoted statement ends: the quote is never closed, or a line of "
+                       "another process is written inside it")
             pending = None
-            continue
         if "AUDIT: " not in line:
             continue
         found = next((m for p in patterns if (m := p.match(line))), None)
@@ -160,8 +178,14 @@ def _parse(lines: Iterable[tuple[int, str]], options: dict[str, Any]) -> Iterato
         else:
             pending = (number, head, [found["rest"]])
     if pending is not None:
-        yield Refused(pending[0], "an AUDIT record whose quoted statement never ends "
-                      "(the log is cut)", "\n".join(pending[2]))
+        yield _cut(pending, "the log ends before its quoted statement does (the log is cut)")
+
+
+def _cut(pending: tuple[int, dict[str, Any], list[str]], why: str) -> Refused:
+    first, _, texts = pending
+    span = f" (lines {first:,} to {first + len(texts) - 1:,})" if len(texts) > 1 else ""
+    return Refused(first, f"an AUDIT record whose quoted statement never ends{span}: {why}",
+                   "\n".join(texts))
 
 
 def _record(number: int, head: dict[str, Any], text: str) -> Parsed:
