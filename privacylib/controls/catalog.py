@@ -5,7 +5,9 @@ slug, family, titles, severity, seed clause, PIPL article, datasets, rule,
 subject, reason and remediation in Chinese and English), then the query. The
 query returns one row per finding with `subject_id`, `evidence` (JSON) and
 the values its reason sentences name. Parameters such as `$as_of` and policy
-thresholds are bound by the engine, never written into the SQL.
+thresholds are bound by the engine, never written into the SQL. A header holds
+each key once and only the keys named here (a typo is named, with the key
+meant); `datasets: access_log` is one dataset, as `[access_log]` is.
 
 A company's own controls (controls/custom.py) are files of the same format in
 a folder of their own, checked by the same rules; their ids are `X` and two or
@@ -28,7 +30,7 @@ import yaml
 
 from privacylib.contract import BY_NAME
 from privacylib.controls.checks import check_policy, select_problem
-from privacylib.errors import DefinitionProblems, Problem, UsageError
+from privacylib.errors import DefinitionProblems, Problem, UsageError, suggest
 from privacylib.vocab import Localized
 
 CONTROLS_DIR = Path(__file__).parent / "sql"
@@ -46,6 +48,8 @@ PARAMETERS = frozenset({
 })
 _REQUIRED = ("id", "slug", "family", "title", "severity", "seed", "pipl", "datasets", "rule",
              "subject", "population", "reason", "remediation")
+# Every key a header may hold: the required ones and these optional ones.
+_KNOWN = (*_REQUIRED, "optional_datasets", "policy")
 _POPULATION_KEYS = {"dataset", "zh", "en", "count"}
 _PARAM = re.compile(r"\$([a-z_]+)")
 BUILTIN_ID = re.compile(r"[CSUHRA]\d\d")
@@ -138,21 +142,85 @@ def split_file(text: str) -> tuple[str, str]:
     return "\n".join(header), "\n".join(body).strip()
 
 
-def parse_control(path: Path, problems: list[Problem], *, custom: bool = False,
-                  ) -> Control | None:
-    text = path.read_text(encoding="utf-8")
-    head, sql = split_file(text)
-    where = path.name
+class _HeaderLoader(yaml.SafeLoader):
+    """A safe YAML loader noting the keys a mapping repeats: YAML keeps the
+    last one silently, so a control would run with a text the analyst did not
+    see as its own."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    self.repeated.append((key.value, key.start_mark.line + 1))
+                seen.add(key.value)
+        return super().construct_mapping(node, deep)
+
+
+def _load_header(head: str, where: str, problems: list[Problem]) -> dict | None:
+    """The header's keys, or None (and a problem) when it is not a YAML mapping."""
+    loader = _HeaderLoader(head)
     try:
-        meta = yaml.safe_load(head) or {}
-    except yaml.YAMLError as exc:
+        meta = loader.get_single_data() or {}
+    except (yaml.YAMLError, RecursionError) as exc:
         problems.append(Problem(where, f"the header is not valid YAML: {exc}"))
+        return None
+    except ValueError as exc:  # a value read as a date that is none: seed: 2026-13-45
+        problems.append(Problem(where, f"the header is not valid YAML: {exc}",
+                                "quote a text that looks like a date: '2026-13-45'"))
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.repeated:
+        problems.append(Problem(where, f"the header repeats '{key}' (line {line}); YAML would "
+                                "keep only the last", "keep one"))
+    if not isinstance(meta, dict):
+        problems.append(Problem(where, "the header is not `-- key: value` lines",
+                                "start the file with the header, as in the examples"))
+        return None
+    for key in meta:
+        if key not in _KNOWN:
+            problems.append(Problem(where, f"the header key '{key}' is unknown",
+                                    suggest(str(key), _KNOWN)))
+    return meta
+
+
+def _names(value: Any, key: str, where: str, problems: list[Problem]) -> tuple[str, ...]:
+    """Dataset names: a list, or one name alone (`datasets: access_log`), which
+    is never taken letter by letter."""
+    if isinstance(value, str):
+        return (value,)
+    if value is None and key == "optional_datasets":
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    problems.append(Problem(where, f"{key} must be a dataset name or a list of them",
+                            f"e.g. {key}: [access_log, consents]"))
+    return ()
+
+
+def parse_control(path: Path, problems: list[Problem], *, custom: bool = False,
+                  text: str | None = None) -> Control | None:
+    """The control of `path` (its `text` when the caller has read it: a
+    company's folder is read with more care, custom.py), or None and problems."""
+    where = path.name
+    if text is None:
+        text = path.read_text(encoding="utf-8")
+    head, sql = split_file(text)
+    found = len(problems)
+    meta = _load_header(head, where, problems)
+    if meta is None:
         return None
     missing = [k for k in _REQUIRED if k not in meta]
     if missing:
         problems.append(Problem(where, "the header lacks " + ", ".join(missing)))
         return None
-    found = len(problems)
+    for key in ("datasets", "optional_datasets"):
+        meta[key] = _names(meta.get(key), key, where, problems)
     _check(path, meta, sql, problems, custom)
     if len(problems) > found:
         return None
@@ -160,8 +228,8 @@ def parse_control(path: Path, problems: list[Problem], *, custom: bool = False,
     return Control(
         id=meta["id"], slug=meta["slug"], family=meta["family"],
         title=_localized(meta["title"]), severity=meta["severity"],
-        seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=tuple(meta["datasets"]),
-        optional_datasets=tuple(meta.get("optional_datasets", ())),
+        seed=str(meta["seed"]), pipl=str(meta["pipl"]), datasets=meta["datasets"],
+        optional_datasets=meta["optional_datasets"],
         rule=_localized(meta["rule"], strip=True), subject=meta["subject"],
         population=Population(pop["dataset"], _localized(pop, strip=True),
                               pop["count"].strip()),
@@ -199,14 +267,24 @@ def _check(path: Path, meta: dict, sql: str, problems: list[Problem], custom: bo
     if meta["severity"] not in SEVERITIES:
         bad(f"severity '{meta['severity']}' is unknown", "one of: " + ", ".join(SEVERITIES))
     for key in ("title", "rule", "reason", "remediation"):
-        if not isinstance(meta[key], dict) or set(meta[key]) != {"zh", "en"}:
+        if not isinstance(meta[key], dict) or set(meta[key]) != {"zh", "en"} or not all(
+                isinstance(t, str) for t in meta[key].values()):
             bad(f"{key} needs exactly a zh and an en text")
-    for name in [*meta["datasets"], *meta.get("optional_datasets", [])]:
+    if not isinstance(meta["subject"], str):
+        bad("subject must be a text, e.g. \"{event_id}\"")
+    for key in ("seed", "pipl"):  # a number is read as its text (pipl: 51)
+        if isinstance(meta[key], bool) or not isinstance(meta[key], str | int | float):
+            bad(f"{key} must be a text", "write it on the key's line: " + (
+                "pipl: Art. 51" if key == "pipl" else "seed: 二(二)3"))
+    for name in [*meta["datasets"], *meta["optional_datasets"]]:
         if name not in BY_NAME:
-            bad(f"dataset '{name}' is not in the data contract")
+            bad(f"dataset '{name}' is not in the data contract",
+                "write several as a list: [a, b]" if "," in name else suggest(name, BY_NAME))
     pop = meta["population"]
-    if not isinstance(pop, dict) or set(pop) != _POPULATION_KEYS:
-        bad("population needs exactly: " + ", ".join(sorted(_POPULATION_KEYS)))
+    if not isinstance(pop, dict) or set(pop) != _POPULATION_KEYS or not all(
+            isinstance(v, str) for v in pop.values()):
+        bad("population needs exactly: " + ", ".join(sorted(_POPULATION_KEYS))
+            + " (each a text)")
         pop = {}
     if pop and pop["dataset"] not in meta["datasets"]:
         bad(f"population dataset '{pop['dataset']}' is not one of the control's datasets")
