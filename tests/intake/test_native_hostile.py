@@ -5,10 +5,13 @@ file, never a traceback or rows that vanish)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import privacylib
 from privacylib.intake.readers.pgaudit import parse as pgaudit_parse
+from privacylib.intake.readers.syslog import parse as syslog_parse
+from privacylib.intake.readers.syslog import year_offsets
 
 from conftest import rows
 
@@ -104,3 +107,48 @@ def test_without_a_prefix_a_severity_word_starts_a_record():
     got = list(pgaudit_parse(enumerate(lines, start=1), "x.out", {}))
     assert [type(g).__name__ for g in got] == ["Refused", "Record"]
     assert got[0].line == 1 and got[1].fields["statement"] == "select 2"
+
+
+# 3. syslog: the year and the lines that are no record -------------------------
+
+def test_the_year_rolls_only_on_a_real_wrap():
+    assert year_offsets([12, 11, 12]) == ([0, 0, 0], 12)  # out of order, one year
+    assert year_offsets([11, 12, 1, 2]) == ([0, 0, 1, 1], 2)  # December, then January
+    assert year_offsets([12, 11, 1]) == ([0, 0, 1], 1)  # a step back, then the wrap
+    assert year_offsets([12, 1, 12, 1]) == ([0, 1, 0, 1], 1)  # a late December line
+
+
+def _ssh(month: str, day: int, user: str) -> str:
+    return (f"{month} {day:2d} 10:00:00 h sshd[1]: Accepted password for {user} from "
+            "10.0.0.1 port 1 ssh2")
+
+
+def test_a_log_a_little_out_of_order_stays_in_its_year(tmp_path):
+    text = "\n".join([_ssh("Dec", 2, "a"), _ssh("Nov", 30, "b"), _ssh("Dec", 3, "c")]) + "\n"
+    result, d, _ = _load(tmp_path, "access_log.log", text,
+                         "access_log:\n  source: {name: syslog, year: 2026}\n"
+                         "  timezone: UTC\n")
+    _balanced(d)
+    assert rows(result, "SELECT actor_id, year(ts) FROM access_log ORDER BY 1") == [
+        ("a", 2026), ("b", 2026), ("c", 2026)]
+
+
+def test_the_file_date_anchors_the_last_year_across_a_wrap(tmp_path):
+    recs = list(syslog_parse(enumerate([_ssh("Dec", 31, "a"), _ssh("Jan", 1, "b"),
+                                        _ssh("Dec", 31, "late")], start=1), "x",
+                             {"@modified": datetime(2027, 1, 3, tzinfo=UTC).timestamp()}))
+    assert [r.fields["time"][:10] for r in recs] == ["2026-12-31", "2027-01-01", "2026-12-31"]
+
+
+def test_lines_that_are_no_syslog_are_counted_rejects(tmp_path):
+    text = "\n".join([_ssh("Oct", 5, "a"), "garbage here", "", "--- cut ---",
+                      _ssh("Oct", 5, "b")]) + "\n"
+    result, d, _ = _load(tmp_path, "access_log.log", text,
+                         "access_log:\n  source: {name: syslog, year: 2026}\n"
+                         "  timezone: UTC\n")
+    _balanced(d)
+    assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (4, 2, 2)
+    assert [r[0] for r in rows(result, "SELECT _source_line FROM access_log__rejects "
+                                       "ORDER BY 1")] == [2, 4]
+    assert "not a syslog line" in rows(result, "SELECT any_value(_reject_reason) FROM "
+                                               "access_log__rejects")[0][0]

@@ -4,10 +4,17 @@
 mixed in one file as a relay writes them.
 
 RFC 3164 has no year: the preset's `year`, else the year the file was last
-written; a line whose month is after that month (a December line in a file
-rotated in January) is a year earlier; and the month going back in the file
-(December, then January) starts a new year. Times have no zone: the
+written, is the year of the file's last stretch of lines (a year earlier
+when that stretch's latest month is after the month the file was written: a
+December log rotated in January). A new year starts only on a real wrap:
+the month going back by more than half a year (December, then January); a
+log a little out of order (December, then November) stays in its year, and
+a line more than half a year ahead of the months before it (a late December
+line after January) belongs to the year before. Times have no zone: the
 dataset's time zone applies.
+
+Every line that is not blank is a record or a reject: a line in none of the
+three forms is refused with its text, never dropped unseen.
 
 User, source address and outcome are read from sshd's and sudo's texts
 (Accepted/Failed/Invalid user; `user : TTY=… ; COMMAND=…`, refusals such as
@@ -20,10 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import Any
 
-from privacylib.intake.readers.native import Parsed, Record, native_reader
+from privacylib.intake.readers.native import Parsed, Record, Refused, native_reader
 
 FIELDS = ("time", "host", "program", "pid", "user", "source_ip", "access", "outcome",
           "run_as", "command", "message")
@@ -69,27 +75,51 @@ def _frame(line: str) -> tuple[Any, ...] | None:
     return None
 
 
+# Half a year: a month step back by more than this is a new year, a step
+# forward by more than this a late line of the year before.
+_HALF_YEAR = 6
+NOT_SYSLOG = ("not a syslog line: no RFC 3164 ('Oct  5 09:12:01 host program[pid]: …'), "
+              "RFC 5424 or ISO-timestamped line")
+
+
+def year_offsets(months: list[int]) -> tuple[list[int], int]:
+    """Each month's year relative to the first line's (0, 1, …), and the
+    latest month of the last year's stretch (which anchors the years)."""
+    offsets, era, high = [], 0, months[0] if months else 0
+    for month in months:
+        if high - month > _HALF_YEAR:  # December, then January: a new year
+            era, high = era + 1, month
+            offsets.append(era)
+        elif month - high > _HALF_YEAR:  # a late December line after January
+            offsets.append(era - 1)
+        else:
+            high = max(high, month)
+            offsets.append(era)
+    return offsets, high
+
+
 def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
           ) -> Iterator[Parsed]:
     modified = datetime.fromtimestamp(options.get("@modified") or 0, UTC)
     framed = []
     for number, line in lines:
-        if line.strip() and (f := _frame(line)) is not None:
+        if not line.strip():
+            continue
+        if (f := _frame(line)) is None:
+            yield Refused(number, NOT_SYSLOG, line)
+        else:
             framed.append((number, f))
-    # Years of year-less lines: count back from the last, one per month going back.
     months = [f[0][0] for _, f in framed if isinstance(f[0], tuple) and f[0][0]]
-    wraps = sum(1 for a, b in pairwise(months) if b < a)
-    year = options.get("year")
-    if year is None:
-        year = modified.year - (1 if months and months[-1] > modified.month else 0)
-    year -= wraps
-    last = months[0] if months else 0
+    offsets, high = year_offsets(months)
+    last_year = options.get("year")
+    if last_year is None:
+        last_year = modified.year - (1 if months and high > modified.month else 0)
+    first_year = last_year - (max(offsets) if offsets else 0)
+    dated = iter(offsets)
     for number, (when, host, program, pid, text) in framed:
         if isinstance(when, tuple):
             month, day, clock = when
-            if month and month < last:
-                year += 1
-            last = month or last
+            year = first_year + next(dated) if month else 0
             when = f"{year}-{month:02d}-{day:02d} {clock}" if month else None
         yield Record(number, {"time": when, "host": host, "program": program, "pid": pid,
                               "message": text, **message_fields(program, text)})
