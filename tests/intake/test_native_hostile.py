@@ -4,6 +4,7 @@ file, never a traceback or rows that vanish)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from privacylib.intake.readers.syslog import parse as syslog_parse
 from privacylib.intake.readers.syslog import year_offsets
 
 from conftest import rows
+
+DEEP = "[" * 100_000 + "]" * 100_000
 
 
 def _load(tmp_path: Path, name: str, text: str | bytes, mapping: str):
@@ -152,3 +155,44 @@ def test_lines_that_are_no_syslog_are_counted_rejects(tmp_path):
                                        "ORDER BY 1")] == [2, 4]
     assert "not a syslog line" in rows(result, "SELECT any_value(_reject_reason) FROM "
                                                "access_log__rejects")[0][0]
+
+
+# 4. Clear messages: deep nesting, a cut CloudTrail file, a cut .gz ------------
+
+def test_deeply_nested_json_is_a_dataset_error_naming_the_file(tmp_path):
+    for name, mapping in [("access_log.json", ""),
+                          ("access_log.json", "access_log: {source: cloudtrail}\n"),
+                          ("consents.json", "consents: {source: kantara}\n")]:
+        folder = tmp_path / name.split(".")[0] / str(len(mapping))
+        folder.mkdir(parents=True)
+        _, d, _ = _load(folder, name, DEEP, mapping)
+        assert d.status == "error", name
+        assert name in d.error and "nested thousands of levels deep" in d.error
+
+
+def test_a_deeply_nested_line_is_a_reject_at_its_line(tmp_path):
+    text = json.dumps(_receipt("a", ["delivery"])) + "\n" + '{"b": ' + DEEP + "}\n"
+    result, d, _ = _load(tmp_path, "consents.jsonl", text, "consents: {source: kantara}\n")
+    _balanced(d)
+    assert rows(result, "SELECT _source_line, _reject_reason LIKE '%nested thousands%' "
+                        "FROM consents__rejects") == [(2, True)]
+
+
+def test_a_cloudtrail_file_cut_short_says_so(tmp_path):
+    whole = json.dumps({"Records": [{"eventName": "GetObject", "eventTime":
+                                     "2026-10-05T01:00:00Z", "eventSource": "s3.amazonaws.com"}]},
+                       indent=2)
+    _, d, _ = _load(tmp_path, "access_log.json", whole[:len(whole) // 2],
+                    "access_log: {source: cloudtrail}\n")
+    assert d.status == "error"
+    assert "access_log.json is not a complete CloudTrail file" in d.error
+    assert "breaks off at line" in d.error and "copy it again" in d.error
+    assert "@access" not in d.error  # no longer blames the preset's own columns
+
+
+def test_a_gzip_file_cut_short_names_the_file(tmp_path):
+    data = gzip.compress(("\n".join(_ssh("Oct", 5, f"u{i}") for i in range(2000))).encode())
+    _, d, _ = _load(tmp_path, "access_log.log.gz", data[:len(data) // 2],
+                    "access_log:\n  source: {name: syslog, year: 2026}\n")
+    assert d.status == "error"
+    assert "access_log.log.gz cannot be read to its end" in d.error

@@ -16,14 +16,15 @@ error code). A record's line is its position in the file from 1.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from privacylib.errors import DataError
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
-from privacylib.intake.readers.json import _load, records
+from privacylib.intake.readers.json import NotJson, _load, records
 from privacylib.intake.readers.jsonl import PathsSeen, read_jsonl
-from privacylib.intake.readers.native import numbered_lines
+from privacylib.intake.readers.native import loads, numbered_lines
 
 _OBJECT_KEYS = ("bucketName", "tableName", "TableName", "dBSnapshotIdentifier",
                 "dBClusterSnapshotIdentifier", "sourceDBSnapshotIdentifier",
@@ -86,9 +87,12 @@ def enrich(event: Any) -> Any:
 def _events(src: SourceFile) -> list[Any]:
     try:
         doc = _load(src)
-    except DataError:
+    except NotJson as exc:
+        lines = [text for _, text in numbered_lines(src) if text.strip()]
+        if not _one_a_line(lines):
+            raise _broken(src, exc) from exc
         # One event a line: a line that is no JSON stays as text, a reject.
-        return [_line(text) for _, text in numbered_lines(src) if text.strip()]
+        return [_line(text) for text in lines]
     if isinstance(doc, dict) and "digestPublicKeyFingerprint" in doc:
         return []  # a CloudTrail-Digest file: signatures, no events
     if isinstance(doc, dict) and "Records" not in doc and "eventName" in doc:
@@ -98,9 +102,31 @@ def _events(src: SourceFile) -> list[Any]:
 
 def _line(text: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def _one_a_line(lines: list[str]) -> bool:
+    """Whether a file that is no JSON document is one event a line: at least
+    half its first lines are JSON objects on their own. A {"Records": […]}
+    document cut short (or damaged) has none: its lines are pieces."""
+    first = lines[:10]
+    return sum(isinstance(_line(t), dict) for t in first) * 2 >= len(first) > 0
+
+
+def _broken(src: SourceFile, exc: NotJson) -> DataError:
+    """A CloudTrail document that does not parse, said as such: read as lines
+    it had no column, and the load blamed the mapping's paths instead."""
+    cause = exc.__cause__
+    # "Unterminated string starting at" names the place we give after it.
+    where = (f": its JSON breaks off at line {cause.lineno:,}, column {cause.colno:,} "
+             f"({re.sub(r'( starting)? at$', '', cause.msg).lower()})"
+             if isinstance(cause, json.JSONDecodeError) else f": {cause}")
+    return DataError(f"{src.name} is not a complete CloudTrail file{where}", file=src.name,
+                     hint="CloudTrail writes whole files ({\"Records\": [...]}): this one was "
+                          "cut short (a copy or download that stopped) or edited; copy it "
+                          "again from the trail's bucket, or give one event a line")
 
 
 # The columns of a file with no event (a quiet hour): loaded, with no row.

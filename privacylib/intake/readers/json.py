@@ -13,30 +13,47 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 from privacylib.errors import DataError
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
 from privacylib.intake.readers.jsonl import PathsSeen, read_jsonl
+from privacylib.intake.readers.native import DEEP, TooDeep, loads
 
 # Bytes of one document, uncompressed: parsed whole in memory (about ten
 # times its size as Python objects). CloudTrail writes files of a few MB.
 MAX_DOCUMENT_BYTES = 256 << 20
 
 
+class NotJson(DataError):
+    """The file is no JSON document (a caller may try it as JSON Lines)."""
+
+
 def _load(src: SourceFile) -> object:
+    """The file's one JSON document. NotJson when it has none (bad JSON or
+    bytes); DataError when it cannot be read at all (a .gz cut short, too
+    large, nested too deep)."""
     opener = gzip.open if src.path.name.lower().endswith(".gz") else open
-    with opener(src.path, "rb") as fh:
-        data = fh.read(MAX_DOCUMENT_BYTES + 1)
+    try:
+        with opener(src.path, "rb") as fh:
+            data = fh.read(MAX_DOCUMENT_BYTES + 1)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError(f"{src.name} cannot be read to its end: {exc}", file=src.name,
+                        hint="the file is cut short or damaged (a copy or download that "
+                             "stopped): copy it again from its source") from exc
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DataError(f"{src.name} is over {MAX_DOCUMENT_BYTES >> 20} MB of JSON",
                         file=src.name, hint="split it, or export one JSON object a line "
                                             "(.jsonl), which is read streaming")
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return loads(data.decode("utf-8-sig"))
+    except TooDeep:
+        raise DataError(f"{src.name}: {DEEP}", file=src.name,
+                        hint="send the file as the system wrote it") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{src.name} is not a JSON document: {exc}", file=src.name,
-                        hint="check that the file is complete UTF-8 JSON") from exc
+        raise NotJson(f"{src.name} is not a JSON document: {exc}", file=src.name,
+                      hint="check that the file is complete UTF-8 JSON") from exc
 
 
 def records(src: SourceFile, doc: object) -> list:
@@ -56,9 +73,13 @@ def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile:
     elements = records(src, _load(src))
     out = workdir / f"json-{index}.jsonl"
     with out.open("w", encoding="utf-8") as fh:
-        for element in elements:
+        for number, element in enumerate(elements, start=1):
             # compact, one line each: the JSON Lines scan reads it like any line
-            fh.write(json.dumps(element, ensure_ascii=False, separators=(",", ":")) + "\n")
+            try:
+                fh.write(json.dumps(element, ensure_ascii=False, separators=(",", ":")) + "\n")
+            except RecursionError:  # read whole, but too deep to write back
+                raise DataError(f"{src.name}, element {number:,}: {DEEP}", file=src.name,
+                                hint="send the file as the system wrote it") from None
     return SourceFile(out, src.name, src.format)
 
 

@@ -19,7 +19,16 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from privacylib.intake.readers.native import Parsed, Record, Refused, native_reader
+from privacylib.errors import DataError
+from privacylib.intake.readers.native import (
+    DEEP,
+    Parsed,
+    Record,
+    Refused,
+    TooDeep,
+    loads,
+    native_reader,
+)
 
 FIELDS = ("consent_id", "customer", "purpose", "granted_at", "consent_type", "receipt_id",
           "service", "purpose_category", "pii_category", "third_party", "third_party_name",
@@ -74,7 +83,7 @@ def _jwt(text: str) -> Any:
     if len(parts) != 3:
         raise ValueError("neither JSON nor a JWT (header.payload.signature)")
     try:
-        return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        return loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"a JWT whose payload is not JSON: {exc}") from exc
 
@@ -86,7 +95,11 @@ def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
         return
     whole = "\n".join(t for _, t in numbered)
     try:
-        doc = json.loads(whole)
+        doc = loads(whole)
+    except TooDeep:
+        # One document too deep to read: its lines are no receipts either.
+        raise DataError(f"{name}: {DEEP}", file=name, hint="send the receipts as exported "
+                        "(a receipt, an array of them, or one a line)") from None
     except json.JSONDecodeError:
         doc = None
     if isinstance(doc, list):
@@ -97,7 +110,7 @@ def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
         items = []
         for n, text in numbered:
             try:
-                items.append((n, json.loads(text) if text.lstrip().startswith("{")
+                items.append((n, loads(text) if text.lstrip().startswith("{")
                               else _jwt(text)))
             except ValueError as exc:
                 items.append((n, Refused(n, f"line is no receipt: {exc}", text)))

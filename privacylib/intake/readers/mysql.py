@@ -25,7 +25,14 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from privacylib.intake.readers.native import Parsed, Record, Refused, native_reader
+from privacylib.intake.readers.native import (
+    Parsed,
+    Record,
+    Refused,
+    loads,
+    native_reader,
+    raw_decode,
+)
 
 FIELDS = ("time", "user", "account", "host", "ip", "db", "table", "connection_id", "status",
           "kind", "command", "statement", "access", "outcome")
@@ -135,7 +142,7 @@ def _json_lines(lines: Iterable[tuple[int, str]]) -> Iterator[Parsed]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)
         except json.JSONDecodeError as exc:
             yield Refused(number, f"line is not a JSON object: {exc.msg}", line)
             continue
@@ -157,7 +164,7 @@ def _array(lines: Iterable[tuple[int, str]]) -> Iterator[Parsed]:
         if pos >= len(text) or text[pos] == "]":
             break  # a file still being written has no closing bracket
         try:
-            obj, pos = decoder.raw_decode(text, pos)
+            obj, pos = raw_decode(decoder, text, pos)
         except json.JSONDecodeError as exc:
             events.append(Refused(len(events) + 1, f"element is not JSON: {exc.msg}",
                                   text[pos:pos + 200]))

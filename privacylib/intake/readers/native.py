@@ -16,12 +16,46 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from privacylib.errors import DataError
 from privacylib.intake.limits import DUCKDB_LINE
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+
+
+class TooDeep(json.JSONDecodeError):
+    """JSON nested deeper than Python's parser goes: an unreadable value like
+    any other (a JSONDecodeError, so every `except` for those takes it), not
+    a RecursionError that ends the run with a traceback."""
+
+    def __init__(self, doc: str | bytes, pos: int = 0) -> None:
+        doc = doc if isinstance(doc, str) else doc.decode("utf-8", errors="replace")
+        ValueError.__init__(self, DEEP)
+        self.msg, self.doc, self.pos = DEEP, doc, pos
+        self.lineno, self.colno = doc.count("\n", 0, pos) + 1, pos - doc.rfind("\n", 0, pos)
+
+
+DEEP = ("arrays or objects nested thousands of levels deep, more than can be read "
+        "(no log or receipt nests so: the file is damaged, or not of this format)")
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads, nesting too deep for it being a JSONDecodeError (TooDeep)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise TooDeep(text) from None
+
+
+def raw_decode(decoder: json.JSONDecoder, text: str, pos: int) -> tuple[Any, int]:
+    """decoder.raw_decode, nesting too deep for it being a JSONDecodeError."""
+    try:
+        return decoder.raw_decode(text, pos)
+    except RecursionError:
+        raise TooDeep(text, pos) from None
 
 
 @dataclass(frozen=True)
@@ -82,13 +116,23 @@ def _read_file(scope: Scope, index: int, src: SourceFile, fields: tuple[str, ...
     refused: list[tuple] = []
     # When the file was written: a year-less log (syslog) dates its lines by it.
     options = {**options, "@modified": src.path.stat().st_mtime}
-    with out.open("w", encoding="utf-8") as fh:
-        for item in parse(numbered_lines(src), src.name, options):
-            if isinstance(item, Refused):
-                refused.append((src.name, item.line, "_row", item.reason, item.text[:2000]))
-                continue
-            row = [item.line, *(_text(item.fields.get(f)) for f in fields)]
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    last = 0  # the last line read, for a message when the file breaks off
+    try:
+        with out.open("w", encoding="utf-8") as fh:
+            for item in parse(numbered_lines(src), src.name, options):
+                last = item.line
+                if isinstance(item, Refused):
+                    refused.append((src.name, item.line, "_row", item.reason, item.text[:2000]))
+                    continue
+                row = [item.line, *(_text(item.fields.get(f)) for f in fields)]
+                fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a .gz file cut short
+        raise DataError(f"{src.name} cannot be read to its end (after line {last:,}): {exc}",
+                        file=src.name, hint="the file is cut short or damaged (a copy or "
+                        "download that stopped): copy it again from its source") from exc
+    except RecursionError:  # a value read whole but too deep to write back
+        raise DataError(f"{src.name} (near line {last + 1:,}): {DEEP}", file=src.name,
+                        hint="send the file as the system wrote it") from None
     cols = ", ".join(f"j ->> {i + 1} AS c{i}" for i in range(len(fields)))
     sql = (f"SELECT 0 AS _file_index, CAST(j ->> 0 AS BIGINT) AS _source_line, {cols} "
            f"FROM ({_SCAN})")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from privacylib.intake.readers.native import Parsed, Record, Refused, native_reader
+from privacylib.intake.readers.native import Parsed, Record, Refused, loads, native_reader
 
 FIELDS = ("id", "time", "user", "repo", "repo_type", "access", "operation", "resource",
           "res_type", "outcome", "client", "agent", "agent_host", "enforcer", "policy",
@@ -54,7 +54,7 @@ def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
             continue
         head = _PREFIX.match(line)
         try:
-            ev = json.loads(line[start:])
+            ev = loads(line[start:])
         except json.JSONDecodeError as exc:
             yield Refused(number, f"the audit event is not JSON: {exc.msg}", line)
             continue
