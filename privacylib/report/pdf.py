@@ -60,7 +60,6 @@ EXTRA: dict[str, dict[str, str]] = {
            "top_groups": "主要分布", "examples": "示例", "actor_id": "操作人",
            "system": "系统", "day": "日期", "page": "第 {n} 页",
            "more_in": "共 {total} 项，此处列出 {shown} 项；完整列表见 findings.csv",
-           "seed": "细则", "pipl": "个人信息保护法",
            "total": "合计"},
     "en": {"pdf_for": "Regulatory filing", "run_id": "Run id", "language": "Language",
            "lang_name": "English", "masking": "Masking", "seal": "Result seal",
@@ -75,7 +74,7 @@ EXTRA: dict[str, dict[str, str]] = {
            "examples": "Examples", "actor_id": "Actor", "system": "System", "day": "Day",
            "page": "Page {n}",
            "more_in": "{total} in all, {shown} shown; the full list is in findings.csv",
-           "seed": "Operating rules", "pipl": "PIPL", "total": "Total"},
+           "total": "Total"},
 }
 
 
@@ -108,7 +107,9 @@ def write_pdf(result: RunResult, findings: pd.DataFrame, folder: Path, lang: str
         title=w["title"], subject=f"{w['seal']}: {seal}", creator="privacy-workbook",
         lang="zh-CN" if lang == "zh" else "en", invariant=1)
     styles = {**_styles(lang),
-              "catalog": {c.id: c for c in (load_catalog() if catalog is None else catalog)}}
+              "catalog": {c.id: c for c in (load_catalog() if catalog is None else catalog)},
+              # The data's words for its codes: reasons read 人脸识别, not face_verification.
+              "names": result.names()}
 
     def footer(canvas, _doc) -> None:
         canvas.saveState()

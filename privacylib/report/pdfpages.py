@@ -15,6 +15,8 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 from privacylib.audit.digest import DIMENSIONS, digest
 from privacylib.audit.result import ControlOutcome, RunResult
 from privacylib.controls.catalog import SEVERITIES, SEVERITY_ORDER
+from privacylib.report.legal import legal_text
+from privacylib.report.words import sentence, subject_text
 from privacylib.vocab import Outcome
 
 CJK_FONT = "STSong-Light"
@@ -48,15 +50,10 @@ def ordered(result: RunResult) -> list[ControlOutcome]:
         OUTCOME_ORDER[c.outcome], c.id))
 
 
-def legal(control_id: str, w: dict[str, str], styles: Styles) -> str:
+def legal(control_id: str, styles: Styles) -> str:
     """The seed clause and PIPL articles a control enforces, in the page's language."""
     control = styles["catalog"].get(control_id)
-    if control is None:
-        return ""
-    if styles["lang"] == "zh":
-        articles = "、".join(re.findall(r"\d+", control.pipl))
-        return f"{w['seed']}{control.seed}；{w['pipl']}第{articles}条"
-    return f"{w['seed']} {control.seed}; {w['pipl']} {control.pipl}"
+    return legal_text(control.seed, control.pipl, styles["lang"]) if control else ""
 
 
 def title(control: ControlOutcome, styles: Styles) -> str:
@@ -133,7 +130,7 @@ def controls_table(controls: list[ControlOutcome], w: dict[str, str],
     for n, c in enumerate(controls, start=1):
         rows.append([c.id, title(c, styles), w.get(c.severity, c.severity), w[str(c.outcome)],
                      "" if c.checked is None else c.checked, c.findings,
-                     legal(c.id, w, styles)])
+                     legal(c.id, styles)])
         fills.append((2, n, SEVERITY_FILL.get(c.severity, "#FFFFFF")))
     return [PageBreak(), para(w["controls"], styles, "h1"),
             grid(rows, [40, 140, 48, 48, 46, 46, 147], styles, fills=fills)]
@@ -162,7 +159,9 @@ def findings_summary(controls: list[ControlOutcome], findings: pd.DataFrame, w: 
         if groups:
             head.append(para(w["top_groups"] + colon + semi.join(groups), styles, "small"))
         rows: list[list[Any]] = [[w["subject"], w["reason"]]]
-        rows += [[e.subject_id, getattr(e, "reason", "")]
+        lang, names = styles["lang"], styles["names"]
+        rows += [[subject_text(e.subject_id, lang, names),
+                  sentence(getattr(e, "reason", ""), lang, names)]
                  for e in d.examples.itertuples(index=False)]
         story.append(KeepTogether([*head, grid(rows, [150, 365], styles)]))
         if not d.complete or d.total != c.findings:

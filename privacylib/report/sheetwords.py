@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from privacylib.report.legal import legal_text
+
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "controls_sheet": "控制结果", "run_id": "运行编号",
@@ -31,7 +33,6 @@ WORDS: dict[str, dict[str, str]] = {
         "四列留给审计人员填写。发现超过一万项的控制只列前一万项，顶部给出按操作人、系统和日期"
         "的分布；全部发现见 findings.csv 与 findings.parquet。打印时每张控制工作表打印发现"
         "与上述四列，证据列只在屏幕上查看。",
-        "seed": "细则条款", "pipl": "个人信息保护法", "pipl_art": "第 {n} 条",
         "legal": "法律依据", "owner": "责任人", "action": "已采取措施",
         "due": "整改期限", "fix_status": "整改状态", "department": "部门",
         "fix_values": "未开始,整改中,已整改,已接受风险",
@@ -64,7 +65,6 @@ WORDS: dict[str, dict[str, str]] = {
         "top; every finding is in findings.csv and findings.parquet. Printed, a control "
         "sheet shows the findings and those four columns; the evidence columns are on "
         "screen.",
-        "seed": "Guideline clause", "pipl": "PIPL", "pipl_art": "Art. {n}",
         "legal": "Legal references", "owner": "Owner", "action": "Action taken",
         "due": "Due date", "fix_status": "Remediation status", "department": "Department",
         "fix_values": "not started,in progress,remediated,risk accepted",
@@ -154,6 +154,9 @@ MARKERS = {"从未/never": ("从未", "never"), "（无/none）": ("（无）", 
            "(空/none)": ("（空）", "(none)")}
 _NULL = re.compile(r"\bnull\b")
 _QUOTED = re.compile(r"「([a-z][a-z_]*)」")
+# The event time a rule names in a comparison (ts < hired_at), not inside a word.
+_BARE_TS = re.compile(r"(?<![\w.])ts(?![\w.])")
+_SAID_TWICE = re.compile(r"([\u4e00-\u9fff]+)（\1）")
 
 
 def key_label(key: str, lang: str) -> str:
@@ -197,7 +200,9 @@ def readable(text: str, lang: str, policy: dict[str, Any] | None = None,
     for marker, said in MARKERS.items():
         text = text.replace(marker, said[0] if lang == "zh" else said[1])
     text = _NULL.sub("空" if lang == "zh" else "none", text)
-    return _TOKEN.sub(word, text)
+    text = _BARE_TS.sub(key_label("ts", lang), text)
+    # 同意时间（granted_at） once granted_at is a label says the word twice.
+    return _SAID_TWICE.sub(r"\1", _TOKEN.sub(word, text))
 
 
 def value_text(key: str | None, value: Any, lang: str, names: dict[str, str]) -> Any:
@@ -216,13 +221,8 @@ def value_text(key: str | None, value: Any, lang: str, names: dict[str, str]) ->
 
 
 def legal(seed: str, pipl: str, lang: str) -> str:
-    """细则 二(一)3；个人信息保护法 第 13、14 条 / Guideline 二(一)3; PIPL Art. 13, 14."""
-    w = WORDS[lang]
-    numbers = re.findall(r"\d+", pipl)
-    sep = "、" if lang == "zh" else ", "
-    articles = w["pipl_art"].format(n=sep.join(numbers)) if numbers else pipl
-    joiner = "；" if lang == "zh" else "; "
-    return f"{w['seed']} {seed}{joiner}{w['pipl']} {articles}"
+    """细则 二(一)3；个人信息保护法 第 13、14 条 / Operating rules II(1)3; PIPL Art. 13, 14."""
+    return legal_text(seed, pipl, lang)
 
 
 _SOURCE = ("_source_file", "_source_line")

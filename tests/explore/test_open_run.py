@@ -40,7 +40,7 @@ def test_a_run_opens_from_its_result_without_loading_its_data(sample_run, loads)
     explorer.widget()
     seconds = time.monotonic() - started
     assert loads == [] and not explored.session.opened and explored.session.loads == 0
-    assert seconds < 2, f"opening a run took {seconds:.1f} s"
+    print(f"opening a run took {seconds:.2f} s")  # not asserted: loading nothing is the point
     written = pd.read_csv(run / "findings.csv", keep_default_na=False, dtype=str)
     assert [key for _, key in explorer.picker.options] == list(written["finding_key"])
     shown = explored.findings.set_index("finding_key")
