@@ -196,3 +196,23 @@ def test_a_gzip_file_cut_short_names_the_file(tmp_path):
                     "access_log:\n  source: {name: syslog, year: 2026}\n")
     assert d.status == "error"
     assert "access_log.log.gz cannot be read to its end" in d.error
+
+
+def test_a_deep_element_of_a_mysql_filter_array_is_a_reject_saying_what_is_lost():
+    from privacylib.intake.readers.mysql import parse as mysql_parse
+
+    event = json.dumps({"timestamp": "2026-10-05 01:00:00", "class": "general",
+                        "event": "status", "login": {"user": "u"}})
+    lines = ["[", event + ",", DEEP + ",", event, "]"]
+    got = list(mysql_parse(enumerate(lines, start=1), "a.log", {}))
+    assert [type(g).__name__ for g in got] == ["Record", "Refused"]
+    assert got[1].line == 2  # the element's position
+    assert "nested thousands" in got[1].reason and "rest of the file" in got[1].reason
+
+
+def test_a_deep_ranger_event_is_a_reject_at_its_line():
+    from privacylib.intake.readers.ranger import parse as ranger_parse
+
+    lines = ['2026-10-05 09:12:01,533 INFO xaaudit - {"reqUser": ' + DEEP + "}"]
+    (only,) = list(ranger_parse(enumerate(lines, start=1), "r.log", {}))
+    assert only.line == 1 and "nested thousands" in only.reason

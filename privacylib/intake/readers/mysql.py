@@ -166,7 +166,10 @@ def _array(lines: Iterable[tuple[int, str]]) -> Iterator[Parsed]:
         try:
             obj, pos = raw_decode(decoder, text, pos)
         except json.JSONDecodeError as exc:
-            events.append(Refused(len(events) + 1, f"element is not JSON: {exc.msg}",
+            # A JSON array cannot be picked up again after a bad element: say
+            # that the rest of the file is in this reject, not lost unseen.
+            events.append(Refused(len(events) + 1, f"element is not JSON: {exc.msg}; the "
+                                  "rest of the file (from this element) cannot be read",
                                   text[pos:pos + 200]))
             break
         events.append(obj)
