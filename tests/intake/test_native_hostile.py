@@ -216,3 +216,10 @@ def test_a_deep_ranger_event_is_a_reject_at_its_line():
     lines = ['2026-10-05 09:12:01,533 INFO xaaudit - {"reqUser": ' + DEEP + "}"]
     (only,) = list(ranger_parse(enumerate(lines, start=1), "r.log", {}))
     assert only.line == 1 and "nested thousands" in only.reason
+
+
+def test_a_cloudtrail_file_without_any_event_says_so(tmp_path):
+    _, d, _ = _load(tmp_path, "access_log.json", '{"Records": ["a", "b"]}',
+                    "access_log: {source: cloudtrail}\n")
+    assert d.status == "error"
+    assert "access_log.json holds no CloudTrail event" in d.error and "@access" not in d.error

@@ -139,6 +139,13 @@ def _as_lines(src: SourceFile, workdir: Path, index: int) -> SourceFile | None:
     events = _events(src)
     if not events:
         return None
+    if not any(isinstance(e, dict) for e in events):
+        # Else the load blames the preset's own columns (@access, @outcome)
+        # as if mapping.yaml had misnamed them.
+        raise DataError(f"{src.name} holds no CloudTrail event: none of its {len(events):,} "
+                        "record(s) is a JSON object", file=src.name,
+                        hint="a CloudTrail file is {\"Records\": [{…}, …]} as the trail "
+                             "delivers it, or one event (a JSON object) a line")
     with out.open("w", encoding="utf-8") as fh:
         for event in events:
             fh.write(json.dumps(enrich(event), ensure_ascii=False, separators=(",", ":")) + "\n")
