@@ -23,43 +23,13 @@ import duckdb
 
 from privacylib.config.period import Period, utc_text
 from privacylib.config.policy import Policy
-from privacylib.contract import DATASETS
 from privacylib.controls.catalog import Control, load_catalog
 from privacylib.controls.sandbox import sandbox
-from privacylib.controls.session import AUDIT_SCHEMA, session_for_controls
-from privacylib.errors import UsageError, suggest
+from privacylib.controls.scope import Scope, ScopeError, prepare_scope
+from privacylib.controls.session import session_for_controls
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
-from privacylib.intake.readers import quote_ident
 from privacylib.vocab import Outcome
-
-SCOPE_KEYS = ("department", "system")
-
-
-class ScopeError(UsageError):
-    """A scope value the data does not hold: the audit would look at nothing."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    # What to narrow by: department (the actor's) or system (the log's).
-    key: str
-    # The value, compared exactly.
-    value: str
-
-    @classmethod
-    def parse(cls, text: str | None) -> Scope | None:
-        if not text:
-            return None
-        key, sep, value = text.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or key not in SCOPE_KEYS or not value:
-            raise UsageError(f"scope '{text}' is not KEY=VALUE with KEY one of "
-                             f"{', '.join(SCOPE_KEYS)}", hint="e.g. --scope department=客服中心")
-        return cls(key, value)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
 
 
 @dataclass(frozen=True)
@@ -146,42 +116,6 @@ class _Columns(string.Formatter):
 
 def _format(template: str, row: dict[str, Any]) -> str:
     return _Columns().vformat(template, (), row)
-
-
-def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
-    """The schema the controls read: every dataset, the access log narrowed.
-    It outlives the run: see session.py for who reads it afterwards."""
-    con.execute(f"DROP SCHEMA IF EXISTS {AUDIT_SCHEMA} CASCADE")
-    con.execute(f"CREATE SCHEMA {AUDIT_SCHEMA}")
-    for ds in DATASETS:
-        name = quote_ident(ds.name)
-        con.execute(f"CREATE VIEW {AUDIT_SCHEMA}.{name} AS SELECT * FROM main.{name}")
-    if scope is None:
-        return
-    _check_scope(con, scope)
-    con.execute(f"DROP VIEW {AUDIT_SCHEMA}.access_log")
-    where = ("a.system = $value" if scope.key == "system" else
-             "a.actor_id IN (SELECT actor_id FROM main.employees WHERE department = $value)")
-    con.execute(f"CREATE TABLE {AUDIT_SCHEMA}.access_log AS SELECT a.* FROM main.access_log a "
-                f"WHERE {where}", {"value": scope.value})
-
-
-def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """A value the data does not hold (a typo) would narrow the audit to
-    nothing and every event control would look at nothing: refuse it."""
-    if not con.execute("SELECT count(*) FROM main.access_log").fetchall()[0][0]:
-        return  # no log to narrow: the event controls say so themselves
-    known_sql = ("SELECT DISTINCT department FROM main.employees WHERE department IS NOT NULL"
-                 if scope.key == "department" else
-                 "SELECT DISTINCT system FROM main.access_log WHERE system IS NOT NULL")
-    known = sorted(r[0] for r in con.execute(known_sql).fetchall())
-    if scope.value in known:
-        return
-    where = "employees.department" if scope.key == "department" else "access_log.system"
-    shown = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
-    raise ScopeError(f"scope {scope} matches nothing: no {where} is '{scope.value}'",
-                     hint=(suggest(scope.value, known) + f" (known: {shown})") if known
-                     else f"the data has no {where} value at all")
 
 
 def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = None,
@@ -331,3 +265,7 @@ def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope 
         + (f"；{d.rows_rejected} 行被拒收" if d.rows_rejected else "")
         + ("；时间范围可疑" if d.period_warnings else ""),
         seconds=seconds, checked=0, incomplete=bool(doubts))
+
+
+__all__ = ["AuditResult", "ControlResult", "Finding", "Scope", "ScopeError", "bind",
+           "finding_key", "prepare_scope", "run_controls"]
