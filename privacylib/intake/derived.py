@@ -47,8 +47,10 @@ def _matches(rule: dict, positions: list[int], prefix: str, params: dict[str, An
 
 
 def rule_name(mapping: DatasetMapping, rule: str) -> str:
-    """How data_quality names a filter: keep (eventCategory, eventName)."""
-    return f"{rule} ({', '.join(getattr(mapping, rule))})"
+    """How data_quality names a filter: keep (eventCategory, eventName). A
+    column a reader derives (CloudTrail's @access) is said without its @, as
+    the other formats' derived columns are (keep (access))."""
+    return f"{rule} ({', '.join(c.lstrip('@') for c in getattr(mapping, rule))})"
 
 
 def filtered(mapping: DatasetMapping, res: Resolution, bad_row: str | None,

@@ -39,7 +39,7 @@ def test_the_real_sample_loads_with_only_source(tmp_path):
     result, d = _load(_sample(tmp_path))
     assert d.format == "cloudtrail"
     assert (d.rows_read, d.rows_loaded, d.rows_rejected, d.rows_filtered) == (438, 40, 0, 398)
-    assert d.filtered == {"keep (@access)": 397, "drop (@outcome)": 1}
+    assert d.filtered == {"keep (access)": 397, "drop (outcome)": 1}
     assert rows(result, "SELECT action, count(*), count(*) FILTER (WHERE result = 'denied') "
                         "FROM access_log GROUP BY 1 ORDER BY 1") == [
         ("delete", 8, 1), ("export", 9, 2), ("read", 14, 2), ("update", 9, 0)]
