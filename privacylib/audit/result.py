@@ -20,7 +20,6 @@ a finished run needs; neither loads DuckDB.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from privacylib.audit.names import code_names
 from privacylib.audit.verdict import Verdict
+from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError
 from privacylib.vocab import History, Outcome
 
@@ -230,11 +230,7 @@ def integrity(sha256_hex: str) -> str:
 
 
 def file_integrity(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return integrity(digest.hexdigest())
+    return integrity(sha256_file(path))
 
 
 def write_result(folder: Path, result: RunResult) -> Path:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 import privacylib
+from privacylib.digests import sha256_file
 from privacylib.intake.connection import connect
 from privacylib.intake.ingest import DatasetLoad, LoadResult, load
 from privacylib.intake.plausibility import measure_time_ranges
@@ -73,14 +74,6 @@ def load_key(data: str | Path, data_entries: list[dict[str, Any]], policy_sha256
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def write_load(root: Path, key: str, resolved: ResolvedConfig) -> Path:
     """Load the data of `resolved` into ROOT/KEY/ and return that folder;
     errors of the load are raised (the runs then load, and report them, themselves)."""
@@ -101,7 +94,7 @@ def write_load(root: Path, key: str, resolved: ResolvedConfig) -> Path:
         meta = {"format": FORMAT, "key": key, "data": str(Path(data).resolve()),
                 "policy_sha256": resolved.policy_sha256,
                 "mapping_sha256": resolved.mapping_sha256,
-                "database_sha256": _sha256(tmp / DATABASE), "datasets": datasets}
+                "database_sha256": sha256_file(tmp / DATABASE), "datasets": datasets}
         (tmp / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         tmp.rename(final)
     except BaseException:

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from privacylib.audit.result import RESULT, integrity, open_result
 from privacylib.config.params import AuditConfig, ResolvedConfig
+from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError
 from privacylib.report.outputs import MARKER
 from privacylib.trail.signing import key_id, raw_public, sign
@@ -49,14 +50,6 @@ MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 UNLISTED = frozenset({MANIFEST, SIGNATURE, MARKER})
 VERSIONED = ("privacylib", "duckdb", "pandas", "papermill", "pyarrow", "nbconvert",
              "cryptography")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:
