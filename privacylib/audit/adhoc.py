@@ -3,14 +3,20 @@
 `audit.sql("SELECT …", params)` (audit/run.py) and the `%%sql` cell magic
 (audit/magic.py) both come here. Two promises:
 
-Masked by default. Every cell of every column goes through the audit's masker
-(the report's recogniser and pseudonyms), not only the columns known to hold
-identifiers: a SELECT can alias anything (`customer_id AS x`, a mobile
-number inside a concatenated text, an ID number cast to an integer). Column
-names are masked too (`SELECT 1 AS "13812345678"`). Unmasked results need a
-reason and are recorded in the audit store, like the explorer's unmasked views
-(trail/access.py); an audit run unmasked (--no-mask, recorded then) shows its
-data unmasked here too.
+Masked by default, at the source. The session queries a copy of the loaded
+tables whose identifiers were masked while copying (audit/snapshot.py):
+customer ids are the report's pseudonyms (joins on customer_id still work),
+ID numbers, mobiles, e-mails, cards and names are masked as the report masks
+them, inside free text too. Whatever a query computes (string_agg, reverse,
+hex, a mobile times ten), it computes from masked values. A raw customer id
+given as a parameter is bound as its pseudonym, so `customer_id = $c` still
+finds the customer. Every cell of the result then goes through the masker
+too (the second net: a column of no known kind, a name typed into a query),
+and so do column names (`SELECT 1 AS "13812345678"`). Unmasked results need
+a reason and are recorded in the audit store, like the explorer's unmasked
+views (trail/access.py); they run on a second, raw copy, made only when the
+first unmasked query is asked (most sessions never hold raw values on disk).
+An audit run unmasked (--no-mask, recorded then) has one raw copy.
 
 Read-only. Nothing typed here can change the audit's data or its store, or
 reach outside it. Three walls, each enough against most attacks:
@@ -19,7 +25,9 @@ reach outside it. Three walls, each enough against most attacks:
    DuckDB); COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, CREATE, INSERT, EXPORT,
    CALL, EXPLAIN and a second statement are refused by name (QueryRefused);
 2. it runs on a snapshot of the loaded tables, a private database file opened
-   read-only, not on the audit's connection: DuckDB itself refuses every write;
+   read-only, not on the audit's connection: DuckDB itself refuses every write
+   (the folder of a kernel killed before it could remove it is removed by the
+   next session: snapshot.sweep);
 3. that connection has external access disabled (no file, no URL, no
    extension: read_csv('/etc/passwd'), glob(), COPY … TO, ATTACH are
    permission errors), Python replacement scans off (a DataFrame of the
@@ -29,23 +37,21 @@ Values are bound parameters (`$name` or `?`), never pasted into the text.
 
 from __future__ import annotations
 
-import atexit
 import json
+import re
 import shutil
-import tempfile
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from privacylib.controls.macros import install_macros
+from privacylib.audit import snapshot
 from privacylib.errors import UsageError
-from privacylib.masking.masker import AMBIGUOUS_NAME_HEADERS, Masker, dataset_of
-from privacylib.sqlnames import quote_ident
+from privacylib.masking.masker import AMBIGUOUS_NAME_HEADERS, CUSTOMER_KEYS, Masker, dataset_of
 from privacylib.trail.access import record_view
 
 # The statement types that only read: DuckDB parses WITH, FROM-first, VALUES,
@@ -54,6 +60,8 @@ ALLOWED = frozenset({duckdb.StatementType.SELECT})
 ALLOWED_WORDS = "one SELECT (WITH …, FROM …, VALUES, DESCRIBE, SHOW or SUMMARIZE)"
 # A result is masked cell by cell in Python: past this, aggregate or LIMIT.
 MAX_ROWS = 100_000
+# What Masker.pseudonym makes: the masked snapshot's customer ids already are.
+PSEUDONYM = re.compile(r"CU-[0-9a-f]{12}")
 Params = Mapping[str, Any] | Sequence[Any] | None
 
 
@@ -65,68 +73,54 @@ class QueryFailed(UsageError):
     """DuckDB could not parse or run the query (its message masked)."""
 
 
-def _snapshot(source: duckdb.DuckDBPyConnection, folder: Path) -> Path:
-    """The loaded tables (datasets and their rejects) copied into a private
-    database file, closed: it is then opened read-only on its own."""
-    path = folder / "snapshot.duckdb"
-    database = source.execute("SELECT current_database()").fetchall()[0][0]
-    tables = [t for (t,) in source.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' ORDER BY table_name").fetchall()]
-    alias = "privacylib_adhoc_snapshot"
-    # ATTACH takes no parameter; the path is our own temporary folder's, quoted.
-    source.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias}")
-    try:
-        for table in tables:
-            name = quote_ident(table)
-            source.execute(f"CREATE TABLE {alias}.main.{name} AS "
-                           f"SELECT * FROM {quote_ident(database)}.main.{name}")
-    finally:
-        source.execute(f"DETACH {alias}")
-    return path
-
-
-def _read_only(path: Path, tz: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=True, config={
-        "enable_external_access": False, "python_enable_replacements": False,
-        "memory_limit": "1GB"})
-    # Times shown in the policy's zone, as the findings' evidence shows them.
-    con.execute("SET TimeZone = $tz", {"tz": tz})
-    install_macros(con)  # TEMP macros (local_day, in_period…), as the controls have them
-    con.execute("SET lock_configuration = true")
-    return con
-
-
 @dataclass
 class SqlSession:
     """Ad hoc SQL over one audit's data: masked, read-only, recorded when unmasked."""
 
+    # The snapshot queried: masked, unless the masker is off (then raw).
     con: duckdb.DuckDBPyConnection
     masker: Masker
     # Where unmasked results are recorded, and the run they are views of.
     store: str | None = None
     run_id: str | None = None
+    # The private folder of the snapshots, and what a raw one is copied from.
+    folder: Path | None = None
+    source: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    tz: str = "UTC"
+    # Raw customer ids of the data: a parameter that is one is bound as its pseudonym.
+    customer_ids: frozenset[str] = field(default=frozenset(), repr=False)
+    # Every connection opened, closed with the session (or when it is collected).
+    _open: list[duckdb.DuckDBPyConnection] = field(default_factory=list, repr=False)
+    _raw: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _finalizer: weakref.finalize | None = field(default=None, repr=False)
 
     @classmethod
     def over(cls, source: duckdb.DuckDBPyConnection, masker: Masker, *, tz: str,
              store: str | None = None, run_id: str | None = None) -> SqlSession:
-        """A session over a snapshot of `source`'s loaded tables, taken now."""
-        folder = Path(tempfile.mkdtemp(prefix="privacylib-sql-"))  # private: 0700
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        """A session over a snapshot of `source`'s loaded tables, taken now:
+        masked while copying unless `masker` is off."""
+        folder = snapshot.private_folder()
+        opened: list[duckdb.DuckDBPyConnection] = []
         try:
-            con = _read_only(_snapshot(source, folder), tz)
+            path = folder / ("masked.duckdb" if masker.enabled else "raw.duckdb")
+            ids = snapshot.copy(source, path, masker if masker.enabled else None)
+            opened.append(snapshot.open_read_only(path, tz))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        session = cls(con, masker, store, run_id)
-        weakref.finalize(session, _close, con, folder)
+        session = cls(opened[0], masker, store, run_id, folder, source, tz, frozenset(ids),
+                      opened)
+        # Also at exit (weakref.finalize runs then); a killed kernel's folder
+        # is removed by the next session (snapshot.sweep).
+        session._finalizer = weakref.finalize(session, _close, opened, folder)
         return session
 
     def query(self, sql: str, params: Params = None, *, unmasked: bool = False,
               reason: str = "", max_rows: int = MAX_ROWS) -> pd.DataFrame:
         """The result of one read-only statement, masked unless `unmasked`
         (which needs a `reason`, recorded in the store with the query)."""
-        if unmasked and self.masker.enabled:  # refused before anything runs
+        raw = unmasked and self.masker.enabled
+        if raw:  # refused before anything runs
             if not reason.strip():
                 raise UsageError("unmasked results need a reason",
                                  hint='audit.sql(..., unmasked=True, reason="why"); it is '
@@ -134,22 +128,55 @@ class SqlSession:
             if not self.store:
                 raise UsageError("unmasked results need an audit store to record them in",
                                  hint="give the audit a store (the `store` parameter)")
-        cursor = self._execute(sql, params)
+        con = self._raw_snapshot() if raw else self.con
+        cursor = self._execute(con, sql, params if raw else self._bound(params))
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchmany(max_rows + 1)
         if len(rows) > max_rows:
             raise UsageError(f"the query returns more than {max_rows:,} rows",
                              hint="aggregate, or add a LIMIT")
+        if raw:
+            record_view(self.store, run_id=self.run_id, kind="ad hoc sql",
+                        subject=_described(sql, params), reason=reason)
         if unmasked or not self.masker.enabled:
-            if unmasked and self.masker.enabled:
-                record_view(self.store, run_id=self.run_id, kind="ad hoc sql",
-                            subject=_described(sql, params), reason=reason)
             return pd.DataFrame(rows, columns=names)
         return mask_rows(self.masker, names, rows)
 
-    def _execute(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+    def _raw_snapshot(self) -> duckdb.DuckDBPyConnection:
+        """The raw copy, made at the first unmasked query (a reason given)."""
+        if self._raw is None:
+            if self.source is None or self.folder is None:
+                raise UsageError("this ad hoc SQL session has no raw data to show",
+                                 hint="run the query masked")
+            path = self.folder / "raw.duckdb"
+            try:
+                snapshot.copy(self.source, path, None)
+            except duckdb.Error as exc:  # the audit's connection closed meanwhile
+                path.unlink(missing_ok=True)
+                raise UsageError(f"the audit's data can no longer be copied: {exc}",
+                                 hint="run the audit again") from None
+            self._raw = snapshot.open_read_only(path, self.tz)
+            self._open.append(self._raw)
+        return self._raw
+
+    def _bound(self, params: Params) -> Params:
+        """Raw customer ids among the parameters, as their pseudonyms: the
+        masked snapshot holds those (a list's items too)."""
+        def swap(value: Any) -> Any:
+            if isinstance(value, str) and value in self.customer_ids:
+                return self.masker.pseudonym(value)
+            return [swap(v) for v in value] if isinstance(value, list | tuple) else value
+
+        if not params or not self.customer_ids:
+            return params
+        if isinstance(params, Mapping):
+            return {k: swap(v) for k, v in params.items()}
+        return [swap(v) for v in params]
+
+    def _execute(self, con: duckdb.DuckDBPyConnection, sql: str,
+                 params: Params) -> duckdb.DuckDBPyConnection:
         try:
-            statements = self.con.extract_statements(sql)
+            statements = con.extract_statements(sql)
             for statement in statements:
                 statement.type  # noqa: B018 - raises ValueError for a type Python cannot name
         except duckdb.Error as exc:
@@ -159,7 +186,7 @@ class SqlSession:
                                statement="unknown", hint=f"write {ALLOWED_WORDS}") from None
         refuse_unless_read_only(statements)
         try:
-            return self.con.execute(sql, params if params is not None else [])
+            return con.execute(sql, params if params is not None else [])
         except duckdb.PermissionException as exc:
             raise QueryRefused(f"the query reaches outside the audit's data: "
                                f"{self._masked(exc)}", statement="SELECT",
@@ -174,7 +201,10 @@ class SqlSession:
         return self.masker.text(text) if self.masker.enabled else text
 
     def close(self) -> None:
-        self.con.close()
+        if self._finalizer is not None:
+            self._finalizer()  # runs once: not again when collected or at exit
+        else:
+            _close(self._open, self.folder)
 
 
 def refuse_unless_read_only(statements: Sequence[Any]) -> None:
@@ -207,7 +237,10 @@ def mask_cell(masker: Masker, column: str | None, value: Any, row: dict | None =
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if (column or "").strip().lower() in AMBIGUOUS_NAME_HEADERS and (
+        header = (column or "").strip().lower()
+        if header in CUSTOMER_KEYS and PSEUDONYM.fullmatch(value):
+            return value  # pseudonymised in the snapshot: once is the report's
+        if header in AMBIGUOUS_NAME_HEADERS and (
                 dataset_of(frozenset(row or ())) is None):
             # A `name` of no known dataset (SHOW TABLES, a join): every person's
             # name the data holds is masked wherever it is (masker.names), and
@@ -215,7 +248,9 @@ def mask_cell(masker: Masker, column: str | None, value: Any, row: dict | None =
             return masker.text(value)
         return masker.value(column, value, row)
     if isinstance(value, dict):
-        return {k: mask_cell(masker, k, v, value) for k, v in value.items()}
+        # A STRUCT's keys are its field names; a MAP's are data (map([手机号], [1])).
+        return {mask_cell(masker, None, k): mask_cell(masker, k if isinstance(k, str) else None,
+                                                      v, value) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [mask_cell(masker, column, v, row) for v in value]
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
@@ -232,8 +267,8 @@ def _described(sql: str, params: Params) -> str:
     return f"{sql.strip()}\n-- parameters: {json.dumps(values, ensure_ascii=False, default=str)}"
 
 
-def _close(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    con.close()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
+def _close(opened: list[duckdb.DuckDBPyConnection], folder: Path | None) -> None:
+    for con in opened:
+        con.close()
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
