@@ -11,7 +11,9 @@ or `%%sql --audit NAME`; NAME may be the explorer's `explored` run, whose
 data is then loaded once): one read-only SELECT over a snapshot of its data,
 every cell masked (audit/adhoc.py). `{name}` and `$name` take the value of
 the notebook variable `name`, bound as a parameter, never pasted into the
-text (a quote in a value cannot end the string). `%%sql --unmasked --reason
+text (a quote in a value cannot end the string); inside a literal ('…',
+E'…', $$…$$, $tag$…$tag$), a quoted name or a comment they are text. `:name`
+is no parameter here: `::` casts and `:` separates a struct's fields. `%%sql --unmasked --reason
 "…"` shows identifiers, and the view is recorded in the audit store.
 
 Why a magic of our own and not JupySQL, the ecosystem's usual `%%sql`:
@@ -34,10 +36,16 @@ import pandas as pd
 
 from privacylib.errors import UsageError
 
-# Quoted texts, quoted names and comments are left alone: a `{x}` or `$x` in
-# them is not a parameter.
-_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/"""
-                     r"""|\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)""", re.S)
+# DuckDB's literals, quoted names and comments are matched first and left
+# alone: a `{x}` or `$x` in them is not a parameter. An unterminated one runs
+# to the end (DuckDB then says the SQL is invalid). A `$` inside a name
+# (price$usd) starts neither a parameter nor a dollar-quoted text.
+_TOKENS = re.compile(
+    r"""(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z)"""  # E'it\'s': a backslash escapes
+    r"""|'(?:[^']|'')*(?:'|\Z)|"(?:[^"]|"")*(?:"|\Z)"""  # 'it''s', "a name"
+    r"""|(?<![\w$])\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?(?:\$(?P=tag)\$|\Z)"""  # $$…$$, $t$…$t$
+    r"""|--[^\n]*|/\*.*?(?:\*/|\Z)"""
+    r"""|\{(?P<brace>[A-Za-z_]\w*)\}|(?<![\w$])\$(?P<dollar>[A-Za-z_]\w*)""", re.S)
 
 
 def parameters(cell: str) -> tuple[str, list[str]]:
@@ -45,7 +53,7 @@ def parameters(cell: str) -> tuple[str, list[str]]:
     names: list[str] = []
 
     def bind(match: re.Match[str]) -> str:
-        name = match[1] or match[2]
+        name = match["brace"] or match["dollar"]
         if name is None:
             return match[0]
         names.append(name)

@@ -255,3 +255,12 @@ def test_parameters_outside_quotes_and_comments_are_bound() -> None:
                               "WHERE x = {c}")
     assert names == ["c", "d"]
     assert query == "SELECT '{a}', \"{b}\", $c, $d -- {e}\n/* $f */ FROM t WHERE x = $c"
+
+
+def test_the_sql_magic_leaves_literals_as_typed(shell) -> None:
+    # `nowhere` is no notebook variable: inside these literals it is no parameter.
+    result = shell.run_cell("%%sql\nSELECT $$ {nowhere} $nowhere $$ AS dollar, "
+                            "E'it\\'s {nowhere}' AS escaped")
+    assert result.success, result.error_in_exec
+    assert result.result.to_dict("records") == [{"dollar": " {nowhere} $nowhere ",
+                                                 "escaped": "it's {nowhere}"}]
