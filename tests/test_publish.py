@@ -53,7 +53,7 @@ def replay(template, monkeypatch):
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_papermill(template))
-    monkeypatch.setattr(runner, "guard_run", lambda *_a: None)  # replayed files: not its test
+    monkeypatch.setattr(runner, "guard_run", lambda *_a, **_k: None)  # replayed files: not its test
     return template
 
 
@@ -136,7 +136,7 @@ sys.path.insert(0, {tests!r})
 from test_publish import fake_papermill, run_once
 from privacylib.run import runner
 papermill.execute_notebook = fake_papermill(Path({template!r}))
-runner.guard_run = lambda *_a: None
+runner.guard_run = lambda *_a, **_k: None
 os.environ["PRIVACY_AUDIT_FAULT"] = {step!r}
 run_once(Path({out!r}))
 """
