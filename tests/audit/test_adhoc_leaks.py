@@ -29,6 +29,7 @@ from privacylib.trail.access import views
 from conftest import SAMPLE, sample_identifiers
 
 SECRETS = frozenset(sample_identifiers())
+_TOKEN = re.compile(r"[A-Za-z0-9@._+-]+")
 
 
 @pytest.fixture(scope="module")
@@ -162,31 +163,18 @@ def test_names_are_masked_in_the_snapshot_not_only_in_the_output(audit: Audit,
 
 def test_the_masked_snapshot_holds_no_raw_identifier_anywhere(audit: Audit) -> None:
     con = audit._sql.con  # the analyst's connection: every table, every cell
-    raw = _trie(SECRETS)
     tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     assert "customers__rejects" in tables and len(tables) > 30
     for table in tables:
         text = con.execute(f'SELECT * FROM "{table}"').df().to_csv()
-        assert raw.search(text) is None, (table, raw.search(text))
+        # The sample's identifiers are tokens of these characters: a set
+        # lookup per token (a regex of 8,500 alternatives took minutes).
+        found = SECRETS & set(_TOKEN.findall(text))
+        assert not found, (table, sorted(found)[:3])
+    # The check can fail: the raw tables hold them.
+    raw = audit.loaded.con.execute("SELECT * FROM customers").df().to_csv()
+    assert len(SECRETS & set(_TOKEN.findall(raw))) > 1000
 
-
-def _trie(words: frozenset[str]) -> re.Pattern[str]:
-    """One regex for thousands of words, fast: a plain alternation of them is not."""
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(build(root))
 
 
 def test_joins_on_customer_id_still_work(audit: Audit) -> None:
