@@ -41,15 +41,17 @@ def _batch_file(tmp_path: Path, data: Path, scopes: list[str], periods: list[str
 def test_runs_from_the_kept_load_write_what_runs_of_their_own_write(tmp_path):
     # The batch's own steps, one scope after the other in this process (the
     # kept load is then still there to tell how many runs opened it).
+    # Two scopes of one period: two runs (each a whole notebook) are what it
+    # takes to show one load serving several; the suite's time is CI's budget.
     batch = load_batch(_batch_file(tmp_path, SAMPLE / "exports", ["system=crm",
-                                   "department=客服中心"], ["2026-09", "2026-10"]))
+                                   "department=客服中心"], ["2026-10"]))
     loads = shared_loads(batch.configs, tmp_path / "kept")
-    assert len(loads) == 1  # one data folder, policy and mapping: one load for four runs
+    assert len(loads) == 1  # one data folder, policy and mapping: one load for both runs
     outcomes = [o for group in by_scope(batch.configs)
                 for o in _in_turn([r.to_json() for r in group], batch.out, None, None, loads)]
     assert {o.status for o in outcomes} <= {"done", "findings"}, outcomes
     (folder,) = loads.values()
-    assert len((Path(folder) / OPENED).read_text(encoding="utf-8").split()) == 4
+    assert len((Path(folder) / OPENED).read_text(encoding="utf-8").split()) == 2
 
     # The same runs, each loading the data itself, each scope's periods in order
     # (history), into a store of their own.
@@ -138,7 +140,7 @@ def test_a_kept_load_is_what_the_run_audits(tmp_path, company):
     from the kept database (its hash made to agree) shows in the findings."""
     import duckdb
 
-    from privacylib.intake.cache import _sha256
+    from privacylib.digests import sha256_file
 
     folder, key = _kept(tmp_path / "kept", company)
     resolved = _resolved(company)
@@ -147,7 +149,7 @@ def test_a_kept_load_is_what_the_run_audits(tmp_path, company):
     con.execute("CHECKPOINT")
     con.close()
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
-    meta["database_sha256"] = _sha256(folder / DATABASE)
+    meta["database_sha256"] = sha256_file(folder / DATABASE)
     (folder / META).write_text(json.dumps(meta), encoding="utf-8")
     with told_of(folder, key):
         kept = run_audit(resolved)
