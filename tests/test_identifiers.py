@@ -122,6 +122,11 @@ def test_checksum_failures_are_masked_and_recorded():
     assert good[0].checksum_ok is True and bad[0].checksum_ok is False
 
 
+def test_seventeen_digits_of_an_unknown_region_with_the_check_apart_are_masked():
+    # Hypothesis found it: region 999999, the body cut once, the X glued to a word.
+    assert mask_identifiers("9 9999919330204620 XA") == "999999********620 XA"
+
+
 def test_tickets_orders_and_other_numbers_stay_readable():
     for ticket in TICKETS:
         for text in (ticket, f"工单 {ticket} 已关闭", f"order={ticket}"):

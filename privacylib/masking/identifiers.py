@@ -120,8 +120,10 @@ def judge(number: str, groups: list[int] | None = None) -> tuple[str, str, bool 
     if legacy and all(legacy):
         return "legacy_id", number[:6] + "*" * 5 + number[-4:], None
     if n == 17:  # an ID whose check character was cut off, or written apart from it
+        # Its birth date is enough, as for 18 characters: an unknown region
+        # (a made-up or foreign-issued number) is still someone's number.
         head = resident_id_parts(number + "0")
-        if head and head[0] and head[1]:
+        if head and head[0]:
             return "resident_id", number[:6] + "*" * 8 + number[-3:], None
     for prefix in ("", "86", "0086", "0"):
         if prefix and groups and groups[0] <= len(prefix):
