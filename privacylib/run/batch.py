@@ -34,6 +34,7 @@ of. Otherwise it loads the data itself.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import shutil
 import sys
 import tempfile
@@ -239,7 +240,12 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     root = Path(tempfile.mkdtemp(prefix="privacylib-batch-"))
     try:
         loads = shared_loads(batch.configs, root)
-        with ProcessPoolExecutor(max_workers=max(1, batch.workers)) as pool, \
+        # Spawned, not forked: the shared loads started DuckDB's threads here,
+        # and a child forked from a process with threads may inherit a held
+        # lock (a worker crashed in nbconvert's HTML parser, forked under
+        # pytest-xdist's I/O thread).
+        with ProcessPoolExecutor(max_workers=max(1, batch.workers),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool, \
                 tqdm(total=len(batch.configs), unit="run", desc="audits",
                      disable=None if progress is None else not progress) as bar:
             futures = [pool.submit(_in_turn, [r.to_json() for r in group], batch.out,
