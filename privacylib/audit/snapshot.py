@@ -41,6 +41,7 @@ from privacylib.controls.macros import install_macros
 from privacylib.masking.identifiers import kind_of
 from privacylib.masking.leakguard.values import worth_searching
 from privacylib.masking.masker import CUSTOMER_KEYS, Masker, holds_person_name, mask_name
+from privacylib.processes import process_alive
 from privacylib.sqlnames import quote_ident
 
 PREFIX = "privacylib-sql-"
@@ -66,18 +67,8 @@ def sweep() -> None:
             mine = path.is_dir() and path.stat().st_uid == os.getuid()
         except OSError:
             continue  # removed meanwhile
-        if mine and pid.isdigit() and not _alive(int(pid)):
+        if mine and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def open_read_only(path: Path, tz: str) -> duckdb.DuckDBPyConnection:

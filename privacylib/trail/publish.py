@@ -38,6 +38,7 @@ import duckdb
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from privacylib.errors import PrivacyLibError
+from privacylib.processes import process_alive
 from privacylib.report.outputs import MARKER, temp_beside
 from privacylib.trail.manifest import MANIFEST, RunRecord, build_manifest, sha256_file, write_signed
 from privacylib.trail.store import (
@@ -170,23 +171,12 @@ def sweep(folder: Path, *, before: float) -> list[str]:
         if not found or not path.is_dir() or path.stat().st_mtime >= before:
             continue
         pid = found.group("pid")
-        if pid and _alive(int(pid)):
+        if pid and process_alive(int(pid)):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(f"removed {path}, left by a run that was killed")
     return removed
 
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
 
 
 def prepare(store: str, out_root: Path) -> list[str]:

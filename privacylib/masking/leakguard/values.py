@@ -19,6 +19,7 @@ import duckdb
 from privacylib.contract import DATASETS
 from privacylib.masking.identifiers import find, kind_of
 from privacylib.masking.masker import CUSTOMER_KEYS, holds_person_name, known_names
+from privacylib.processes import process_alive
 from privacylib.sqlnames import quote_ident
 
 # The runner names a private file here; the notebook kernel (which inherits the
@@ -165,15 +166,5 @@ def _sweep_values_files() -> None:
     """Remove the values files of runs killed before they could (their process is gone)."""
     for path in Path(tempfile.gettempdir()).glob(f"{_VALUES_PREFIX}*-*.json"):
         pid = path.name[len(_VALUES_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's
-    return True
