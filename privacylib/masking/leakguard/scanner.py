@@ -28,7 +28,7 @@ _DIGEST = re.compile(
     r"(?<![0-9A-Za-z])(?:CU-[0-9a-f]{12}|(?=[0-9]*[a-f])"
     r"[0-9a-f]{12}(?:[0-9a-f]{4}(?:[0-9a-f]{16}(?:[0-9a-f]{8}(?:[0-9a-f]{24})?)?)?)?)"
     r"(?![0-9A-Za-z])")
-# A finding key is 16 hex digits; about one in 1,600 is all digits, and one
+# A finding key is 16 hex digits; about one in 1,850 is all digits, and one
 # in ten of those passes the card checksum. The run's own keys are known.
 _DIGITS16 = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?![0-9A-Za-z])")
 _ASCII = re.compile(r"[\x00-\x7f]")
