@@ -1,0 +1,137 @@
+"""Running the controls on Spark: the same results as controls/engine.py.
+
+What is the engine's own is reused as it is: the datasets a control needs
+(`_blocked`: skipped, error, nothing to examine), a row made into a finding
+(`_finding`: the same finding_key, reason and evidence contract), the no_data
+reason, the parameters (`bind`), the scope and the time plausibility. What
+differs is where the queries run: each control's query (transpiled, or its
+Spark variant) and its population count run in Spark, with the parameters
+bound as Spark named parameters and Spark's session time zone set to the
+policy's. Findings, checked counts and evidence (capped by the controls
+themselves) are collected to the driver.
+
+A company's own controls (controls/custom.py) run in DuckDB's sandbox, as
+they do in a DuckDB audit: the sandbox, not Spark, is what shuts them in.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import time as clock
+from typing import TYPE_CHECKING, Any
+
+from privacylib.config.period import Period
+from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.engine import (
+    AuditResult,
+    ControlResult,
+    Scope,
+    _blocked,
+    _finding,
+    _no_data,
+    bind,
+    run_controls,
+)
+from privacylib.controls.scope import prepare_scope
+from privacylib.intake.ingest import LoadResult
+from privacylib.intake.plausibility import check_times
+from privacylib.spark.session import session_zone
+from privacylib.spark.tables import publish
+from privacylib.spark.transpile import TIME_TEXT
+from privacylib.spark.variants import spark_count, spark_query
+from privacylib.vocab import Outcome
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+class CountError(ValueError):
+    """A population count that is not one whole number >= 0."""
+
+
+def spark_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The engine's parameters as Spark binds them: a time of day (business
+    hours) as the 'HH:mm:ss.SSSSSS' text the transpiled query compares with."""
+    assert TIME_TEXT == "HH:mm:ss.SSSSSS"  # the Python format below writes the same
+    return {k: v.strftime("%H:%M:%S.%f") if isinstance(v, clock) else v
+            for k, v in params.items()}
+
+
+def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, *,
+                       scope: Scope | None = None,
+                       controls: tuple[Control, ...] | None = None) -> AuditResult:
+    """Run the controls (all by default) over the loaded data, in Spark."""
+    controls = load_catalog() if controls is None else controls
+    builtin = [c for c in controls if not c.custom]
+    params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
+    prepare_scope(loaded.con, scope)
+    check_times(loaded, period)
+    # Every dataset a control names, an absent one too: DuckDB holds it as an
+    # empty table, which is what a control reading an optional dataset needs.
+    publish(spark, loaded.con, {n for c in builtin for n in (*c.datasets, *c.optional_datasets)})
+    results: dict[str, ControlResult] = {}
+    counts: dict[str, int] = {}
+    with session_zone(spark, loaded.policy.timezone):
+        for control in builtin:
+            results[control.id] = _run_one(spark, loaded, control, params, counts, period,
+                                           scope)
+    custom = tuple(c for c in controls if c.custom)
+    if custom:
+        for r in run_controls(loaded, period, scope=scope, controls=custom).results:
+            results[r.control.id] = r
+    return AuditResult(period, scope, [results[c.id] for c in controls])
+
+
+def _count(spark: SparkSession, control: Control, params: dict[str, Any],
+           counts: dict[str, int]) -> int:
+    sql = spark_count(control)
+    if sql not in counts:
+        used = {k: v for k, v in params.items() if k in control.population.parameters}
+        rows = spark.sql(sql, args=used).collect()
+        value = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else None
+        if not isinstance(value, int) or value < 0:
+            raise CountError(f"the population count gave {rows[:2]!r}, not one whole number >= 0")
+        counts[sql] = value
+    return counts[sql]
+
+
+def _run_one(spark: SparkSession, loaded: LoadResult, control: Control, params: dict[str, Any],
+             counts: dict[str, int], period: Period, scope: Scope | None) -> ControlResult:
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    blocked = _blocked(loaded, control)
+    if blocked:
+        return blocked
+    started = time.perf_counter()
+    used = {k: v for k, v in params.items() if k in control.parameters}
+    try:
+        checked = _count(spark, control, params, counts)
+        query = spark_query(control)
+        rows = [r.asDict() for r in spark.sql(
+            f"SELECT * FROM ({query}) AS `finding` ORDER BY `subject_id`", args=used).collect()]
+    except (PySparkException, Py4JError, CountError) as exc:
+        message = re.sub(r"\s+", " ", str(exc))[:500]
+        return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
+                             f"查询失败：{message}", seconds=time.perf_counter() - started,
+                             incomplete=True)
+    subjects = [r["subject_id"] for r in rows]
+    if len(set(subjects)) != len(subjects) or None in subjects:
+        return ControlResult(control, Outcome.ERROR, "the query returned a subject more than "
+                             "once or an empty subject (a defect of the control definition)",
+                             "查询返回了重复或为空的对象（控制定义有缺陷）",
+                             seconds=time.perf_counter() - started, incomplete=True)
+    if not rows and not checked:
+        return _no_data(loaded, control, period, scope, time.perf_counter() - started)
+    try:
+        findings = [_finding(control, r) for r in rows]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        message = re.sub(r"\s+", " ", f"{type(exc).__name__}: {exc}")[:300]
+        return ControlResult(control, Outcome.ERROR, "its rows could not be made into findings "
+                             f"(a defect of the control definition): {message}",
+                             f"其查询结果无法生成发现（控制定义有缺陷）：{message}",
+                             seconds=time.perf_counter() - started, incomplete=True)
+    return ControlResult(control, Outcome.FAIL if findings else Outcome.PASS,
+                         findings=findings, seconds=time.perf_counter() - started,
+                         checked=checked)
