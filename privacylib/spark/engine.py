@@ -38,7 +38,6 @@ from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
 from privacylib.spark.tables import publish
-from privacylib.spark.transpile import TIME_TEXT
 from privacylib.spark.variants import spark_count, spark_query
 from privacylib.vocab import Outcome
 
@@ -52,10 +51,11 @@ class CountError(ValueError):
 
 def spark_params(params: dict[str, Any]) -> dict[str, Any]:
     """The engine's parameters as Spark binds them: a time of day (business
-    hours) as the 'HH:mm:ss.SSSSSS' text the transpiled query compares with."""
-    assert TIME_TEXT == "HH:mm:ss.SSSSSS"  # the Python format below writes the same
-    return {k: v.strftime("%H:%M:%S.%f") if isinstance(v, clock) else v
-            for k, v in params.items()}
+    hours) as text, 'HH:MM:SS' as DuckDB shows a TIME. The transpiled query
+    compares it with the local time as 'HH:mm:ss.SSSSSS' text (TIME_TEXT):
+    zero-padded, so text order is time order; a local time equal to the bound
+    to the second is the longer text, so it is not before it, as in DuckDB."""
+    return {k: v.isoformat() if isinstance(v, clock) else v for k, v in params.items()}
 
 
 def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, *,

@@ -34,7 +34,7 @@ from sqlglot import exp
 from privacylib.spark.macros import expand_macros
 
 # DuckDB's to_json writes a TIMESTAMPTZ in the session zone as '2026-10-05 10:00:00+08'.
-JSON_OPTIONS = "map('timestampFormat', 'yyyy-MM-dd HH:mm:ssx')"
+JSON_OPTIONS = "map('timestampFormat', 'yyyy-MM-dd HH:mm:ssx', 'ignoreNullFields', 'false')"
 TIME_TEXT = "HH:mm:ss.SSSSSS"
 # DuckDB's TIMESTAMPTZ '-infinity': before every instant a log can hold.
 EARLIEST = "TIMESTAMP '0001-01-01 00:00:00+00:00'"
@@ -74,7 +74,14 @@ def _ordered_list(node: exp.ArrayAgg) -> exp.Expression:
                                  read="spark")
     out = template.transform(
         lambda n: collected if isinstance(n, exp.Column) and n.name == "LIST" else n)
-    return exp.func("array_distinct", out) if distinct else out
+    return _or_null(exp.func("array_distinct", out) if distinct else out)
+
+
+def _or_null(items: exp.Expression) -> exp.Expression:
+    """DuckDB's list() of no rows is NULL (collect_list's is [])."""
+    return sqlglot.parse_one("CASE WHEN count(*) = 0 THEN NULL ELSE ITEMS END",
+                             read="spark").transform(
+        lambda n: items if isinstance(n, exp.Column) and n.name == "ITEMS" else n)
 
 
 def _grouped_subqueries(select: exp.Expression) -> exp.Expression:
@@ -121,8 +128,8 @@ def _passes(tree: exp.Expression) -> exp.Expression:
     rows = _aliases(tree)
     tree = tree.transform(lambda n: _row(n.name) if isinstance(n, exp.Column)
                           and not n.table and n.name in rows else n)
-    tree = tree.transform(lambda n: _ordered_list(n) if isinstance(n, exp.ArrayAgg)
-                          and isinstance(n.this, exp.Order) else n)
+    tree = tree.transform(lambda n: (_ordered_list(n) if isinstance(n.this, exp.Order)
+                                     else _or_null(n)) if isinstance(n, exp.ArrayAgg) else n)
     tree = tree.transform(_grouped_subqueries)
     tree = tree.transform(lambda n: exp.Div(this=n.this, expression=n.expression)
                           if isinstance(n, exp.IntDiv) else n)
