@@ -13,6 +13,7 @@ dataset (filtered: by a keep/drop rule of mapping.yaml).
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,6 +101,21 @@ class LoadResult:
 
 
 
+# Inputs up to this size load into memory: a small company's many short
+# statements run about a quarter faster there than in a database file, whose
+# compression only pays off for a large log (docs/benchmarks.md).
+IN_MEMORY_BYTES = 32 * 1024 * 1024
+
+
+def _input_bytes(found: dict[str, list[SourceFile]]) -> int:
+    size = 0
+    for files in found.values():
+        for f in files:
+            with contextlib.suppress(OSError):  # a vanished file is the reader's to report
+                size += f.path.stat().st_size
+    return size
+
+
 def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
          con: duckdb.DuckDBPyConnection | None = None, progress: bool | None = None,
          ) -> LoadResult:
@@ -110,7 +126,6 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                          hint="pass the folder that holds access_log.csv, consents.csv, …")
     policy = policy or Policy()
     mapping = mapping if mapping is not None else load_mapping(None, data_dir)
-    con = con or connect()
     found: dict[str, list[SourceFile]] = {}
     results: dict[str, DatasetLoad] = {}
     for ds in DATASETS:
@@ -129,6 +144,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                if files else " (it is empty)"), file=str(data_dir),
             hint="name each file or folder after its dataset (access_log.csv, consents.csv, "
                  "access_log/…: see docs/data-contract.md)")
+    con = con or connect(None if _input_bytes(found) > IN_MEMORY_BYTES else ":memory:")
     with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
             tqdm(total=total, unit="file", desc="loading", leave=False,
                  disable=None if progress is None else not progress) as bar:

@@ -108,12 +108,12 @@ def show_overview(audit: Audit) -> None:
         _html(table([w["family"], *(w[s] for s in SEVERITIES)],
                     [[w[f], *(int(sev.at[f, s]) if s in sev.columns else 0 for s in SEVERITIES)]
                      for f in FAMILIES if f in sev.index], table_id="findings-by-severity"))
-        charts.show_with_alt(charts.findings_by_control(findings, lang),
+        charts.show_with_alt(charts.findings_png(findings, lang),
                              charts.findings_alt(findings, lang))
     heat = audit.access_by_hour()
     if len(heat):
         hours = audit.loaded.policy.business_hours
-        charts.show_with_alt(charts.access_heatmap(heat, lang, hours),
+        charts.show_with_alt(charts.heatmap_png(heat, lang, hours),
                              charts.heatmap_alt(heat, lang, hours))
 
 

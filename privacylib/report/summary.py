@@ -139,12 +139,12 @@ def _figures(audit: Audit, result: RunResult, findings: pd.DataFrame) -> str:
     lang = audit.config.lang
     out = []
     if len(findings):
-        out.append(charts.img_html(charts.findings_by_control(findings, lang),
+        out.append(charts.img_html(charts.findings_png(findings, lang),
                                    charts.findings_alt(findings, lang)))
     heat = result.access_frame()
     if len(heat):
         hours = audit.loaded.policy.business_hours
-        out.append(charts.img_html(charts.access_heatmap(heat, lang, hours),
+        out.append(charts.img_html(charts.heatmap_png(heat, lang, hours),
                                    charts.heatmap_alt(heat, lang, hours)))
     return "".join(out)
 

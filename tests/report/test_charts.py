@@ -33,3 +33,19 @@ def test_each_chart_is_a_png_and_leaves_no_pyplot_figure_open() -> None:
     for fig in (charts.findings_by_control(findings), charts.access_heatmap(heat)):
         assert charts.png(fig).startswith(PNG)
     assert plt.get_fignums() == before
+
+
+def test_a_chart_is_drawn_once_per_content_and_language(monkeypatch) -> None:
+    drawn = []
+    real = charts.findings_by_control
+    monkeypatch.setattr(charts, "findings_by_control",
+                        lambda frame, lang: drawn.append(lang) or real(frame, lang))
+    findings = pd.DataFrame({"severity": ["critical", "low"], "control_id": ["S08", "U04"],
+                             "reason": ["a", "b"]})
+    first = charts.findings_png(findings, "zh")
+    # The notebook and summary.html show the same frame: the second gets the first's PNG.
+    assert charts.findings_png(findings.copy(), "zh") == first and drawn == ["zh"]
+    charts.findings_png(findings, "en")
+    changed = findings.assign(severity=["critical", "critical"])
+    assert charts.findings_png(changed, "zh") != first
+    assert drawn == ["zh", "en", "zh"]
