@@ -96,11 +96,40 @@ def run_control_result(folder: Path, control_id: str, tables: dict[str, list[dic
 
 
 @pytest.fixture(scope="session")
-def signing_keys(tmp_path_factory) -> tuple[Path, Path]:
-    """(signing.key, signing.pub) made once for the whole session."""
-    from privacylib.trail.signing import keygen
+def shared_root(tmp_path_factory, worker_id) -> Path:
+    """A folder every pytest-xdist worker of this session sees (the base temp
+    folder's parent under xdist, which holds one folder per worker)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base if worker_id == "master" else base.parent) / "shared"
+    root.mkdir(exist_ok=True)
+    return root
 
-    return keygen(tmp_path_factory.mktemp("keys"))
+
+@pytest.fixture(scope="session")
+def signing_keys(shared_root) -> tuple[Path, Path]:
+    """(signing.key, signing.pub) made once for the whole session, every
+    worker included: a run one worker signed is verified by another."""
+    import fcntl
+    import shutil
+
+    from privacylib.trail.signing import PRIVATE_NAME, PUBLIC_NAME, keygen
+
+    folder = shared_root / "keys"
+    with (shared_root / "keys.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker died while making it
+            keygen(folder)
+            (folder / "done").touch()
+    return folder / PRIVATE_NAME, folder / PUBLIC_NAME
+
+
+@pytest.fixture(scope="session")
+def shared_runs(shared_root, _keys):
+    """Whole runs of the sample company, made once for all workers (shared_runs.py)."""
+    from shared_runs import SharedRuns
+
+    return SharedRuns(shared_root)
 
 
 @pytest.fixture(scope="session", autouse=True)

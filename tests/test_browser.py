@@ -37,13 +37,11 @@ def _run(out: Path, period: str, lang: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
+def runs(shared_runs) -> dict[str, Path]:
     """The sample's October run in each language; the Chinese one after a
     September run in the same store, so that it has a history."""
-    zh = tmp_path_factory.mktemp("zh")
-    _run(zh, "2026-09", "zh")
-    return {"zh": _run(zh, "2026-10", "zh"),
-            "en": _run(tmp_path_factory.mktemp("en"), "2026-10", "en")}
+    return {"zh": shared_runs.out("september-october") / "2026-10",
+            "en": shared_runs.out("october-en") / "2026-10"}
 
 
 @pytest.fixture(scope="module")

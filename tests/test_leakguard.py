@@ -297,11 +297,11 @@ def test_a_run_whose_writer_skips_the_masker_fails_and_is_not_published(tmp_path
     assert not [s for s in secrets if s in report]
 
 
-def test_the_sample_run_passes_the_guard(tmp_path, sample_loaded):
-    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--out", tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert not (tmp_path / "2026-10.FAILED").exists()
-    assert scan_folder(tmp_path / "2026-10", raw_values(sample_loaded.con)) == []
+def test_the_sample_run_passes_the_guard(shared_runs, sample_loaded):
+    out = shared_runs.out("october")  # published: the guard let it through
+    assert (out / "2026-10" / "manifest.sig").exists()
+    assert not (out / "2026-10.FAILED").exists()
+    assert scan_folder(out / "2026-10", raw_values(sample_loaded.con)) == []
 
 
 def test_validate_is_guarded(tmp_path, monkeypatch):

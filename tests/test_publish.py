@@ -32,10 +32,10 @@ LATER = "2026-12-01T00:00:00+08:00"  # the end of a later period: what would it 
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, shared_runs) -> Path:
     """One real run's files, without what publishing adds."""
     out = tmp_path_factory.mktemp("template")
-    run = runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    run = shared_runs.out("october") / "2026-10"
     files = out / "files"
     shutil.copytree(run, files, ignore=lambda _d, names: [n for n in names if n in UNLISTED
                                                           or n == "report.html"])

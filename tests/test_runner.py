@@ -22,11 +22,8 @@ def audit(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def zh_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    proc = audit("run", "--data", SAMPLE / "exports", "--period", "2026-10", "--out", out)
-    assert proc.returncode == 0, proc.stderr
-    return out / "2026-10"
+def zh_run(shared_runs):
+    return shared_runs.out("october") / "2026-10"
 
 
 def test_a_run_writes_a_complete_folder(zh_run):

@@ -21,10 +21,12 @@ from conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """September, October, and October again: (09, 10, a copy of the first 10)."""
+def runs(tmp_path_factory, shared_runs):
+    """September, October, and October again: (09, 10, a copy of the first 10).
+    The two Octobers are this module's own: the replaced run's manifest must
+    name the store that recorded the second."""
+    september = shared_runs.out("september-october") / "2026-09"
     out = tmp_path_factory.mktemp("runs")
-    september = execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-09"), out)
     october = execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
     replaced = tmp_path_factory.mktemp("replaced") / october.name
     shutil.copytree(october, replaced)

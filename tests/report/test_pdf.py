@@ -15,25 +15,22 @@ import pypdfium2 as pdfium
 import pytest
 
 from privacylib.audit.result import RESULT, file_integrity, open_result, read_findings
-from privacylib.audit.run import AuditConfig
 from privacylib.errors import PrivacyLibError
 from privacylib.masking.leakguard import Leak, RawValues, Scanner, scan_folder
 from privacylib.masking.leakguard.documents import PdfUnreadable, pdf_lines
 from privacylib.masking.leakguard.scanner import Collector
 from privacylib.masking.masker import mask_text
 from privacylib.report.pdf import write_pdf
-from privacylib.run.runner import execute
 
-from conftest import SAMPLE, gb11643
+from conftest import gb11643
 
 ID_NUMBER = "11010519491231002" + gb11643("11010519491231002")
 MOBILE = "13912345678"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("runs")
-    return execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+def run(shared_runs) -> Path:
+    return shared_runs.out("october") / "2026-10"
 
 
 def _pdf_folder(run: Path, folder: Path) -> Path:
