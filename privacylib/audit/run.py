@@ -26,7 +26,7 @@ from privacylib.config.period import Period
 from privacylib.config.waivers import FINDING_COLUMNS as EXCEPTION_COLUMNS
 from privacylib.config.waivers import RiskException, exceptions_frame, load_exceptions
 from privacylib.config.waivers import apply as apply_exceptions
-from privacylib.controls.catalog import FAMILIES
+from privacylib.controls.catalog import FAMILIES, Control
 from privacylib.controls.engine import AuditResult, Scope, run_controls
 from privacylib.errors import ConfigError
 from privacylib.intake.cache import shared_load
@@ -199,7 +199,21 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
                                      control_ids={c.id for c in catalog})
     # The company's controls run with the built-in ones, so every writer, which
     # takes its controls from the result, shows them without knowing of them.
-    result = run_controls(loaded, period, scope=Scope.parse(config.scope), controls=catalog)
+    result = _run_controls(config, loaded, period, catalog)
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous, resolved)
+
+
+def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
+                  catalog: tuple[Control, ...]) -> AuditResult:
+    """The controls on the configured engine: DuckDB, or Spark (privacylib/spark),
+    which gives the same AuditResult, so everything after is the same."""
+    scope = Scope.parse(config.scope)
+    if config.engine != "spark":
+        return run_controls(loaded, period, scope=scope, controls=catalog)
+    from privacylib.spark.engine import run_controls_spark
+    from privacylib.spark.session import spark_session
+
+    return run_controls_spark(loaded, period, spark_session(config.spark_master), scope=scope,
+                              controls=catalog)

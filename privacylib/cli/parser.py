@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exceptions", help="accepted risks, CSV or YAML (see the README)")
     run.add_argument("--store", help="audit store, a DuckDB file (default: OUT/audit-store.duckdb)")
     _controls_dir(run)
+    run.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                     help="where the controls run: duckdb (default) or spark (needs "
+                          "pip install 'privacy-workbook[spark]' and Java 17+)")
+    run.add_argument("--spark-master", metavar="URL",
+                     help="with --engine spark: local[2] (default), spark://HOST:7077 or "
+                          "sc://HOST:15002 (Spark Connect)")
     run.add_argument("--signing-key", type=Path,
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")

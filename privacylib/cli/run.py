@@ -19,7 +19,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         data=args.data, period=args.period, period_start=args.period_start,
         period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
         lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
-        exceptions=args.exceptions, store=args.store, controls_dir=args.controls_dir)
+        exceptions=args.exceptions, store=args.store, controls_dir=args.controls_dir,
+        engine=args.engine, spark_master=args.spark_master)
     if args.no_mask and not (args.reason or "").strip():
         raise UsageError("--no-mask needs --reason: an unmasked report is recorded, with why",
                          hint='e.g. --reason "regulator request 2026-117"')

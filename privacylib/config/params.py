@@ -32,6 +32,7 @@ from privacylib.vocab import Lang
 
 # 1: the first resolved configuration. A reader refuses another number.
 FORMAT = 1
+ENGINES = ("duckdb", "spark")
 PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store", "controls_dir")
 
 
@@ -66,6 +67,11 @@ class AuditConfig:
     # The company's own controls (X01_….sql, controls/custom.py), run beside
     # the built-in ones; None: the built-in catalog alone.
     controls_dir: str | None = None
+    # Where the controls run: duckdb (one machine) or spark (privacylib/spark).
+    engine: str = "duckdb"
+    # The Spark master with engine spark: local[N], spark://…, sc://… (Spark
+    # Connect); None: local[2].
+    spark_master: str | None = None
 
     @classmethod
     def from_parameters(cls, **params: Any) -> AuditConfig:
@@ -83,6 +89,12 @@ class AuditConfig:
         if not params.get("data"):
             raise UsageError("parameter 'data' (the data folder) is required")
         config = cls(**params)
+        if config.engine not in ENGINES:
+            raise UsageError(f"engine '{config.engine}' is unknown",
+                             hint="one of: " + ", ".join(ENGINES))
+        if config.spark_master and config.engine != "spark":
+            raise UsageError("a Spark master is for --engine spark",
+                             hint="add --engine spark, or leave out --spark-master")
         words(config.lang)  # an unknown language is a usage error here, not in a later cell
         return config
 
@@ -242,6 +254,10 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
     scope = Scope.parse(config.scope)
+    if config.engine == "spark":  # no pyspark or no Java: said now, before any data is loaded
+        from privacylib.spark.session import require_spark
+
+        require_spark(config.spark_master)
     if config.key_file and not Path(config.key_file).exists():
         raise UsageError(f"pseudonym key file {config.key_file} does not exist",
                          hint="check the path (every pseudonym depends on this key), or "

@@ -12,6 +12,8 @@
     signing_key: keys/signing.key              # (default: as for `run`)
     fail_on: critical                          # exit 4 on open findings this grave
     controls_dir: controls                     # the company's own controls, for every run
+    engine: spark                              # where the controls run (default duckdb)
+    spark_master: spark://head:7077            # with engine spark (default local[2])
 
 Paths are relative to the YAML file, and taken literally. The whole file is
 checked before any run starts, and each run is resolved then, once
@@ -22,6 +24,9 @@ History is by period (runner.py): the runs of one scope run one after the
 other, earliest period first, so each is recorded before the next compares
 with it; scopes run in parallel. `workers: 1` and `workers: 4` give the same
 history.
+
+With `engine: spark` each worker process starts its own Spark driver: on
+one machine (local[N]) keep `workers: 1`; a cluster master shares the work.
 
 Data read by several runs is loaded once (intake/cache.py): before the runs
 start, each distinct data folder, policy and mapping that two or more runs
@@ -57,7 +62,9 @@ from privacylib.trail.manifest import RunRecord, file_entries
 from privacylib.trail.store import STORE_NAME
 
 KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on",
-        "controls_dir")
+        "controls_dir", "engine", "spark_master")
+# Top-level keys that are every run's parameter (a run may still set its own).
+SHARED = ("controls_dir", "engine", "spark_master")
 PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store",
                    "controls_dir")
 
@@ -118,9 +125,9 @@ def load_batch(path: str | Path) -> Batch:
     configs, names = [], {}
     out = (path.parent / str(spec.get("out", "runs"))).resolve()
     store = path.parent / str(spec["store"]) if spec.get("store") else out / STORE_NAME
-    # A run may name its own controls_dir (in defaults, runs or matrix); the
-    # top-level key is every run's.
-    shared = {"controls_dir": spec["controls_dir"]} if spec.get("controls_dir") else {}
+    # A run may name its own controls_dir, engine… (in defaults, runs or
+    # matrix); the top-level key is every run's.
+    shared = {k: spec[k] for k in SHARED if spec.get(k)}
     for n, params in enumerate(parameter_sets(spec), start=1):
         params = {"store": str(store), **shared, **params}
         params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)

@@ -1,7 +1,8 @@
 """manifest.json: what a run read, did and wrote, signed with Ed25519.
 
 The manifest names the run (id, times, parameters, the policy's content and
-hash as the audit used it (the resolved configuration), versions), every
+hash as the audit used it (the resolved configuration), versions, the engine
+the controls ran on: duckdb, or spark with its version and master), every
 input file and every output file with its SHA-256 and size, each control's
 definition hash, outcome and finding count, the hash of the manifest of
 the store's previous run (a chain per store), and where the run lives:
@@ -92,6 +93,24 @@ def versions() -> dict[str, str]:
     return found
 
 
+def engine_record(config: AuditConfig) -> dict[str, str]:
+    """Where the controls ran: the engine, its version and, for Spark, the
+    master and the transpiler (the controls' Spark SQL is sqlglot's)."""
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    if config.engine != "spark":
+        return {"name": "duckdb", "version": installed("duckdb")}
+    from privacylib.spark.session import DEFAULT_MASTER
+
+    return {"name": "spark", "version": installed("pyspark"),
+            "master": config.spark_master or DEFAULT_MASTER,
+            "transpiler": f"sqlglot {installed('sqlglot')}"}
+
+
 class ResultMismatch(PrivacyLibError):
     """The notebook ran with another policy than the runner resolved: not signed."""
 
@@ -153,6 +172,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "policy": {"file": record.config.policy, "content": policy,
                    "sha256": resolved.policy_sha256},
         "versions": versions(),
+        "engine": engine_record(record.config),
         "inputs": inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
         "controls": [{"id": c.id, "definition_sha256": hashes[c.id],

@@ -1,0 +1,79 @@
+"""Choosing the engine: the command line, the batch file, the manifest, and a
+clear usage error (exit 2) when pyspark or Java is missing. No Spark session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from privacylib.cli import main
+from privacylib.config.params import AuditConfig, resolve
+from privacylib.errors import UsageError
+from privacylib.trail.manifest import engine_record
+
+from conftest import SAMPLE
+
+DATA = str(SAMPLE / "exports")
+
+
+def _run(*extra: str, tmp_path: Path) -> list[str]:
+    return ["run", "--data", DATA, "--period", "2026-10", "--out", str(tmp_path), *extra]
+
+
+def test_without_pyspark_engine_spark_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # `import pyspark` fails
+    assert main(_run("--engine", "spark", tmp_path=tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert "pyspark" in err and "privacy-workbook[spark]" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir()), "nothing is run or written"
+
+
+def test_without_java_engine_spark_says_to_install_java(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyspark")
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(UsageError, match="Java") as caught:
+        resolve(AuditConfig(data=DATA, period="2026-10", engine="spark"))
+    assert "openjdk-17-jre-headless" in caught.value.hint
+    # Spark Connect runs the JVM on the server: no local Java needed.
+    resolve(AuditConfig(data=DATA, period="2026-10", engine="spark",
+                        spark_master="sc://spark.example:15002"))
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"engine": "sparkk"}, "engine 'sparkk' is unknown"),
+    ({"spark_master": "local[2]"}, "a Spark master is for --engine spark"),
+])
+def test_a_wrong_engine_setting_is_a_usage_error(params: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        AuditConfig.from_parameters(data=DATA, period="2026-10", **params)
+
+
+def test_the_command_line_and_the_batch_file_name_the_engine(tmp_path: Path) -> None:
+    from privacylib.cli.parser import build_parser
+    from privacylib.run.batch import load_batch
+
+    args = build_parser().parse_args(_run("--engine", "spark", "--spark-master",
+                                          "spark://head:7077", tmp_path=tmp_path))
+    assert (args.engine, args.spark_master) == ("spark", "spark://head:7077")
+    assert build_parser().parse_args(_run(tmp_path=tmp_path)).engine == "duckdb"
+    pytest.importorskip("pyspark")
+    batch = tmp_path / "batch.yaml"
+    batch.write_text(f"defaults: {{data: '{DATA}'}}\nengine: spark\nspark_master: 'local[1]'\n"
+                     "runs: [{period: 2026-10}, {period: 2026-09, spark_master: 'local[2]'}]\n",
+                     encoding="utf-8")
+    configs = [c.config for c in load_batch(batch).configs]
+    assert sorted((c.period, c.engine, c.spark_master) for c in configs) == [
+        ("2026-09", "spark", "local[2]"), ("2026-10", "spark", "local[1]")]
+
+
+def test_the_manifest_records_the_engine_its_version_and_the_master() -> None:
+    duck = engine_record(AuditConfig(data=DATA))
+    assert duck["name"] == "duckdb" and duck["version"][0].isdigit()
+    spark = engine_record(AuditConfig(data=DATA, engine="spark", spark_master="spark://h:7077"))
+    assert (spark["name"], spark["master"]) == ("spark", "spark://h:7077")
+    assert spark["transpiler"].startswith("sqlglot")
+    assert engine_record(AuditConfig(data=DATA, engine="spark"))["master"] == "local[2]"
