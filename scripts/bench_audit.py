@@ -3,6 +3,7 @@
     python scripts/bench_audit.py [--case controls] --events 1000000 10000000 [--format csv]
     python scripts/bench_audit.py --case small [--repeats 5]
     python scripts/bench_audit.py --case batch --events 1000000 [--repeats 1]
+    python scripts/bench_audit.py --engine spark --events 10000000 [--format csv]
 
 Every measurement is a fresh process. Generated companies (privacylib.synth)
 are kept under bench-data/ between runs.
@@ -13,6 +14,9 @@ controls - the whole audit (load + all 36 controls) against DuckDB alone:
   audit  - privacylib.load of all 20 datasets, then run_controls for the
            period 2026-10; its findings are compared with planted.csv
   wall times and peak memory (max RSS) as a Markdown table.
+  with --engine spark: the same audit with the controls on Spark (local[2],
+  privacylib/spark) beside it, its peak memory the driver's and its JVM's,
+  and whether the two engines found the same findings.
 small - `privacy-audit run` on the sample company (data/sample), wall time,
   against the floor of any run: a process that runs an empty notebook through
   papermill (interpreter, kernel start and stop). Median of --repeats, the
@@ -57,7 +61,19 @@ else:
     loaded = privacylib.load(folder + "/exports", progress=False)
     out["load_seconds"] = time.perf_counter() - start
     out["rows"] = loaded.datasets["access_log"].rows_read
-    result = run_controls(loaded, resolve_period("2026-10"))
+    if mode == "spark":
+        from privacylib.spark.engine import run_controls_spark
+        from privacylib.spark.session import spark_session
+        spark = spark_session("local[2]")
+        result = run_controls_spark(loaded, resolve_period("2026-10"), spark)
+        # The JVM is a child process: its peak resident memory, read before it stops.
+        jvm = spark.sparkContext._gateway.proc.pid
+        with open(f"/proc/{jvm}/status") as fh:
+            out["jvm_mb"] = next(int(x.split()[1]) for x in fh if x.startswith("VmHWM")) / 1024
+    else:
+        result = run_controls(loaded, resolve_period("2026-10"))
+    out["findings"] = sorted([f.control_id, f.subject_id, f.finding_key]
+                             for f in result.findings)
     with open(folder + "/planted.csv", encoding="utf-8") as fh:
         planted = {(r["control_id"], r["subject_id"]) for r in csv.DictReader(fh)}
     found = {(f.control_id, f.subject_id) for f in result.findings}
@@ -67,7 +83,7 @@ else:
     out["errors"] = [(r.control.id, r.reason_en) for r in result.results
                      if r.outcome not in ("pass", "fail")]
 out["seconds"] = time.perf_counter() - start
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + out.get("jvm_mb", 0)
 print(json.dumps(out))
 """
 
@@ -84,6 +100,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=None,
                         help="controls: 1000000 10000000; batch: 1000000")
     parser.add_argument("--format", choices=["csv", "parquet", "both"], default="both")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                        help="controls: spark adds the audit with the controls on Spark")
     parser.add_argument("--data", type=Path, default=ROOT / "bench-data")
     parser.add_argument("--repeats", type=int, default=None,
                         help="small: 5 (the median is reported); batch: 1")
@@ -106,7 +124,11 @@ def _case(args: argparse.Namespace) -> None:
         for events in args.events or [1_000_000]:
             batch_run(company(args.data, events, "csv"), args.repeats or 1)
     else:
-        controls(args.events or [1_000_000, 10_000_000], args.format, args.data)
+        sizes = args.events or [1_000_000, 10_000_000]
+        if args.engine == "spark":
+            spark_controls(sizes, args.format, args.data)
+        else:
+            controls(sizes, args.format, args.data)
 
 
 def controls(sizes: list[int], fmt_choice: str, data: Path) -> None:
@@ -125,6 +147,21 @@ def controls(sizes: list[int], fmt_choice: str, data: Path) -> None:
             if not audit["exact"]:
                 print(f"  missed {audit['missed']}, extra {audit['extra']}, "
                       f"not run {audit['errors']}", flush=True)
+
+
+def spark_controls(sizes: list[int], fmt_choice: str, data: Path) -> None:
+    """The audit with its controls on DuckDB and on Spark (local[2]), the same load."""
+    print("| events | format | DuckDB audit (s) | Spark audit (s) | of which load (s) | "
+          "DuckDB peak (MB) | Spark peak, driver + JVM (MB) | same findings |")
+    print("|---|---|---|---|---|---|---|---|")
+    for events in sizes:
+        for fmt in ["csv", "parquet"] if fmt_choice == "both" else [fmt_choice]:
+            folder = company(data, events, fmt)
+            duck, spark = measure("audit", folder, fmt), measure("spark", folder, fmt)
+            same = duck["findings"] == spark["findings"]
+            print(f"| {duck['rows']:,} | {fmt} | {duck['seconds']:.1f} | {spark['seconds']:.1f} "
+                  f"| {spark['load_seconds']:.1f} | {duck['peak_mb']:.0f} | "
+                  f"{spark['peak_mb']:.0f} | {'yes' if same else 'NO'} |", flush=True)
 
 
 def company(data: Path, events: int, fmt: str) -> Path:
