@@ -8,6 +8,7 @@ zone is set for each run to the policy's (`zone`), and put back after.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MASTER = "local[2]"
 INSTALL = "pip install 'privacy-workbook[spark]'"
+CONNECT_MODULES = ("grpc", "grpc_status", "google.protobuf", "zstandard")
 JAVA = "a Java 17+ runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
 
 
@@ -33,9 +35,22 @@ def require_spark(master: str | None = None) -> None:
         raise UsageError(f"--engine spark needs pyspark and sqlglot ({exc.name} is missing)",
                          hint=f"install them: {INSTALL}") from None
     remote = (master or "").startswith("sc://")
+    # pyspark's Connect client ends the process (sys.exit) when its modules
+    # are missing: they are looked for first.
+    missing = [m for m in CONNECT_MODULES if remote and not _importable(m)]
+    if missing:
+        raise UsageError(f"Spark Connect ({master}) needs its client ({missing[0]} is missing)",
+                         hint="pip install 'pyspark[connect]'")
     if not remote and not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         raise UsageError("--engine spark needs Java to start Spark, and none was found",
                          hint=f"install {JAVA}, or set JAVA_HOME")
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing (google.protobuf)
+        return False
 
 
 def spark_session(master: str | None = None) -> SparkSession:
@@ -60,15 +75,6 @@ def spark_session(master: str | None = None) -> SparkSession:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
-
-
-def describe(spark: SparkSession) -> dict[str, str]:
-    """What the manifest records of the engine: its version and master."""
-    try:
-        master = spark.sparkContext.master
-    except Exception:  # Spark Connect has no SparkContext on this side
-        master = str(spark.conf.get("spark.master", "connect"))
-    return {"engine": "spark", "version": spark.version, "master": master}
 
 
 @contextmanager

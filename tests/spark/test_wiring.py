@@ -38,9 +38,16 @@ def test_without_java_engine_spark_says_to_install_java(monkeypatch: pytest.Monk
     with pytest.raises(UsageError, match="Java") as caught:
         resolve(AuditConfig(data=DATA, period="2026-10", engine="spark"))
     assert "openjdk-17-jre-headless" in caught.value.hint
-    # Spark Connect runs the JVM on the server: no local Java needed.
-    resolve(AuditConfig(data=DATA, period="2026-10", engine="spark",
-                        spark_master="sc://spark.example:15002"))
+    # Spark Connect runs the JVM on the server: no local Java needed, but its client.
+    connect = AuditConfig(data=DATA, period="2026-10", engine="spark",
+                          spark_master="sc://spark.example:15002")
+    monkeypatch.setattr("privacylib.spark.session._importable", lambda module: True)
+    resolve(connect)
+    monkeypatch.setattr("privacylib.spark.session._importable", lambda module: module != "grpc")
+    # (pyspark's own check would end the process with exit 0: it must not get there.)
+    with pytest.raises(UsageError, match=r"Spark Connect .* needs its client") as caught:
+        resolve(connect)
+    assert "pyspark[connect]" in caught.value.hint
 
 
 @pytest.mark.parametrize(("params", "message"), [
