@@ -3,11 +3,13 @@ steps, a crash in nbconvert; then the folder/store pair and what the next run
 compares with.
 
 The notebook is run for real once; the runs here replay its files through a
-stand-in for papermill, so that every publishing step is the real code.
+stand-in for papermill (no kernel, no HTML conversion), so that every
+publishing step is the real code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -48,12 +50,37 @@ def fake_papermill(template: Path):
     return execute_notebook
 
 
+class _NoKernel:
+    manager = None
+
+    def ask_to_stop(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def no_kernel(_mask: bool):
+    """The stand-in for papermill runs no notebook: no kernel to start."""
+    yield _NoKernel(), None
+
+
+def fake_html(_notebook: Path, target: Path, _exporter: object) -> None:
+    target.write_text("<html><body>replayed</body></html>", encoding="utf-8")
+
+
+def replaying(papermill: object, template: Path, patch) -> None:
+    """papermill replays the template; the kernel, the HTML conversion and the
+    leak guard, which are not publishing steps, are left out (each ~2 s a run)."""
+    patch(papermill, "execute_notebook", fake_papermill(template))
+    patch(runner, "_kernel_for", no_kernel)
+    patch(runner, "_to_html", fake_html)
+    patch(runner, "guard_run", lambda *_a, **_k: None)  # replayed files: not its test
+
+
 @pytest.fixture
 def replay(template, monkeypatch):
     import papermill
 
-    monkeypatch.setattr(papermill, "execute_notebook", fake_papermill(template))
-    monkeypatch.setattr(runner, "guard_run", lambda *_a, **_k: None)  # replayed files: not its test
+    replaying(papermill, template, monkeypatch.setattr)
     return template
 
 
@@ -133,10 +160,8 @@ import os, sys
 from pathlib import Path
 import papermill
 sys.path.insert(0, {tests!r})
-from test_publish import fake_papermill, run_once
-from privacylib.run import runner
-papermill.execute_notebook = fake_papermill(Path({template!r}))
-runner.guard_run = lambda *_a, **_k: None
+from test_publish import replaying, run_once
+replaying(papermill, Path({template!r}), setattr)
 os.environ["PRIVACY_AUDIT_FAULT"] = {step!r}
 run_once(Path({out!r}))
 """
