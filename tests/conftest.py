@@ -125,6 +125,15 @@ def signing_keys(shared_root) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
+def sample_audit(_keys):
+    """The sample company's October audit in this process (run_audit: no
+    notebook), made once per worker for the modules that only read it."""
+    from privacylib.audit.run import AuditConfig, run_audit
+
+    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+
+
+@pytest.fixture(scope="session")
 def shared_runs(shared_root, _keys):
     """Whole runs of the sample company, made once for all workers (shared_runs.py)."""
     from shared_runs import SharedRuns

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from privacylib.audit.run import Audit, AuditConfig, run_audit
+from privacylib.audit.run import Audit
 from privacylib.masking.masker import Masker, unmasked
 from privacylib.report.files import write_report_files
 
@@ -19,8 +19,8 @@ SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def audited() -> Audit:
-    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+def audited(sample_audit) -> Audit:
+    return sample_audit
 
 
 def variant(audit: Audit, lang: str, masker: Masker) -> Audit:

@@ -8,7 +8,6 @@ import getpass
 
 import pytest
 
-from privacylib.audit.run import AuditConfig, run_audit
 from privacylib.errors import UsageError
 from privacylib.explore import opened
 from privacylib.explore import views as explore
@@ -20,8 +19,8 @@ from conftest import SAMPLE, sample_identifiers
 
 
 @pytest.fixture(scope="module")
-def audit():
-    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+def audit(sample_audit):
+    return sample_audit
 
 
 @pytest.fixture

@@ -17,16 +17,14 @@ from privacylib.audit.result import (
     open_result,
     read_findings,
 )
-from privacylib.audit.run import Audit, AuditConfig, run_audit
+from privacylib.audit.run import Audit
 from privacylib.report.files import write_report_files
 from privacylib.vocab import Outcome
 
-from conftest import SAMPLE
-
 
 @pytest.fixture(scope="module")
-def audited() -> Audit:
-    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+def audited(sample_audit) -> Audit:
+    return sample_audit
 
 
 @pytest.fixture(scope="module")

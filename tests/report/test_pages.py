@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from privacylib.audit.run import Audit, AuditConfig, run_audit
+from privacylib.audit.run import Audit
 from privacylib.report import charts, notebook, summary
 from privacylib.report.facts import generated_text, remediation_days, seen_and_due
 from privacylib.report.html import Raw, table
@@ -23,8 +23,8 @@ SAMPLE = Path(__file__).parents[2] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
-def audited() -> Audit:
-    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+def audited(sample_audit) -> Audit:
+    return sample_audit
 
 
 def in_lang(audit: Audit, lang: str) -> Audit:

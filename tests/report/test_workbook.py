@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from privacylib.audit.result import file_integrity, open_result
-from privacylib.audit.run import Audit, AuditConfig, run_audit
+from privacylib.audit.run import Audit
 from privacylib.masking.masker import Masker, unmasked
 from privacylib.report.files import write_report_files
 from privacylib.report.sheetstyle import MAX_WIDTH, MIN_WIDTH
@@ -33,8 +33,8 @@ ENGLISH_WORDS = re.compile(r"\b(pass|fail|failed|skipped|error|no data|critical|
 
 
 @pytest.fixture(scope="module")
-def audited() -> Audit:
-    return run_audit(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"))
+def audited(sample_audit) -> Audit:
+    return sample_audit
 
 
 def written(audit: Audit, lang: str, masker: Masker, folder: Path,
