@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -59,10 +60,14 @@ runs:
 out: runs
 workers: 2
 """, encoding="utf-8")
+    temp = tmp_path / "temp"  # where the batch keeps the load its three runs share
+    temp.mkdir()
     proc = subprocess.run([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TMPDIR": str(temp)})
     assert proc.returncode == 1, proc.stderr
     assert "2 done" in proc.stdout and "1 failed" in proc.stdout
+    assert not list(temp.glob("privacylib-batch-*"))  # a failed run left no kept load behind
     runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert runs == ["2026-09.FAILED", "2026-10_department=客服中心", "2026-10_system=crm",
                     "audit-store.duckdb"]

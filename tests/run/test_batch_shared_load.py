@@ -19,7 +19,6 @@ from privacylib.run.batch import (
     by_scope,
     kept_load_for,
     load_batch,
-    run_batch,
     shared_loads,
 )
 from privacylib.run.runner import execute, prepare_run
@@ -60,19 +59,6 @@ def test_runs_from_the_kept_load_write_what_runs_of_their_own_write(tmp_path):
         shared = batch.out / own.name
         for name in COMPARED:
             assert (shared / name).read_bytes() == (own / name).read_bytes(), (own.name, name)
-
-
-def test_a_batch_leaves_no_kept_load_behind(tmp_path, monkeypatch):
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    monkeypatch.setattr("tempfile.tempdir", str(temp))
-    path = _batch_file(tmp_path, SAMPLE / "exports", ["system=crm", "system=risk"],
-                       ["2026-10"])
-    outcomes = run_batch(path, progress=False)
-    assert len(outcomes) == 2 and {o.status for o in outcomes} <= {"done", "findings"}, outcomes
-    assert not list(temp.glob("privacylib-batch-*"))
-    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == [
-        "2026-10_system=crm", "2026-10_system=risk", "audit-store.duckdb"]
 
 
 @pytest.fixture
