@@ -1,6 +1,8 @@
 """Exit codes and last lines a pipeline can trust (issue #11): the audit says
 when it did not look, for real, through `privacy-audit run`, `batch` and
-`validate` on copies of the sample company made hostile."""
+`validate` on copies of the sample company made hostile. Where the question
+is what the audit concluded from bad data, not what the command printed, the
+audit runs in this process (in_process) and its verdict gives the exit code."""
 
 from __future__ import annotations
 
@@ -72,31 +74,37 @@ def test_a_truncated_daily_file_makes_the_audit_incomplete(tmp_path):
     assert table["S01"]["outcome"] == "fail"  # the other datasets were still audited
 
 
+def in_process(data):
+    """The audit of `data` for 2026-10 in English, without the notebook: its
+    verdict's exit code is what `run` exits with (cli/run.py), its controls and
+    data quality what controls.csv and data_quality.csv hold."""
+    from privacylib.audit.run import AuditConfig, run_audit
+
+    found = run_audit(AuditConfig(data=str(data), period="2026-10", lang="en"))
+    table = {r["control_id"]: r for r in found.controls().astype(str).to_dict("records")}
+    return found.verdict().exit_code(), table, found.quality()
+
+
 def test_a_log_from_the_wrong_century_is_no_data_and_incomplete(tmp_path):
     # A syslog-style export read without its year lands in 1900.
     data = company(tmp_path)
     rewrite_access_log(data, lambda ts: "1900" + ts[4:] if ts else ts)
-    proc = audit("run", "--data", data, "--period", "2026-10", "--out", tmp_path / "runs",
-                 "--lang", "en")
-    assert proc.returncode == 3, proc.stderr
-    table = outcomes(tmp_path / "runs" / "2026-10")
+    code, table, quality = in_process(data)
+    assert code == 3
     for control in ("C03", "S06", "U01", "U02", "U04", "A01"):
         assert table[control]["outcome"] == "no_data", control
         assert table[control]["checked"] == "0"
         assert "access_log" in table[control]["reason"] and "1900" in table[control]["reason"]
     assert "no_data" not in {table[c]["outcome"] for c in ("S01", "C06", "H02")}
-    with (tmp_path / "runs" / "2026-10" / "data_quality.csv").open(encoding="utf-8") as fh:
-        log = next(r for r in csv.DictReader(fh) if r["dataset"] == "access_log")
+    log = quality[quality["dataset"] == "access_log"].iloc[0]
     assert log["earliest"].startswith("1900-") and "before 1970" in log["warnings"]
 
 
 def test_a_log_whose_every_timestamp_is_unreadable_is_incomplete(tmp_path):
     data = company(tmp_path)
     rewrite_access_log(data, lambda ts: "Oct  5 10:00:00" if ts else ts)
-    proc = audit("run", "--data", data, "--period", "2026-10", "--out", tmp_path / "runs",
-                 "--lang", "en")
-    assert proc.returncode == 3, proc.stderr
-    table = outcomes(tmp_path / "runs" / "2026-10")
+    code, table, _ = in_process(data)
+    assert code == 3
     # Rows without a ts are S07's findings; every other event control saw nothing.
     assert table["U04"]["outcome"] == "no_data"
     assert "all rejected" in table["U04"]["reason"] or "no effective" in table["U04"]["reason"]
