@@ -34,8 +34,11 @@ SPARK_MACROS: dict[str, tuple[tuple[str, ...], str]] = {
     "local_day_text": (("ts", "tz"), "date_format(local_ts(ts, tz), 'yyyy-MM-dd')"),
     "in_period": (("ts", "period_start", "period_end"),
                   "ts >= period_start AND ts < period_end"),
-    # n hours as a day-time interval, fractions of an hour kept (to_hours takes a number).
-    "to_hours": (("n",), "make_dt_interval(0, 0, 0, CAST((n) * 3600 AS DECIMAL(18, 6)))"),
+    # n hours as exactly n * 3600 seconds, fractions kept. Not make_dt_interval:
+    # Spark normalises it to days, and adds days to an instant in the session
+    # zone (a DST change makes a day 23 or 25 hours); an interval of seconds
+    # alone is added exactly (tests/spark: the macros around New York's DST).
+    "to_hours": (("n",), "make_interval(0, 0, 0, 0, 0, 0, CAST((n) * 3600 AS DECIMAL(18, 6)))"),
     "exact_days": (("n",), "to_hours(24 * (n))"),
     "in_last_days": (("ts", "as_of", "n"), "ts > as_of - exact_days(n) AND ts <= as_of"),
     "valid_at": (("ts", "valid_from", "valid_to"),

@@ -114,3 +114,36 @@ def test_a_companys_own_controls_run_in_duckdbs_sandbox(tmp_path: Path, spark) -
     theirs, ours = result.results
     assert ours.control.id == "X01" and {f.subject_id for f in ours.findings} == {
         f.subject_id for f in theirs.findings} == set(case.expect.subjects)
+
+
+# Instants around New York's DST changes (2026-03-08, 2026-11-01) and midnights.
+INSTANTS = ["2026-03-08 06:59:59+00", "2026-03-08 07:00:00+00", "2026-11-01 05:30:00+00",
+            "2026-11-01 06:30:00+00", "2026-10-31 23:59:59.999+00", "2026-10-04 16:00:00+00"]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Shanghai", "Asia/Kolkata"])
+def test_the_macros_give_the_same_values_on_both_engines(spark, zone: str) -> None:
+    import duckdb
+
+    from privacylib.controls.macros import install_macros
+    from privacylib.spark.session import session_zone
+    from privacylib.spark.transpile import to_spark
+
+    sql = ("SELECT strftime(local_ts(t, $tz), '%Y-%m-%d %H:%M:%S') AS a, "
+           "strftime(local_day(t, $tz), '%Y-%m-%d') AS b, local_text(t, $tz) AS c, "
+           "local_minute_text(t, $tz) AS d, local_day_text(t, $tz) AS e, "
+           "isodow(local_ts(t, $tz)) AS f, in_last_days(t, $as_of, 2) AS g, "
+           "in_period(t, $as_of - exact_days(1), $as_of) AS h "
+           "FROM (SELECT CAST($t AS TIMESTAMPTZ) AS t) AS x")
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute("SET TimeZone = 'UTC'")
+    for text in INSTANTS:
+        instant = con.execute("SELECT CAST($t AS TIMESTAMPTZ)", {"t": text}).fetchall()[0][0]
+        as_of = con.execute("SELECT CAST('2026-11-02 00:00:00+00' AS TIMESTAMPTZ)").fetchall()[0][0]
+        params = {"tz": zone, "t": instant, "as_of": as_of}
+        want = con.execute(sql.replace("CAST($t AS TIMESTAMPTZ)", "$t"), params).fetchall()
+        with session_zone(spark, zone):
+            got = spark.sql(to_spark(sql.replace("CAST($t AS TIMESTAMPTZ)", "$t")),
+                            args=params).collect()
+        assert [tuple(r) for r in got] == want, (zone, text)
