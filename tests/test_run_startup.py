@@ -49,6 +49,22 @@ def test_the_kernel_sockets_are_private_and_removed(tmp_path):
     assert not list(NOTEBOOK.parent.glob("kernel*"))  # the package folder stays clean
 
 
+def test_a_long_temporary_folder_still_gives_the_kernel_its_sockets(tmp_path, monkeypatch):
+    # A socket path over 107 bytes is refused (ZMQError): every run under such
+    # a TMPDIR failed before the sockets moved to /tmp.
+    import tempfile
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    with started_kernel(str(NOTEBOOK.parent)) as kernel:
+        assert len(os.fsencode(kernel.manager.ip)) < 100
+        client = kernel.manager.client()
+        client.start_channels()
+        assert run_sync(client._async_wait_for_ready)(timeout=60) is None
+        client.stop_channels()
+
+
 def test_a_failed_block_kills_the_kernel():
     try:
         with started_kernel(str(NOTEBOOK.parent)) as kernel:

@@ -35,6 +35,23 @@ from traitlets import CaselessStrEnum
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
 
+# A Unix socket's path must fit in 107 bytes (sun_path). Under a long TMPDIR
+# (a CI job's, a test's) every run failed with a ZMQError "File name too
+# long": the socket folder then goes under /tmp.
+SOCKET_PATH_MAX = 100
+# What the folder's name (prefix and 8 random characters) and the socket's
+# ("/kernel-N") add to the base folder.
+SOCKET_NAME_ROOM = 40
+
+
+def socket_dir() -> str:
+    """A new private folder (mode 0700) for the kernel's sockets."""
+    base = tempfile.gettempdir()
+    if len(os.fsencode(base)) + SOCKET_NAME_ROOM > SOCKET_PATH_MAX and os.path.isdir("/tmp"):
+        base = "/tmp"
+    return tempfile.mkdtemp(prefix="privacy-audit-kernel-", dir=base)
+
+
 class IPCKernelManager(AsyncKernelManager):
     """papermill's kernel manager, on Unix sockets where the system has them."""
 
@@ -48,7 +65,7 @@ class IPCKernelManager(AsyncKernelManager):
         self._socket_dir: str | None = None
         self._clients: list[Any] = []
         if self.transport == "ipc":
-            self._socket_dir = tempfile.mkdtemp(prefix="privacy-audit-kernel-")  # mode 0700
+            self._socket_dir = socket_dir()
             self.ip = os.path.join(self._socket_dir, "kernel")
 
     def client(self, **kwargs: Any) -> Any:
