@@ -129,3 +129,18 @@ def test_periods():
                 {"start": "2026-10-02", "end": "2026-10-01"}):
         with pytest.raises(UsageError):
             resolve_period(**bad)
+
+
+def test_r01_says_whole_days(data_dir):
+    # epoch() is a DOUBLE: `// 86400` had said "still open after 26.583333333333332 days".
+    from conftest import run_control_result
+
+    outcome = run_control_result(data_dir, "R01", {"dsr_requests": [
+        {"request_id": "r1", "customer_id": "K1", "type": "access",
+         "received_at": "2026-10-05 10:00", "completed_at": None},
+        {"request_id": "r2", "customer_id": "K1", "type": "access",
+         "received_at": "2026-09-01 10:00", "completed_at": "2026-10-03 09:00"}]})
+    reasons = {f.subject_id: (f.reason_en, f.reason_zh) for f in outcome.findings}
+    # as_of is 2026-11-01 00:00 Shanghai: r1 26 days 14 hours open; r2 31 days 23 hours.
+    assert "is still open after 26 days" in reasons["r1"][0] and "（26 天）" in reasons["r1"][1]
+    assert "took 31 days" in reasons["r2"][0] and "用时 31 天完成" in reasons["r2"][1]

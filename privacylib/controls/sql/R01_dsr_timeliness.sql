@@ -32,13 +32,21 @@
 
 SELECT r.request_id AS subject_id, r.request_id, r.type, $dsr_response_days AS limit,
        local_day_text(r.received_at, $tz) AS received,
+       -- Whole days: epoch() is a DOUBLE, and `//` on a DOUBLE keeps the fraction
+       -- ("still open after 26.583333333333332 days").
        CASE WHEN r.completed_at IS NULL
-            THEN '至今未完成（' || (epoch($as_of) - epoch(r.received_at)) // 86400 || ' 天）'
-            ELSE '用时 ' || (epoch(r.completed_at) - epoch(r.received_at)) // 86400 || ' 天完成'
+            THEN '至今未完成（'
+                 || CAST(floor((epoch($as_of) - epoch(r.received_at)) / 86400) AS BIGINT) || ' 天）'
+            ELSE '用时 '
+                 || CAST(floor((epoch(r.completed_at) - epoch(r.received_at)) / 86400) AS BIGINT)
+                 || ' 天完成'
        END AS status_zh,
        CASE WHEN r.completed_at IS NULL
-            THEN 'is still open after ' || (epoch($as_of) - epoch(r.received_at)) // 86400 || ' days'
-            ELSE 'took ' || (epoch(r.completed_at) - epoch(r.received_at)) // 86400 || ' days'
+            THEN 'is still open after '
+                 || CAST(floor((epoch($as_of) - epoch(r.received_at)) / 86400) AS BIGINT) || ' days'
+            ELSE 'took '
+                 || CAST(floor((epoch(r.completed_at) - epoch(r.received_at)) / 86400) AS BIGINT)
+                 || ' days'
        END AS status_en,
        to_json({'request': r}) AS evidence
 FROM dsr_requests r
