@@ -18,11 +18,13 @@ def _spec(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_declares_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["test"], *extras["spark"]]
     pip_side = dict(_spec(r.split("#")[0]) for r in wanted)
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda_side = dict(_spec(d) for d in env["dependencies"] if isinstance(d, str))
     conda_side.pop("pip")
+    assert conda_side.pop("openjdk") == ">=17"  # Java for pyspark: conda has it, pip has not
     python = conda_side.pop("python")
     assert python == ">=" + project["requires-python"].removeprefix(">=")
     assert conda_side == pip_side
