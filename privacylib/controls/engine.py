@@ -205,10 +205,24 @@ def _run_one(con: duckdb.DuckDBPyConnection, loaded: LoadResult, control: Contro
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     except duckdb.Error as exc:
-        message = re.sub(r"\s+", " ", str(exc))[:500]
-        return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
-                             f"查询失败：{message}", seconds=time.perf_counter() - started,
-                             incomplete=True)
+        return query_failed(control, exc, started)
+    return judge(loaded, control, rows, checked, started, period, scope)
+
+
+def query_failed(control: Control, exc: Exception, started: float) -> ControlResult:
+    """A control whose query (or count) the engine refused: its own error."""
+    message = re.sub(r"\s+", " ", str(exc))[:500]
+    return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
+                         f"查询失败：{message}", seconds=time.perf_counter() - started,
+                         incomplete=True)
+
+
+def judge(loaded: LoadResult, control: Control, rows: list[dict[str, Any]],
+          checked: int | None, started: float, period: Period,
+          scope: Scope | None) -> ControlResult:
+    """The outcome of a control's rows, whichever engine ran its query: an
+    error for rows that break the row contract, no_data when it examined
+    nothing (never pass), else fail with its findings or pass."""
     subjects = [r["subject_id"] for r in rows]
     if len(set(subjects)) != len(subjects) or None in subjects:
         return ControlResult(control, Outcome.ERROR, "the query returned a subject more than "
@@ -268,4 +282,4 @@ def _no_data(loaded: LoadResult, control: Control, period: Period, scope: Scope 
 
 
 __all__ = ["AuditResult", "ControlResult", "Finding", "Scope", "ScopeError", "bind",
-           "finding_key", "prepare_scope", "run_controls"]
+           "finding_key", "judge", "prepare_scope", "query_failed", "run_controls"]

@@ -1,9 +1,10 @@
 """Running the controls on Spark: the same results as controls/engine.py.
 
 What is the engine's own is reused as it is: the datasets a control needs
-(`_blocked`: skipped, error, nothing to examine), a row made into a finding
-(`_finding`: the same finding_key, reason and evidence contract), the no_data
-reason, the parameters (`bind`), the scope and the time plausibility. What
+(`_blocked`: skipped, error, nothing to examine), the judgement of a
+control's rows (`judge`: the row contract, no_data never pass, findings with
+the same finding_key, reason and evidence), a failed query's error
+(`query_failed`), the parameters (`bind`), the scope and the time plausibility. What
 differs is where the queries run: each control's query (transpiled, or its
 Spark variant) and its population count run in Spark, with the parameters
 bound as Spark named parameters and Spark's session time zone set to the
@@ -16,7 +17,6 @@ they do in a DuckDB audit: the sandbox, not Spark, is what shuts them in.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import time as clock
 from typing import TYPE_CHECKING, Any
@@ -28,9 +28,9 @@ from privacylib.controls.engine import (
     ControlResult,
     Scope,
     _blocked,
-    _finding,
-    _no_data,
     bind,
+    judge,
+    query_failed,
     run_controls,
 )
 from privacylib.controls.scope import prepare_scope
@@ -39,7 +39,6 @@ from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
 from privacylib.spark.tables import publish
 from privacylib.spark.variants import spark_count, spark_query
-from privacylib.vocab import Outcome
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -112,26 +111,5 @@ def _run_one(spark: SparkSession, loaded: LoadResult, control: Control, params: 
         rows = [r.asDict() for r in spark.sql(
             f"SELECT * FROM ({query}) AS `finding` ORDER BY `subject_id`", args=used).collect()]
     except (PySparkException, Py4JError, CountError) as exc:
-        message = re.sub(r"\s+", " ", str(exc))[:500]
-        return ControlResult(control, Outcome.ERROR, f"the query failed: {message}",
-                             f"查询失败：{message}", seconds=time.perf_counter() - started,
-                             incomplete=True)
-    subjects = [r["subject_id"] for r in rows]
-    if len(set(subjects)) != len(subjects) or None in subjects:
-        return ControlResult(control, Outcome.ERROR, "the query returned a subject more than "
-                             "once or an empty subject (a defect of the control definition)",
-                             "查询返回了重复或为空的对象（控制定义有缺陷）",
-                             seconds=time.perf_counter() - started, incomplete=True)
-    if not rows and not checked:
-        return _no_data(loaded, control, period, scope, time.perf_counter() - started)
-    try:
-        findings = [_finding(control, r) for r in rows]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        message = re.sub(r"\s+", " ", f"{type(exc).__name__}: {exc}")[:300]
-        return ControlResult(control, Outcome.ERROR, "its rows could not be made into findings "
-                             f"(a defect of the control definition): {message}",
-                             f"其查询结果无法生成发现（控制定义有缺陷）：{message}",
-                             seconds=time.perf_counter() - started, incomplete=True)
-    return ControlResult(control, Outcome.FAIL if findings else Outcome.PASS,
-                         findings=findings, seconds=time.perf_counter() - started,
-                         checked=checked)
+        return query_failed(control, exc, started)
+    return judge(loaded, control, rows, checked, started, period, scope)
