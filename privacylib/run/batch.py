@@ -34,12 +34,19 @@ share is loaded into a private temporary folder, removed when the batch
 ends; each run hashes its inputs as a run does (the manifest's hashes) and
 starts from the kept load only when those hashes are the ones it was made
 of. Otherwise it loads the data itself.
+
+Each worker process keeps one notebook kernel for all its runs (run/kernel.py
+`ServingKernel`), started, with the audit's modules imported, while the batch
+loads the data: a run then costs its own work, not a kernel's start.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import itertools
 import multiprocessing
+import multiprocessing.util
 import shutil
 import sys
 import tempfile
@@ -57,7 +64,15 @@ from privacylib.audit.verdict import ExitCode, check_fail_on
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
 from privacylib.intake.cache import load_key, told_of, write_load
-from privacylib.run.runner import execute_run, folder_name, prepare_run, verdict
+from privacylib.run.kernel import KernelSupply
+from privacylib.run.runner import (
+    NOTEBOOK,
+    NOTEBOOK_MODULES,
+    execute_run,
+    folder_name,
+    prepare_run,
+    verdict,
+)
 from privacylib.trail.manifest import RunRecord, file_entries
 from privacylib.trail.store import STORE_NAME
 
@@ -163,7 +178,7 @@ def load_batch(path: str | Path) -> Batch:
 
 
 def _one(resolved_json: str, out: Path, signing_key: Path | None,
-         fail_on: str | None, loads: dict[str, str]) -> Outcome:
+         fail_on: str | None, loads: dict[str, str], kernels: KernelSupply) -> Outcome:
     started = time.perf_counter()
     # JSON across the process boundary: the canonical form, and it pickles.
     resolved = ResolvedConfig.from_json(resolved_json)
@@ -171,7 +186,12 @@ def _one(resolved_json: str, out: Path, signing_key: Path | None,
     try:
         record = prepare_run(resolved, out)  # the inputs hashed, as the manifest has them
         with told_of(*kept_load_for(record, loads)):
-            folder = execute_run(record, out, signing_key=signing_key)
+            try:
+                folder = execute_run(record, out, signing_key=signing_key,
+                                     kernel=kernels.get())
+            except BaseException:
+                kernels.discard()  # what the failed notebook left is not for the next run
+                raise
         found = verdict(folder)
         code = found.exit_code(fail_on)
         return Outcome(folder_name(config), STATUS[code], f"{folder}  {found.line()}",
@@ -194,9 +214,46 @@ def kept_load_for(record: RunRecord, loads: dict[str, str]) -> tuple[Path | None
 
 
 def _in_turn(configs: list[str], out: Path, signing_key: Path | None,
-             fail_on: str | None, loads: dict[str, str]) -> list[Outcome]:
-    """The runs of one scope, one after the other (they are in period order)."""
-    return [_one(config, out, signing_key, fail_on, loads) for config in configs]
+             fail_on: str | None, loads: dict[str, str],
+             kernels: KernelSupply | None = None) -> list[Outcome]:
+    """The runs of one scope, one after the other (they are in period order),
+    in the kernel of `kernels` (None: one kernel for these runs, then stopped)."""
+    with contextlib.ExitStack() as stack:
+        if kernels is None:
+            kernels = KernelSupply(str(NOTEBOOK.parent))
+            stack.callback(kernels.close)
+        return [_one(config, out, signing_key, fail_on, loads, kernels) for config in configs]
+
+
+# The kernel of this worker process (in the batch's own process: None).
+_WORKER_KERNELS: KernelSupply | None = None
+
+
+def _worker_kernels() -> KernelSupply:
+    global _WORKER_KERNELS
+    if _WORKER_KERNELS is None:
+        _WORKER_KERNELS = KernelSupply(str(NOTEBOOK.parent))
+        # A pool's worker leaves through os._exit, which runs no atexit
+        # handler, only multiprocessing's finalizers. (A worker killed
+        # outright leaves its kernel, which exits when it sees its parent gone.)
+        multiprocessing.util.Finalize(None, _WORKER_KERNELS.close, exitpriority=10)
+    return _WORKER_KERNELS
+
+
+def _worker_in_turn(configs: list[str], out: Path, signing_key: Path | None,
+                    fail_on: str | None, loads: dict[str, str]) -> list[Outcome]:
+    return _in_turn(configs, out, signing_key, fail_on, loads, _worker_kernels())
+
+
+def _warm_up() -> None:
+    """In a worker, while the batch loads: its kernel started, the notebook's
+    modules imported there, and the runner's own. A failure is left for the
+    first run, which starts its kernel itself and reports what goes wrong."""
+    with contextlib.suppress(Exception):
+        _worker_kernels().get().preload(NOTEBOOK_MODULES)
+    for name in ("papermill", "privacylib.audit.result", "privacylib.trail.publish"):
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def shared_loads(configs: list[ResolvedConfig], root: Path) -> dict[str, str]:
@@ -245,19 +302,24 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     outcomes: list[Outcome] = []
     # Private (0700) and outside the output folder: the kept loads hold the raw data.
     root = Path(tempfile.mkdtemp(prefix="privacylib-batch-"))
+    groups = by_scope(batch.configs)
+    workers = max(1, min(batch.workers, len(groups)))
     try:
-        loads = shared_loads(batch.configs, root)
-        # Spawned, not forked: the shared loads started DuckDB's threads here,
+        # Spawned, not forked: the shared loads start DuckDB's threads here,
         # and a child forked from a process with threads may inherit a held
         # lock (a worker crashed in nbconvert's HTML parser, forked under
         # pytest-xdist's I/O thread).
-        with ProcessPoolExecutor(max_workers=max(1, batch.workers),
+        with ProcessPoolExecutor(max_workers=workers,
                                  mp_context=multiprocessing.get_context("spawn")) as pool, \
                 tqdm(total=len(batch.configs), unit="run", desc="audits",
                      disable=None if progress is None else not progress) as bar:
-            futures = [pool.submit(_in_turn, [r.to_json() for r in group], batch.out,
+            # The workers start their kernels while the data is loaded.
+            for _ in range(workers):
+                pool.submit(_warm_up)
+            loads = shared_loads(batch.configs, root)
+            futures = [pool.submit(_worker_in_turn, [r.to_json() for r in group], batch.out,
                                    batch.signing_key, fail_on, loads)
-                       for group in by_scope(batch.configs)]
+                       for group in groups]
             for future in as_completed(futures):
                 done = future.result()
                 outcomes.extend(done)

@@ -32,6 +32,7 @@ import contextlib
 import dataclasses
 import importlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -44,9 +45,10 @@ from typing import TYPE_CHECKING, Any
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.masking.leakguard import guard_run, values_file
+from privacylib.masking.leakguard.values import VALUES_ENV
 from privacylib.masking.masker import mask_text
 from privacylib.report.markup import NOTEBOOK_ONLY_TAG
-from privacylib.run.kernel import StartedKernel, started_kernel
+from privacylib.run.kernel import ServingKernel, StartedKernel, started_kernel
 from privacylib.trail.signing import key_id, load_private, signing_key_path
 
 # The trail's modules load pandas (the store's findings): imported where used,
@@ -128,10 +130,26 @@ def execute(config: AuditConfig | ResolvedConfig, out_root: str | Path, *,
         return _run(prepare_run(config, out_root), out_root, signing_key, kernel, values)
 
 
+# What a serving kernel imports before its first notebook: the notebook's own
+# imports and the report's writers (pandas, DuckDB, matplotlib, openpyxl, reportlab).
+NOTEBOOK_MODULES = ("privacylib.audit.run", "privacylib.report.notebook",
+                    "privacylib.report.files", "privacylib.report.charts")
+
+
 def execute_run(record: RunRecord, out_root: str | Path, *,
-                signing_key: str | Path | None = None) -> Path:
-    """Run the notebook for a prepared run; return the finished, signed run folder."""
-    with _kernel_for(record.config.mask) as (kernel, values):
+                signing_key: str | Path | None = None,
+                kernel: ServingKernel | None = None) -> Path:
+    """Run the notebook for a prepared run; return the finished, signed run
+    folder. `kernel`: a batch worker's kernel, which serves this run then
+    others (run/kernel.py); None: a kernel of its own, started now."""
+    if kernel is None:
+        with _kernel_for(record.config.mask) as (started, values):
+            return _run(record, out_root, signing_key, started, values)
+    from privacylib.intake.cache import VAR  # loaded by the batch already
+
+    # What a kernel started now would inherit: the guard's values file, the kept load.
+    with values_file(record.config.mask) as values:
+        kernel.begin({name: os.environ.get(name) for name in (VALUES_ENV, VAR)})
         return _run(record, out_root, signing_key, kernel, values)
 
 
@@ -176,7 +194,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
             _keep_failure(tmp, failed, exc, masked=config.mask)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
-        kernel.ask_to_stop()  # it exits while the page is made and the run signed
+        kernel.notebook_done()  # a kernel of its own exits while the page is made
         if config.mask:  # the injected configuration quotes the policy and the scope
             _mask_notebook(tmp / "report.ipynb")
         _to_html(tmp / "report.ipynb", tmp / "report.html", later.exporter())

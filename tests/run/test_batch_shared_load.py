@@ -21,7 +21,8 @@ from privacylib.run.batch import (
     load_batch,
     shared_loads,
 )
-from privacylib.run.runner import execute, prepare_run
+from privacylib.run.kernel import KernelSupply
+from privacylib.run.runner import NOTEBOOK, execute, prepare_run
 from privacylib.trail.manifest import file_entries
 
 from conftest import SAMPLE
@@ -39,15 +40,24 @@ def _batch_file(tmp_path: Path, data: Path, scopes: list[str], periods: list[str
 
 def test_runs_from_the_kept_load_write_what_runs_of_their_own_write(tmp_path):
     # The batch's own steps, one scope after the other in this process (the
-    # kept load is then still there to tell how many runs opened it).
+    # kept load is then still there to tell how many runs opened it), in one
+    # kernel: the second run's notebook ran where the first one's had.
     # Two scopes of one period: two runs (each a whole notebook) are what it
     # takes to show one load serving several; the suite's time is CI's budget.
     batch = load_batch(_batch_file(tmp_path, SAMPLE / "exports", ["system=crm",
                                    "department=客服中心"], ["2026-10"]))
     loads = shared_loads(batch.configs, tmp_path / "kept")
     assert len(loads) == 1  # one data folder, policy and mapping: one load for both runs
-    outcomes = [o for group in by_scope(batch.configs)
-                for o in _in_turn([r.to_json() for r in group], batch.out, None, None, loads)]
+    # One kernel serves both runs, as in a batch's worker (run/kernel.py).
+    kernels = KernelSupply(str(NOTEBOOK.parent))
+    try:
+        kernel = kernels.get()
+        outcomes = [o for group in by_scope(batch.configs)
+                    for o in _in_turn([r.to_json() for r in group], batch.out, None, None, loads,
+                                      kernels)]
+        assert kernels.get() is kernel
+    finally:
+        kernels.close()
     assert {o.status for o in outcomes} <= {"done", "findings"}, outcomes
     (folder,) = loads.values()
     assert len((Path(folder) / OPENED).read_text(encoding="utf-8").split()) == 2
