@@ -20,7 +20,6 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +30,9 @@ import duckdb
 from privacylib.contract import DATASETS
 from privacylib.intake.readers import quote_ident
 from privacylib.masking.identifiers import mask_identifiers
+from privacylib.masking.names import NameFinder, names_pattern
+
+__all__ = ["Masker", "NameFinder", "mask_name", "mask_text", "masker_for", "names_pattern"]
 
 KEY_ENV = "PRIVACY_AUDIT_PSEUDONYM_KEY"
 KEY_FILE = Path.home() / ".privacy-workbook" / "pseudonym.key"
@@ -83,39 +85,6 @@ def holds_person_name(column: str, dataset: str | None) -> bool:
         return False
     # Failing closed: a `name` nobody can place might be a person's.
     return dataset is None or column in PERSON_NAME_COLUMNS.get(dataset, ())
-
-
-def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for many names, built as a trie so it costs little per position.
-
-    Chinese names are found anywhere (no spaces between words); Latin ones as
-    whole words, in any case. One-character names would mask every such
-    character, so they are left out.
-    """
-    cjk = sorted({n for n in (x.strip() for x in names) if len(n) >= 2 and not n.isascii()})
-    latin = sorted({n for n in (x.strip() for x in names) if len(n) >= 2 and n.isascii()})
-    parts = [_trie(cjk)] if cjk else []
-    if latin:
-        parts.append(r"(?<![A-Za-z])(?i:" + _trie(latin) + r")(?![A-Za-z])")
-    return re.compile("|".join(parts)) if parts else None
-
-
-def _trie(words: list[str]) -> str:
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body  # greedy: the longest name wins
-
-    return build(root)
 
 
 def known_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
@@ -185,13 +154,13 @@ class Masker:
     # Customer ids the data holds (known_customer_ids): pseudonymised wherever
     # they appear in text (a rejected row's raw line, a warning, a reason).
     customer_ids: frozenset[str] = frozenset()
-    _names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False,
-                                              compare=False)
+    _names: NameFinder = field(default_factory=lambda: NameFinder(()), init=False,
+                               repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", frozenset(self.names))
         object.__setattr__(self, "customer_ids", frozenset(self.customer_ids))
-        object.__setattr__(self, "_names_re", names_pattern(self.names))
+        object.__setattr__(self, "_names", NameFinder(self.names))
 
     def pseudonym(self, customer_id: str) -> str:
         digest = hmac.new(self.key, customer_id.encode(), hashlib.sha256).hexdigest()
@@ -203,9 +172,7 @@ class Masker:
         if self.customer_ids:
             text = _TOKEN.sub(lambda m: self.pseudonym(m[0]) if m[0] in self.customer_ids
                               else m[0], text)
-        if self._names_re is None:
-            return text
-        return self._names_re.sub(lambda m: mask_name(m[0]), text)
+        return self._names.replace(text, mask_name)
 
     def value(self, key: str | None, value: Any, row: dict | None = None,
               dataset: str | None = None) -> Any:

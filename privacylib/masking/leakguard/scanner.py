@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
 from privacylib.masking.identifiers import find
 from privacylib.masking.leakguard.values import TOKEN, RawValues
-from privacylib.masking.masker import mask_name, names_pattern
+from privacylib.masking.masker import mask_name
+from privacylib.masking.names import NameFinder, names_pattern
 
 # Hits listed per file; past that the file is known to leak and reading on
 # only costs time.
@@ -31,8 +32,6 @@ _DIGEST = re.compile(
 # A finding key is 16 hex digits; about one in 1,850 is all digits, and one
 # in ten of those passes the card checksum. The run's own keys are known.
 _DIGITS16 = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?![0-9A-Za-z])")
-_ASCII = re.compile(r"[\x00-\x7f]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]{2,}")
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,9 @@ class Scanner:
     def __init__(self, raw: RawValues, written: frozenset[str] = frozenset()) -> None:
         # Digests the run wrote on purpose (its finding keys), blanked like _DIGEST.
         self.written = written
-        names = {n.strip() for n in raw.names if len(n.strip()) >= 2}  # as names_pattern
-        # Names without an ASCII character (Chinese ones) are looked up in a set,
-        # substring by substring of the text's non-ASCII runs: the same hits as
-        # the masker's regex (leftmost, longest first), and no regex of 100,000
-        # names to compile, which takes longer than reading the whole folder.
-        self.wide_names = {n for n in names if not _ASCII.search(n)}
-        self.wide_lengths = sorted({len(n) for n in self.wide_names}, reverse=True)
-        self.names_re = names_pattern(names - self.wide_names)
+        # Chinese names by set lookups: no regex of 100,000 names to compile,
+        # which would take longer than reading the whole folder (names.py).
+        self.names = NameFinder(raw.names)
         # Customer ids and the like are single tokens: a set lookup per token
         # scales to millions of values, where a regex would take minutes to compile.
         self.tokens = {v: k for v, k in raw.values.items() if TOKEN.fullmatch(v)}
@@ -75,12 +69,9 @@ class Scanner:
         if self.written:
             text = _DIGITS16.sub(lambda m: "\0" * 16 if m[0] in self.written else m[0], text)
         out = [(f.start, f.end, f.kind, f.mask) for f in find(text)]
-        if self.wide_names:
+        if self.names:
             out += [(start, end, "name", mask_name(text[start:end]))
-                    for start, end in self._wide_names(text)]
-        if self.names_re:
-            out += [(m.start(), m.end(), "name", mask_name(m[0]))
-                    for m in self.names_re.finditer(text)]
+                    for start, end in self.names.spans(text)]
         if self.tokens and not self.tokens.keys().isdisjoint(TOKEN.findall(text)):
             out += [(m.start(), m.end(), self.tokens[m[0]], _mask_raw(m[0]))
                     for m in TOKEN.finditer(text) if m[0] in self.tokens]
@@ -93,18 +84,6 @@ class Scanner:
             if not kept or hit[0] >= kept[-1][1]:
                 kept.append(hit)
         return kept
-
-    def _wide_names(self, text: str) -> Iterator[tuple[int, int]]:
-        for run in _NON_ASCII.finditer(text):
-            chars, at, size = run[0], 0, len(run[0])
-            while at < size - 1:
-                for length in self.wide_lengths:
-                    if at + length <= size and chars[at:at + length] in self.wide_names:
-                        yield run.start() + at, run.start() + at + length
-                        at += length
-                        break
-                else:
-                    at += 1
 
     def mask(self, text: str, hit_at: int = -1) -> tuple[str, int, int]:
         """`text` with every hit masked; and where, in it, the mask of the hit
