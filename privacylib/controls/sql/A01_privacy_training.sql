@@ -29,20 +29,26 @@
 --   zh: 安排其尽快完成隐私保护培训；未完成前限制访问客户数据。
 --   en: Have them complete privacy training soon; limit their access until then.
 
-SELECT a.actor_id AS subject_id, a.actor_id, count(*) AS accesses,
+-- Per actor first (one pass over the log), then the few untrained ones kept.
+WITH active AS (
+    SELECT a.actor_id, count(*) AS accesses, min(a.ts) AS first_access,
+           max(a.ts) AS last_access
+    FROM access_log a
+    WHERE in_period(a.ts, $period_start, $period_end)
+      AND a.result <> 'denied'
+      AND a.actor_id IS NOT NULL
+    GROUP BY a.actor_id
+)
+SELECT a.actor_id AS subject_id, a.actor_id, a.accesses,
        $training_max_age_days AS limit,
        coalesce((SELECT local_day_text(max(t.completed_at), $tz)
                  FROM training t WHERE t.actor_id = a.actor_id), '从未/never') AS last_training,
-       to_json({'accesses_in_period': count(*),
-                'first_access': min(a.ts), 'last_access': max(a.ts),
+       to_json({'accesses_in_period': a.accesses,
+                'first_access': a.first_access, 'last_access': a.last_access,
                 'training': (SELECT list(t ORDER BY t.completed_at) FROM training t
                              WHERE t.actor_id = a.actor_id)}) AS evidence
-FROM access_log a
-WHERE in_period(a.ts, $period_start, $period_end)
-  AND a.result <> 'denied'
-  AND a.actor_id IS NOT NULL
-  AND NOT EXISTS (
+FROM active a
+WHERE NOT EXISTS (
       SELECT 1 FROM training t
       WHERE t.actor_id = a.actor_id
         AND in_last_days(t.completed_at, $as_of, $training_max_age_days))
-GROUP BY a.actor_id

@@ -30,6 +30,26 @@
 --   zh: 立即停用该账号，调查访问内容；完善入离职与账号开通、注销的联动。
 --   en: Disable the account now and investigate; tie account creation and removal to hiring and leaving.
 
+-- The actors concerned are found first, per actor: employment is one span
+-- [hired_at, terminated_at), so some access of an actor falls outside it
+-- exactly when the first or the last one does. Only their accesses are then
+-- read whole.
+WITH span AS (
+    SELECT a.actor_id, min(a.ts) AS first_ts, max(a.ts) AS last_ts
+    FROM access_log a
+    WHERE in_period(a.ts, $period_start, $period_end)
+      AND a.result <> 'denied'
+      AND a.actor_id IS NOT NULL
+    GROUP BY a.actor_id
+),
+outside AS MATERIALIZED (
+    SELECT s.actor_id
+    FROM span s
+    LEFT JOIN employees e ON e.actor_id = s.actor_id
+    WHERE e.actor_id IS NULL
+       OR NOT valid_at(s.first_ts, e.hired_at, e.terminated_at)
+       OR NOT valid_at(s.last_ts, e.hired_at, e.terminated_at)
+)
 SELECT a.event_id AS subject_id, a.actor_id,
        local_text(a.ts, $tz) AS local_ts,
        CASE WHEN e.actor_id IS NULL THEN '不是登记在册的员工'
@@ -45,5 +65,5 @@ FROM access_log a
 LEFT JOIN employees e ON e.actor_id = a.actor_id
 WHERE in_period(a.ts, $period_start, $period_end)
   AND a.result <> 'denied'
-  AND a.actor_id IS NOT NULL
+  AND a.actor_id IN (SELECT actor_id FROM outside)
   AND (e.actor_id IS NULL OR NOT valid_at(a.ts, e.hired_at, e.terminated_at))

@@ -30,15 +30,23 @@
 --   zh: 核实是否有业务需要；对批量浏览设置告警和限流。
 --   en: Check the business need; alert on and throttle mass browsing.
 
-WITH days AS (
-    SELECT a.actor_id, local_day(a.ts, $tz) AS local_day,
-           count(DISTINCT a.customer_id) AS customers, count(*) AS accesses
+-- Each access's local day is computed once, on the columns the rule reads,
+-- and the customers of an actor-day counted in two steps (per customer, then
+-- per day: cheaper than count(DISTINCT) over every access). Only the actors
+-- over the limit have their accesses read again, whole.
+WITH per_customer AS (
+    SELECT a.actor_id, local_day(a.ts, $tz) AS local_day, a.customer_id, count(*) AS accesses
     FROM access_log a
     WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.actor_id IS NOT NULL
-    GROUP BY a.actor_id, local_day
-    HAVING count(DISTINCT a.customer_id) > $max_distinct_customers_per_day
+    GROUP BY a.actor_id, local_day, a.customer_id
+),
+days AS MATERIALIZED (
+    SELECT actor_id, local_day, count(customer_id) AS customers, sum(accesses) AS accesses
+    FROM per_customer
+    GROUP BY actor_id, local_day
+    HAVING count(customer_id) > $max_distinct_customers_per_day
 ),
 day_events AS (
     SELECT d.actor_id, d.local_day,
@@ -49,6 +57,7 @@ day_events AS (
                AND d.local_day = local_day(a.ts, $tz)
     WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
+      AND a.actor_id IN (SELECT actor_id FROM days)
     GROUP BY d.actor_id, d.local_day
 )
 SELECT d.actor_id || ':' || strftime(d.local_day, '%Y-%m-%d') AS subject_id, d.actor_id,
