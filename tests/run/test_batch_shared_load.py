@@ -23,6 +23,7 @@ from privacylib.run.batch import (
 )
 from privacylib.run.kernel import KernelSupply
 from privacylib.run.runner import NOTEBOOK, execute, prepare_run
+from privacylib.sqlnames import quote_ident
 from privacylib.trail.manifest import file_entries
 
 from conftest import SAMPLE
@@ -154,3 +155,24 @@ def test_a_kept_load_is_what_the_run_audits(tmp_path, company):
     assert kept.loaded.con.execute(count).fetchall() == [(0,)]
     assert fresh.loaded.con.execute(count).fetchall()[0][0] > 0
     assert not kept.findings().equals(fresh.findings())
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["loaded-in-memory", "loaded-in-file"])
+def test_the_kept_database_holds_every_table_of_the_load(tmp_path, company, monkeypatch,
+                                                         in_memory):
+    # A small company is loaded in memory and copied into the file; a large
+    # one straight into the file: both hold what a run's own load holds.
+    from privacylib.intake import cache
+
+    monkeypatch.setattr(cache, "IN_MEMORY_BYTES", 1 << 40 if in_memory else 0)
+    folder, key = _kept(tmp_path / "kept", company)
+    resolved = _resolved(company)
+    kept = open_load(folder, key, resolved)
+    fresh = run_audit(resolved).loaded
+    assert kept is not None and kept.datasets == fresh.datasets
+    tables = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
+    names = [t for (t,) in fresh.con.execute(tables).fetchall()]
+    assert [t for (t,) in kept.con.execute(tables).fetchall()] == names
+    for name in names:
+        rows = f"SELECT * FROM {quote_ident(name)} ORDER BY ALL"
+        assert kept.con.execute(rows).fetchall() == fresh.con.execute(rows).fetchall(), name
