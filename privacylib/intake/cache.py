@@ -60,6 +60,8 @@ OPENED = "opened"
 # Recomputed from the database on opening (a min/max per dataset): their
 # Python types (date or datetime) are then exactly what `load` gives.
 _MEASURED = ("earliest", "latest", "period_warnings")
+# The private copy this process made of a kept load (see _private_copy).
+_COPIES: list[Path] = []
 
 
 def load_key(data: str | Path, data_entries: list[dict[str, Any]], policy_sha256: str,
@@ -142,7 +144,12 @@ def _read_meta(folder: Path, key: str, resolved: ResolvedConfig) -> dict[str, An
 def _private_copy(source: Path, want_sha256: str) -> Path | None:
     """The database copied into a private folder (removed at exit), hashed on
     the way: None when its bytes are not the ones the kept load wrote."""
+    # A batch worker's kernel serves one run after another (run/kernel.py):
+    # the last run's copy is done with, and a large log's copy is large.
+    while _COPIES:
+        shutil.rmtree(_COPIES.pop(), ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix="privacylib-"))
+    _COPIES.append(work)
     atexit.register(shutil.rmtree, work, ignore_errors=True)
     target, digest = work / DATABASE, hashlib.sha256()
     try:

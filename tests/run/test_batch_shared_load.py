@@ -176,3 +176,16 @@ def test_the_kept_database_holds_every_table_of_the_load(tmp_path, company, monk
     for name in names:
         rows = f"SELECT * FROM {quote_ident(name)} ORDER BY ALL"
         assert kept.con.execute(rows).fetchall() == fresh.con.execute(rows).fetchall(), name
+
+
+def test_a_kernel_that_serves_runs_keeps_one_copy_of_the_kept_load(tmp_path, company):
+    # Each run copies the kept database; the next run in the same kernel
+    # removes the last one's copy (a 10M-event log's copy is hundreds of MB).
+    folder, key = _kept(tmp_path / "kept", company)
+    first = open_load(folder, key, _resolved(company))
+    second = open_load(folder, key, _resolved(company))
+    assert first is not None and second is not None
+    databases = [r.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                               "current_database()").fetchall()[0][0] for r in (first, second)]
+    assert not Path(databases[0]).exists() and Path(databases[1]).exists()
+    assert second.con.execute("SELECT count(*) FROM access_log").fetchall()[0][0] > 0
