@@ -149,6 +149,22 @@ def test_workbook_cells_and_the_rest_of_the_package(tmp_path):
     assert next(x.location for x in leaks if x.kind == "name").startswith("docProps/core.xml")
 
 
+def test_workbook_numbers_formulas_and_sheets_written_in_streaming_mode(tmp_path):
+    # Read from the package's XML (no openpyxl): a whole number, a formula
+    # read as its text, inline strings (how our writer streams them) and a
+    # second sheet found by its title; fractions and booleans are no text.
+    book = Workbook(write_only=True)
+    first, second = book.create_sheet("ids"), book.create_sheet("more")
+    first.append(["id", "note"])
+    first.append([int(MOBILE), f'=CONCATENATE("mail ", "{EMAIL}")'])
+    second.append([1.5, True, "CU-0d4890580cf6", CUSTOMER])
+    book.save(tmp_path / "workbook.xlsx")
+    assert found(scan_folder(tmp_path, RAW)) == {
+        ("workbook.xlsx", "sheet ids, cell A2", "mobile"),
+        ("workbook.xlsx", "sheet ids, cell B2", "email"),
+        ("workbook.xlsx", "sheet more, cell D1", "customer_id")}
+
+
 def test_notebook_sources_and_outputs_by_json_path(tmp_path):
     picture = base64.b64encode(b"\x89PNG" + MOBILE.encode() * 20).decode()
     notebook = nbformat.v4.new_notebook(cells=[

@@ -9,6 +9,7 @@ import html
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,50 +68,102 @@ def _parquet_texts(column: Any, pa: Any, pc: Any) -> list[str] | None:
 
 
 def scan_xlsx(path: Path, out: Collector) -> None:
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
+    # The package's XML read directly: openpyxl took 0.3 s a workbook of a
+    # run for what a streaming parse reads in a tenth of that.
     out.where = lambda p: p if isinstance(p, str) else f"sheet {p[0]}, cell {p[1]}"
     seen: set[str] = set()
-    book = load_workbook(path, read_only=True, data_only=False)
-    try:
-        for sheet in book.worksheets:
-            out.add(sheet.title, f"sheet {sheet.title}, its name")
-            for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                for c, value in enumerate(row, start=1):
-                    text = _cell_text(value)
-                    if text:
-                        seen.add(text)
-                        out.add(text, (sheet.title, f"{get_column_letter(c)}{r}"))
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        shared = _shared_strings(package) if "xl/sharedStrings.xml" in names else []
+        sheets = _sheets(package, names)
+        for title, member in sheets:
+            out.add(title, f"sheet {title}, its name")
+            for ref, text in _cells(package, member, shared):
+                seen.add(text)
+                out.add(text, (title, ref))
                 if out.full:
                     return
-    finally:
-        book.close()
-    # The rest of the package: shared strings no cell shows (a cell's were read
-    # above, with their place), comments, document properties (author, title).
-    with zipfile.ZipFile(path) as package:
-        for member in package.namelist():
-            if member.startswith("xl/worksheets/sheet") or not member.endswith((".xml", ".rels")):
+        # The rest of the package: shared strings no cell shows (a cell's were
+        # read above, with their place), comments, document properties (author,
+        # title), and any part that is no sheet read above.
+        read = {member for _, member in sheets}
+        for member in sorted(names - read):
+            if not member.endswith((".xml", ".rels")):
                 continue
-            xml = package.read(member).decode("utf-8", errors="replace")
             if member == "xl/sharedStrings.xml":
-                for n, item in enumerate(re.findall(r"<si>(.*?)</si>", xml, re.S)):
-                    text = html.unescape(re.sub(r"<[^>]+>", "", item))
+                for n, text in enumerate(shared):
                     if text not in seen:
                         out.add(text, f"{member}, string {n} (in no cell)")
                 continue
+            xml = package.read(member).decode("utf-8", errors="replace")
             for n, part in enumerate(re.split(r"(?<=>)", xml), start=1):
                 out.add(html.unescape(part), f"{member}, element {n}")
 
 
-def _cell_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a number typed into Excel comes back a float
-    return ""
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
+
+def _sheets(package: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """(title, part) of every worksheet, in the workbook's order."""
+    from xml.etree import ElementTree
+
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): str(r.get("Target")) for r in rels.iter(f"{_PACKAGE_RELS}Relationship")}
+    sheets = []
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_REL_ID), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if member in names:
+            sheets.append((str(sheet.get("name")), member))
+    return sheets
+
+
+def _shared_strings(package: zipfile.ZipFile) -> list[str]:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(package.read("xl/sharedStrings.xml"))
+    return ["".join(t.text or "" for t in si.iter(f"{_MAIN}t")) for si in root.iter(f"{_MAIN}si")]
+
+
+def _cells(package: zipfile.ZipFile, member: str, shared: list[str]) -> Iterator[tuple[str, str]]:
+    """(cell reference, text) of every cell of a sheet that holds text or a whole
+    number, and of every formula (read as openpyxl reads it: its text)."""
+    from xml.etree import ElementTree
+
+    with package.open(member) as xml:
+        for _, cell in ElementTree.iterparse(xml):
+            if cell.tag != f"{_MAIN}c":
+                continue
+            ref, kind = cell.get("r", "?"), cell.get("t", "n")
+            formula, value = cell.find(f"{_MAIN}f"), cell.find(f"{_MAIN}v")
+            raw = value.text if value is not None and value.text else ""
+            if formula is not None and formula.text:
+                yield ref, "=" + formula.text
+            if kind == "s" and raw.isdigit() and int(raw) < len(shared):
+                text = shared[int(raw)]
+            elif kind == "inlineStr":
+                text = "".join(t.text or "" for t in cell.iter(f"{_MAIN}t"))
+            elif kind == "str":
+                text = raw
+            elif kind == "n":
+                text = _number_text(raw)
+            else:  # booleans, errors, dates
+                text = ""
+            if text:
+                yield ref, text
+            cell.clear()
+
+
+def _number_text(raw: str) -> str:
+    """A whole number's digits, exactly (an 18-digit ID number stored as a
+    number must not lose its last digits to a float); fractions are noise."""
+    if re.fullmatch(r"[+-]?\d+", raw):
+        return str(int(raw))
+    try:
+        number = float(raw)
+    except ValueError:
+        return ""
+    return str(int(number)) if number.is_integer() else ""
