@@ -62,16 +62,19 @@ def html_exporter() -> Any:
     """nbconvert's exporter for report.html, its template compiled: one per
     page (the runner makes it while the kernel works; see run/runner.py)."""
     import jinja2
-    from nbconvert import HTMLExporter
+    import nbformat
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"safe.html.j2": _TEMPLATE})],
-                            template_file="safe.html.j2")
+    from privacylib.report.pageexport import ReportExporter
+
+    exporter = ReportExporter(extra_loaders=[jinja2.DictLoader({"safe.html.j2": _TEMPLATE})],
+                              template_file="safe.html.j2")
     exporter.exclude_input_prompt = exporter.exclude_output_prompt = True
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=(*PARAMETER_TAGS, NOTEBOOK_ONLY_TAG),
                               remove_input_tags=(OUTPUT_ONLY_TAG,), enabled=True), enabled=True)
-    exporter.template  # noqa: B018 - compiles the template now, not on first use
+    # Compiles the template and the ones it includes now, not on first use.
+    exporter.from_notebook_node(nbformat.v4.new_notebook(), resources={"report_style": ""})
     return exporter
 
 

@@ -27,3 +27,25 @@ def test_the_page_drops_the_parameter_cells_and_keeps_the_rest(tmp_path: Path) -
     assert ".tmp-1" not in page
     assert "KEPT-MARK" in page and "CODE-MARK" in page
     assert CSP in page and "<script src" not in page
+
+
+def test_the_page_gets_what_nbconvert_adds_last_without_its_second_parse() -> None:
+    # pageexport.accessible does by substitution what HTMLExporter does by
+    # parsing the page again: the same tags gain the same attributes.
+    from bs4 import BeautifulSoup
+
+    from privacylib.report.pageexport import NO_ALT, accessible
+
+    page = ('<div class="jp-Notebook"><div class="jp-Cell-inputWrapper x">'
+            '<img src="data:image/png;base64,AA"><img alt="chart" src="data:,">'
+            '</div><div class="jp-OutputArea-output" data-mime-type="text/html">'
+            '<p>&lt;img src=x&gt; jp-OutputArea-output</p></div></div>')
+    soup = BeautifulSoup(page, features="html.parser")
+    for tag in soup.select("img:not([alt])"):
+        tag.attrs["alt"] = NO_ALT.split('"')[1]
+    for tag in soup.select(".jp-Notebook div.jp-Cell-inputWrapper, "
+                           ".jp-Notebook div.jp-OutputArea-output"):
+        tag.attrs["tabindex"] = "0"
+    ours = BeautifulSoup(accessible(page), features="html.parser")
+    assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in soup.find_all(True)]
+    assert accessible(page).count('tabindex="0"') == 2 and accessible(page).count(NO_ALT) == 1
