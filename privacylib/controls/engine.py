@@ -24,6 +24,7 @@ import duckdb
 from privacylib.config.period import Period, utc_text
 from privacylib.config.policy import Policy
 from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.clock import prepare_clock
 from privacylib.controls.sandbox import sandbox
 from privacylib.controls.scope import Scope, ScopeError, prepare_scope
 from privacylib.controls.session import session_for_controls
@@ -125,6 +126,7 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     controls = load_catalog() if controls is None else controls
     params = bind(period, loaded.policy, loaded.present("role_assignments"))
     prepare_scope(con, scope)
+    prepare_clock(con, period, loaded.policy.timezone)
     check_times(loaded, period)
     counts: dict[str, int] = {}  # several controls share a population: count it once
     results: dict[str, ControlResult] = {}

@@ -59,3 +59,16 @@ CREATE OR REPLACE TEMP MACRO valid_at(ts, valid_from, valid_to) AS
 -- without granted_at was never granted, so it covers nothing.
 CREATE OR REPLACE TEMP MACRO consent_active_at(ts, granted_at, withdrawn_at) AS
     granted_at <= ts AND (withdrawn_at IS NULL OR ts < withdrawn_at);
+
+-- The whole minutes from the period's start to an instant of the period: the
+-- key of the period's clock (`scoped.period_clock`, controls/clock.py), which
+-- holds the zone's UTC offset minute by minute.
+CREATE OR REPLACE TEMP MACRO period_minute(ts, period_start) AS
+    (epoch_us(ts) - epoch_us(period_start)) // 60000000;
+
+-- local_ts(ts, tz) from the offset the period's clock holds for the instant's
+-- minute: an addition instead of a calendar computation per row (the same
+-- value: see controls/clock.py). Without an offset (a minute in which the zone
+-- changes its offset, or an instant outside the period), the calendar's.
+CREATE OR REPLACE TEMP MACRO local_ts_by(ts, utc_offset, tz) AS
+    coalesce(make_timestamp(epoch_us(ts) + utc_offset), timezone(tz, ts));

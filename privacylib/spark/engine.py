@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from privacylib.config.period import Period
 from privacylib.controls.catalog import Control, load_catalog
+from privacylib.controls.clock import prepare_clock
 from privacylib.controls.engine import (
     AuditResult,
     ControlResult,
@@ -37,7 +38,7 @@ from privacylib.controls.scope import prepare_scope
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
-from privacylib.spark.tables import publish
+from privacylib.spark.tables import publish, publish_clock
 from privacylib.spark.variants import spark_count, spark_query
 
 if TYPE_CHECKING:
@@ -65,10 +66,13 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     builtin = [c for c in controls if not c.custom]
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
     prepare_scope(loaded.con, scope)
+    prepare_clock(loaded.con, period, loaded.policy.timezone)
     check_times(loaded, period)
     # Every dataset a control names, an absent one too: DuckDB holds it as an
-    # empty table, which is what a control reading an optional dataset needs.
+    # empty table, which is what a control reading an optional dataset needs;
+    # and the period's clock, which the controls join as DuckDB made it.
     publish(spark, loaded.con, {n for c in builtin for n in (*c.datasets, *c.optional_datasets)})
+    publish_clock(spark, loaded.con)
     results: dict[str, ControlResult] = {}
     counts: dict[str, int] = {}
     with session_zone(spark, loaded.policy.timezone):

@@ -46,6 +46,14 @@ SPARK_MACROS: dict[str, tuple[tuple[str, ...], str]] = {
                  "AND (valid_to IS NULL OR ts < valid_to)"),
     "consent_active_at": (("ts", "granted_at", "withdrawn_at"),
                           "granted_at <= ts AND (withdrawn_at IS NULL OR ts < withdrawn_at)"),
+    # The key of the period's clock (controls/clock.py), published to Spark as
+    # it is in DuckDB; the cast truncates as DuckDB's // does (sqlglot writes
+    # Spark's `div` back as `/`, a fraction).
+    "period_minute": (("ts", "period_start"),
+                      "CAST((unix_micros(ts) - unix_micros(period_start)) / 60000000 AS BIGINT)"),
+    # The clock's offset is a DuckDB device against the cost of ICU per row;
+    # Spark's own conversion is the same local time, so it is used as it is.
+    "local_ts_by": (("ts", "utc_offset", "tz"), "local_ts(ts, tz)"),
     # DuckDB's timezone(tz, ts): the population counts call it directly.
     "timezone": (("tz", "ts"), "local_ts(ts, tz)"),
 }

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from privacylib.controls.clock import CLOCK
 from privacylib.controls.session import AUDIT_SCHEMA
 from privacylib.sqlnames import quote_ident
 
@@ -37,3 +38,10 @@ def publish(spark: SparkSession, con: duckdb.DuckDBPyConnection,
         spark.createDataFrame(table).createOrReplaceTempView(name)
         counts[name] = table.num_rows
     return counts
+
+
+def publish_clock(spark: SparkSession, con: duckdb.DuckDBPyConnection) -> None:
+    """Register the period's clock (controls/clock.py, a TEMP table of DuckDB's
+    connection) as the Spark temporary view the controls join by that name."""
+    table = con.sql(f"SELECT * FROM temp.main.{CLOCK}").to_arrow_table()
+    spark.createDataFrame(table).createOrReplaceTempView(CLOCK)

@@ -20,8 +20,9 @@
 --   zh: 本期（及范围内）有有效访问的人员-日
 --   en: actor-days with an effective access in the period and scope
 --   count: >
---     SELECT count(*) FROM (SELECT DISTINCT a.actor_id, CAST(timezone($tz, a.ts) AS DATE) FROM
---     access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND a.result <> 'denied'
+--     SELECT count(*) FROM (SELECT DISTINCT a.actor_id, CAST(local_ts_by(a.ts, k.offset_us, $tz)
+--     AS DATE) FROM access_log a LEFT JOIN period_clock k ON k.minute = period_minute(a.ts,
+--     $period_start) WHERE a.ts >= $period_start AND a.ts < $period_end AND a.result <> 'denied'
 --     AND a.actor_id IS NOT NULL)
 -- reason:
 --   zh: "{actor_id} 在 {day} 共导出 {records} 条记录（{exports} 次），超过每日 {limit} 条的上限"

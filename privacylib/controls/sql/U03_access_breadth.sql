@@ -20,8 +20,9 @@
 --   zh: 本期（及范围内）有有效访问的人员-日
 --   en: actor-days with an effective access in the period and scope
 --   count: >
---     SELECT count(*) FROM (SELECT DISTINCT a.actor_id, CAST(timezone($tz, a.ts) AS DATE) FROM
---     access_log a WHERE a.ts >= $period_start AND a.ts < $period_end AND a.result <> 'denied'
+--     SELECT count(*) FROM (SELECT DISTINCT a.actor_id, CAST(local_ts_by(a.ts, k.offset_us, $tz)
+--     AS DATE) FROM access_log a LEFT JOIN period_clock k ON k.minute = period_minute(a.ts,
+--     $period_start) WHERE a.ts >= $period_start AND a.ts < $period_end AND a.result <> 'denied'
 --     AND a.actor_id IS NOT NULL)
 -- reason:
 --   zh: "{actor_id} 在 {day} 访问了 {customers} 位不同客户，超过每日 {limit} 位的上限"
@@ -30,13 +31,15 @@
 --   zh: 核实是否有业务需要；对批量浏览设置告警和限流。
 --   en: Check the business need; alert on and throttle mass browsing.
 
--- Each access's local day is computed once, on the columns the rule reads,
--- and the customers of an actor-day counted in two steps (per customer, then
--- per day: cheaper than count(DISTINCT) over every access). Only the actors
--- over the limit have their accesses read again, whole.
+-- Each access's local day is computed once, from the period's clock, on the
+-- columns the rule reads, and the customers of an actor-day are counted in two
+-- steps (per customer, then per day: cheaper than count(DISTINCT) over every
+-- access). Only the actors over the limit have their accesses read again, whole.
 WITH per_customer AS (
-    SELECT a.actor_id, local_day(a.ts, $tz) AS local_day, a.customer_id, count(*) AS accesses
+    SELECT a.actor_id, CAST(local_ts_by(a.ts, k.offset_us, $tz) AS DATE) AS local_day,
+           a.customer_id, count(*) AS accesses
     FROM access_log a
+    LEFT JOIN period_clock k ON k.minute = period_minute(a.ts, $period_start)
     WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.actor_id IS NOT NULL

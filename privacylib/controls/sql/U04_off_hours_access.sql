@@ -31,10 +31,13 @@
 --   en: Check the need; require approval for, or alert on, access out of hours.
 
 -- The instants out of hours are found on the time column alone, its local
--- time computed once; only the accesses at those instants are then read whole.
+-- time computed once, from the period's clock; only the accesses at those
+-- instants are then read whole.
 WITH off_hours AS MATERIALIZED (
     SELECT DISTINCT a.ts
-    FROM (SELECT a.ts, local_ts(a.ts, $tz) AS lt FROM access_log a
+    FROM (SELECT a.ts, local_ts_by(a.ts, k.offset_us, $tz) AS lt
+          FROM access_log a
+          LEFT JOIN period_clock k ON k.minute = period_minute(a.ts, $period_start)
           WHERE in_period(a.ts, $period_start, $period_end) AND a.result <> 'denied') a
     WHERE (CAST(a.lt AS TIME) < $business_start
            OR CAST(a.lt AS TIME) >= $business_end
