@@ -108,7 +108,10 @@ class _Builder:
                 return f"TRY_CAST({v} AS BIGINT)"
             if native != "VARCHAR":
                 return f"CASE WHEN {v} = trunc({v}) THEN TRY_CAST({v} AS BIGINT) END"
-            return (f"CASE WHEN regexp_full_match({v}, '{INT_TEXT}') THEN "
+            # A number DuckDB writes back as it was (5, -3) needs no regex.
+            number = f"TRY_CAST({v} AS BIGINT)"
+            return (f"CASE WHEN CAST({number} AS VARCHAR) = {v} THEN {number} "
+                    f"WHEN regexp_full_match({v}, '{INT_TEXT}') THEN "
                     f"TRY_CAST(regexp_replace({v}, '\\.0+$', '') AS BIGINT) END")
         if kind is Kind.LIST:
             return self._list(v, native)

@@ -52,7 +52,16 @@ def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str
     # DuckDB reads "… UTC" but neither "…UTC" nor "… Z": zone words become +00:00.
     iso = (f"regexp_replace(replace(replace({text}, '/', '-'), ',', '.'), "
            "' ?(Z|z|UTC|GMT)$', '+00:00')")
-    standard = (f"CASE WHEN regexp_full_match({text}, '{TS_OFFSET}') "
+    # Most values are in DuckDB's own form (YYYY-MM-DD HH:MM:SS[.ffffff]), which
+    # the regexes below accept and pass to the same cast unchanged: a value
+    # that DuckDB casts and writes back as it was skips them (they were half
+    # the typing of a large log). The range leaves out what DuckDB writes and
+    # the standard form refuses: years BC or past 9999, infinity.
+    naive = f"TRY_CAST({text} AS TIMESTAMP)"
+    own_form = (f"WHEN CAST({naive} AS VARCHAR) = {text} AND {naive} BETWEEN "
+                f"TIMESTAMP '0001-01-01' AND TIMESTAMP '9999-12-31 23:59:59.999999' "
+                f"THEN timezone($tz, {naive}) ")
+    standard = (f"CASE {own_form}WHEN regexp_full_match({text}, '{TS_OFFSET}') "
                 f"THEN TRY_CAST({iso} AS TIMESTAMPTZ) "
                 f"WHEN regexp_full_match({text}, '{TS_NAIVE}') "
                 f"THEN timezone($tz, TRY_CAST({iso} AS TIMESTAMP)) END")

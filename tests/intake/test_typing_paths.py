@@ -72,3 +72,74 @@ def test_parquet_values_with_blank_edges_are_trimmed(data_dir, blank):
                     [[c[k] for k in COLUMNS] for c in cases])
     con.execute("COPY t TO $p (FORMAT parquet)", {"p": str(data_dir / "access_log.parquet")})
     _check(load_dir(data_dir), cases)
+
+
+# Timestamps and whole numbers: values in DuckDB's own form skip the regexes
+# (timestamps.timestamp_sql, schema._Builder.parse); every other form must
+# still be read, or refused, as before.
+TIMESTAMPS = [
+    "2026-10-03 09:15:00", "2026-10-03 09:15:00.5", "2026-10-03 09:15:00.120",
+    "2026-10-03 09:15:00.000001", "0900-01-01 00:00:00", "2026-10-03T09:15:00",
+    "2026-10-03 09:15", "2026-10-03", "2026/10/03 09:15:00", "2026-10-03 09:15:00,5",
+    "2026-10-03T09:15:00Z", "2026-10-03 09:15:00 UTC", "2026-10-03 09:15:00+08",
+    "2026-10-03 09:15:00-05:00", "2026-10-03 09:15:00.1234567",
+    "2026-10-03 24:00:00", "infinity", "-infinity", "10000-01-01 00:00:00",
+    "0044-03-15 00:00:00 (BC)", "2026-02-30 10:00:00", "2026-10-03 09:15:00 CST",
+    "20261003 091500", "epoch", "2026-1-5 9:05:00",
+]
+
+
+def _regexes_only(expr: str) -> str:
+    """The timestamp SQL without its fast branch: what it was before."""
+    start = expr.index("WHEN CAST(")
+    return expr[:start] + expr[expr.index("WHEN regexp_full_match"):]
+
+
+def test_timestamps_in_duckdbs_own_form_read_as_the_regexes_read_them():
+    from privacylib.config.mapping import DatasetMapping
+    from privacylib.intake.timestamps import timestamp_sql
+
+    params = {"tz": "Asia/Shanghai"}
+    fast = timestamp_sql("t", "VARCHAR", DatasetMapping(), params)
+    assert "WHEN CAST(" in fast
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    got = con.execute(f"SELECT t, {fast}, {_regexes_only(fast)} FROM unnest($v) AS u(t)",
+                      {**params, "v": TIMESTAMPS}).fetchall()
+    assert [(t, a) for t, a, _ in got] == [(t, b) for t, _, b in got]
+    read = {t for t, a, _ in got if a is not None}
+    assert {"2026-10-03 09:15:00", "2026-10-03T09:15:00Z", "2026/10/03 09:15:00"} <= read
+    assert not read & {"infinity", "10000-01-01 00:00:00", "0044-03-15 00:00:00 (BC)",
+                       "2026-10-03 09:15:00 CST", "2026-02-30 10:00:00"}
+
+
+def test_rare_timestamp_and_number_forms_still_load_through_the_loader(data_dir):
+    write_csv(data_dir / "access_log.csv", [*COLUMNS, "record_count"], [
+        [f"E{i}", ts, "E1", "C1", "contact", "read", "service", n] for i, (ts, n) in enumerate([
+            ("2026-10-03 09:15:00", "5"), ("2026/10/03 09:15:00", "+5"),
+            ("2026-10-03T01:15:00Z", "007"), ("2026-10-03 09:15:00,0", "5.0"),
+            ("2026-10-03 01:15:00 UTC", "-0"), ("2026-10-03 09:15", "5"),
+            ("infinity", "5"), ("2026-10-03 09:15:00", "5.5"),
+        ])])
+    result = load_dir(data_dir)
+    loaded = rows(result, "SELECT event_id, CAST(ts AS VARCHAR), record_count FROM access_log "
+                          "ORDER BY event_id")
+    assert loaded == [(f"E{i}", "2026-10-03 01:15:00+00", n)
+                      for i, n in enumerate([5, 5, 7, 5, 0, 5])]
+    rejected = rows(result, "SELECT event_id, _reject_column FROM access_log__rejects "
+                            "ORDER BY event_id")
+    assert rejected == [("E6", "ts"), ("E7", "record_count")]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("5", 5), ("-3", -3), ("+5", 5), ("007", 7), ("5.0", 5), ("-0", 0),
+    ("9223372036854775807", 9223372036854775807), ("99999999999999999999", None),
+    ("5.5", None), ("1e3", None), ("٣", None),
+])
+def test_whole_numbers_read_as_before(text, value):
+    from privacylib.config.mapping import DatasetMapping
+    from privacylib.contract import Column, Kind
+    from privacylib.intake.schema import _Builder
+
+    expr = _Builder(DatasetMapping(), "UTC").parse(Column("n", Kind.INTEGER), "v", "VARCHAR")
+    assert duckdb.execute(f"SELECT {expr} FROM (SELECT ? AS v)", [text]).fetchall() == [(value,)]
