@@ -31,10 +31,28 @@
 --   zh: 停止以该目的处理此客户数据，取得并留存客户的明确同意后方可使用。
 --   en: Stop using the customer's data for this purpose until an explicit consent is obtained and recorded.
 
--- Per customer and purpose, the first consent granted (null when never).
+-- Per customer and purpose, the first consent granted (null when never). An
+-- access before it is a hit, so a customer has one exactly when its first
+-- access for the purpose is: the customers concerned are found per customer
+-- and purpose on the rule's columns, and only their accesses read whole.
 WITH first_consent AS (
     SELECT customer_id, purpose, min(granted_at) AS first_granted
     FROM consents GROUP BY customer_id, purpose
+),
+uses AS (
+    SELECT a.customer_id, a.purpose, min(a.ts) AS first_use
+    FROM access_log a
+    WHERE in_period(a.ts, $period_start, $period_end)
+      AND a.result <> 'denied'
+      AND a.customer_id IS NOT NULL
+      AND a.purpose IN (SELECT purpose FROM purposes WHERE legal_basis = 'consent')
+    GROUP BY a.customer_id, a.purpose
+),
+suspects AS MATERIALIZED (
+    SELECT DISTINCT u.customer_id
+    FROM uses u
+    LEFT JOIN first_consent f ON f.customer_id = u.customer_id AND f.purpose = u.purpose
+    WHERE f.first_granted IS NULL OR f.first_granted > u.first_use
 ),
 hits AS MATERIALIZED (
     SELECT a.*
@@ -43,7 +61,7 @@ hits AS MATERIALIZED (
     LEFT JOIN first_consent f ON f.customer_id = a.customer_id AND f.purpose = a.purpose
     WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
-      AND a.customer_id IS NOT NULL
+      AND a.customer_id IN (SELECT customer_id FROM suspects)
       AND p.legal_basis = 'consent'
       AND (f.first_granted IS NULL OR f.first_granted > a.ts)
 ),
