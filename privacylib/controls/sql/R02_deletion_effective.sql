@@ -34,11 +34,20 @@ WITH completed AS (
     SELECT r.* FROM dsr_requests r
     WHERE r.type = 'deletion' AND r.completed_at IS NOT NULL
 ),
+-- The customers reached after their deletion are found on the columns the
+-- rule reads; only their accesses are then read whole.
+reached AS MATERIALIZED (
+    SELECT DISTINCT r.customer_id
+    FROM completed r
+    JOIN access_log a ON a.customer_id = r.customer_id
+    WHERE a.ts > r.completed_at AND a.ts < $period_end AND a.result <> 'denied'
+),
 later_access AS (
     SELECT r.request_id, list(a ORDER BY a.ts, a.event_id) AS events
     FROM completed r
     JOIN access_log a ON a.customer_id = r.customer_id
     WHERE a.ts > r.completed_at AND a.ts < $period_end AND a.result <> 'denied'
+      AND a.customer_id IN (SELECT customer_id FROM reached)
     GROUP BY r.request_id
 )
 SELECT r.request_id AS subject_id, r.request_id,
