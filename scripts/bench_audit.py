@@ -3,6 +3,7 @@
     python scripts/bench_audit.py [--case controls] --events 1000000 10000000 [--format csv]
     python scripts/bench_audit.py --case small [--repeats 5]
     python scripts/bench_audit.py --case batch --events 1000000 [--repeats 1]
+    python scripts/bench_audit.py --case whole --events 10000000 [--format csv]
     python scripts/bench_audit.py --engine spark --events 10000000 [--format csv]
 
 Every measurement is a fresh process. Generated companies (privacylib.synth)
@@ -24,6 +25,9 @@ small - `privacy-audit run` on the sample company (data/sample), wall time,
 batch - `privacy-audit batch` of 4 department scopes with 2 workers over a
   generated company of --events events, against one unscoped `privacy-audit
   run` of the same data; the ratio is batch / run.
+whole - the whole `privacy-audit run` (kernel, load, controls, every report
+  file, leak guard, signature) on a generated company of --events events,
+  against DuckDB alone on the same files, as in `controls`.
 """
 
 from __future__ import annotations
@@ -96,7 +100,8 @@ def measure(mode: str, folder: Path, fmt: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", choices=["controls", "small", "batch"], default="controls")
+    parser.add_argument("--case", choices=["controls", "small", "batch", "whole"],
+                        default="controls")
     parser.add_argument("--events", type=int, nargs="+", default=None,
                         help="controls: 1000000 10000000; batch: 1000000")
     parser.add_argument("--format", choices=["csv", "parquet", "both"], default="both")
@@ -123,6 +128,10 @@ def _case(args: argparse.Namespace) -> None:
     elif args.case == "batch":
         for events in args.events or [1_000_000]:
             batch_run(company(args.data, events, "csv"), args.repeats or 1)
+    elif args.case == "whole":
+        for events in args.events or [10_000_000]:
+            for fmt in ["csv", "parquet"] if args.format == "both" else [args.format]:
+                whole_run(company(args.data, events, fmt), fmt)
     else:
         sizes = args.events or [1_000_000, 10_000_000]
         if args.engine == "spark":
@@ -240,6 +249,17 @@ def batch_run(folder: Path, repeats: int) -> None:
     print("| events | one unscoped run (s) | batch: 4 department scopes, 2 workers (s) | ratio |"
           "\n|---|---|---|---|")
     print(f"| {folder.name} | {single:.1f} | {batch:.1f} | {batch / single:.2f}x |")
+
+
+def whole_run(folder: Path, fmt: str) -> None:
+    base = measure("duckdb", folder, fmt)
+    with tempfile.TemporaryDirectory(prefix="bench-whole-") as tmp:
+        seconds = timed([*AUDIT, "run", "--data", str(folder / "exports"), "--period",
+                         "2026-10", "--out", tmp], ok=RUN_OK)
+    print("| events | format | DuckDB alone (s) | privacy-audit run (s) | ratio |\n"
+          "|---|---|---|---|---|")
+    print(f"| {base['rows']:,} | {fmt} | {base['seconds']:.1f} | {seconds:.1f} | "
+          f"{seconds / base['seconds']:.1f}x |", flush=True)
 
 
 def _cores() -> int:
