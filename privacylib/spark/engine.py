@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from privacylib.config.period import Period
 from privacylib.controls.catalog import Control, load_catalog
-from privacylib.controls.clock import prepare_clock
+from privacylib.controls.clock import CLOCK, prepare_clock
 from privacylib.controls.engine import (
     AuditResult,
     ControlResult,
@@ -35,10 +35,11 @@ from privacylib.controls.engine import (
     run_controls,
 )
 from privacylib.controls.scope import prepare_scope
+from privacylib.controls.uses import USES, prepare_uses
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
-from privacylib.spark.tables import publish, publish_clock
+from privacylib.spark.tables import publish, publish_prepared
 from privacylib.spark.variants import spark_count, spark_query
 
 if TYPE_CHECKING:
@@ -67,12 +68,14 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
     prepare_scope(loaded.con, scope)
     prepare_clock(loaded.con, period, loaded.policy.timezone)
+    prepare_uses(loaded.con, period)
     check_times(loaded, period)
     # Every dataset a control names, an absent one too: DuckDB holds it as an
     # empty table, which is what a control reading an optional dataset needs;
-    # and the period's clock, which the controls join as DuckDB made it.
+    # and what the engine prepares for a run, which the controls read as
+    # DuckDB made it.
     publish(spark, loaded.con, {n for c in builtin for n in (*c.datasets, *c.optional_datasets)})
-    publish_clock(spark, loaded.con)
+    publish_prepared(spark, loaded.con, (CLOCK, USES))
     results: dict[str, ControlResult] = {}
     counts: dict[str, int] = {}
     with session_zone(spark, loaded.policy.timezone):

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from privacylib.controls.clock import CLOCK
 from privacylib.controls.session import AUDIT_SCHEMA
 from privacylib.sqlnames import quote_ident
 
@@ -40,8 +39,11 @@ def publish(spark: SparkSession, con: duckdb.DuckDBPyConnection,
     return counts
 
 
-def publish_clock(spark: SparkSession, con: duckdb.DuckDBPyConnection) -> None:
-    """Register the period's clock (controls/clock.py, a TEMP table of DuckDB's
-    connection) as the Spark temporary view the controls join by that name."""
-    table = con.sql(f"SELECT * FROM temp.main.{CLOCK}").to_arrow_table()
-    spark.createDataFrame(table).createOrReplaceTempView(CLOCK)
+def publish_prepared(spark: SparkSession, con: duckdb.DuckDBPyConnection,
+                     names: Iterable[str]) -> None:
+    """Register the tables the engine prepares for a run (TEMP tables of
+    DuckDB's connection: the period's clock, the consent uses) as the Spark
+    temporary views the controls read by those names."""
+    for name in names:
+        table = con.sql(f"SELECT * FROM temp.main.{quote_ident(name)}").to_arrow_table()
+        spark.createDataFrame(table).createOrReplaceTempView(name)

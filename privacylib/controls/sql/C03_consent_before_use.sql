@@ -33,24 +33,16 @@
 
 -- Per customer and purpose, the first consent granted (null when never). An
 -- access before it is a hit, so a customer has one exactly when its first
--- access for the purpose is: the customers concerned are found per customer
--- and purpose on the rule's columns, and only their accesses read whole.
+-- access for the purpose is (consent_uses: the period's first and last access
+-- per customer and purpose, made once for C03-C05): only the accesses of the
+-- customers concerned are read whole.
 WITH first_consent AS (
     SELECT customer_id, purpose, min(granted_at) AS first_granted
     FROM consents GROUP BY customer_id, purpose
 ),
-uses AS (
-    SELECT a.customer_id, a.purpose, min(a.ts) AS first_use
-    FROM access_log a
-    WHERE in_period(a.ts, $period_start, $period_end)
-      AND a.result <> 'denied'
-      AND a.customer_id IS NOT NULL
-      AND a.purpose IN (SELECT purpose FROM purposes WHERE legal_basis = 'consent')
-    GROUP BY a.customer_id, a.purpose
-),
 suspects AS MATERIALIZED (
     SELECT DISTINCT u.customer_id
-    FROM uses u
+    FROM consent_uses u
     LEFT JOIN first_consent f ON f.customer_id = u.customer_id AND f.purpose = u.purpose
     WHERE f.first_granted IS NULL OR f.first_granted > u.first_use
 ),

@@ -34,24 +34,16 @@
 -- withdrawn. An access at or after the latter is covered; before it, only a
 -- withdrawn consent whose [granted_at, withdrawn_at) holds the access covers it.
 -- Candidates lie in [first granted, first open): the customers whose accesses
--- under the purpose, first to last, meet that span are found first, on the
--- rule's columns; only their accesses are read whole.
+-- under the purpose, first to last (consent_uses, made once for C03-C05),
+-- meet that span are found first; only their accesses are read whole.
 WITH consent_span AS (
     SELECT customer_id, purpose, min(granted_at) AS first_granted,
            min(granted_at) FILTER (WHERE withdrawn_at IS NULL) AS first_open
     FROM consents GROUP BY customer_id, purpose
 ),
-uses AS (
-    SELECT a.customer_id, a.purpose, min(a.ts) AS first_use, max(a.ts) AS last_use
-    FROM access_log a
-    WHERE in_period(a.ts, $period_start, $period_end)
-      AND a.result <> 'denied'
-      AND a.purpose IN (SELECT purpose FROM purposes WHERE legal_basis = 'consent')
-    GROUP BY a.customer_id, a.purpose
-),
 suspects AS MATERIALIZED (
     SELECT DISTINCT u.customer_id
-    FROM uses u
+    FROM consent_uses u
     JOIN consent_span s ON s.customer_id = u.customer_id AND s.purpose = u.purpose
     WHERE s.first_granted <= u.last_use
       AND (s.first_open IS NULL OR s.first_open > u.first_use)

@@ -35,40 +35,34 @@
 -- withdrawn (all, and separate ones). Withdrawn consents are looked at only
 -- where those do not settle the question. Candidates lie in [first granted,
 -- first open separate): the customers whose sensitive accesses for the
--- purpose, first to last, meet that span are found first, on the rule's
--- columns; only their accesses are read whole.
+-- purpose, first to last (consent_uses, made once for C03-C05), meet that
+-- span are found first; only their accesses are read whole.
 WITH consent_span AS (
     SELECT customer_id, purpose, min(granted_at) AS first_granted,
            min(granted_at) FILTER (WHERE withdrawn_at IS NULL) AS first_open,
            min(granted_at) FILTER (WHERE withdrawn_at IS NULL AND separate) AS first_open_separate
     FROM consents GROUP BY customer_id, purpose
 ),
-uses AS (
-    SELECT a.customer_id, a.purpose, min(a.ts) AS first_use, max(a.ts) AS last_use
-    FROM access_log a
-    WHERE in_period(a.ts, $period_start, $period_end)
-      AND a.result <> 'denied'
-      AND a.purpose IN (SELECT purpose FROM purposes WHERE legal_basis = 'consent')
-      AND a.data_category IN (SELECT data_category FROM data_categories WHERE sensitive)
-    GROUP BY a.customer_id, a.purpose
-),
 suspects AS MATERIALIZED (
     SELECT DISTINCT u.customer_id
-    FROM uses u
+    FROM consent_uses u
     JOIN consent_span s ON s.customer_id = u.customer_id AND s.purpose = u.purpose
-    WHERE s.first_granted <= u.last_use
-      AND (s.first_open_separate IS NULL OR s.first_open_separate > u.first_use)
+    WHERE s.first_granted <= u.last_sensitive_use
+      AND (s.first_open_separate IS NULL OR s.first_open_separate > u.first_sensitive_use)
 ),
-candidates AS MATERIALIZED (
-    SELECT a.*, s.first_open
-    FROM access_log a
-    JOIN purposes p ON p.purpose = a.purpose
-    JOIN data_categories d ON d.data_category = a.data_category
-    JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
+suspect_accesses AS MATERIALIZED (
+    SELECT a.* FROM access_log a
     WHERE in_period(a.ts, $period_start, $period_end)
       AND a.result <> 'denied'
       AND a.customer_id IN (SELECT customer_id FROM suspects)
-      AND d.sensitive
+),
+candidates AS MATERIALIZED (
+    SELECT a.*, s.first_open
+    FROM suspect_accesses a
+    JOIN purposes p ON p.purpose = a.purpose
+    JOIN data_categories d ON d.data_category = a.data_category
+    JOIN consent_span s ON s.customer_id = a.customer_id AND s.purpose = a.purpose
+    WHERE d.sensitive
       AND p.legal_basis = 'consent'
       AND s.first_granted <= a.ts
       AND (s.first_open_separate IS NULL OR s.first_open_separate > a.ts)
