@@ -53,7 +53,7 @@ def fake_papermill(template: Path):
 class _NoKernel:
     manager = None
 
-    def ask_to_stop(self) -> None:
+    def notebook_done(self) -> None:
         pass
 
 
