@@ -28,7 +28,7 @@ from privacylib.controls.clock import prepare_clock
 from privacylib.controls.sandbox import sandbox
 from privacylib.controls.scope import Scope, ScopeError, prepare_scope
 from privacylib.controls.session import session_for_controls
-from privacylib.controls.uses import prepare_uses
+from privacylib.controls.uses import prepare_uses, uses_needed
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.vocab import Outcome
@@ -128,7 +128,8 @@ def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = No
     params = bind(period, loaded.policy, loaded.present("role_assignments"))
     prepare_scope(con, scope)
     prepare_clock(con, period, loaded.policy.timezone)
-    prepare_uses(con, period)
+    if uses_needed(controls):
+        prepare_uses(con, period)
     check_times(loaded, period)
     counts: dict[str, int] = {}  # several controls share a population: count it once
     results: dict[str, ControlResult] = {}

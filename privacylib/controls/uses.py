@@ -20,12 +20,22 @@ customer, for a purpose whose legal basis is consent: `first_use`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 
 from privacylib.config.period import Period
+from privacylib.controls.catalog import Control
 from privacylib.controls.session import AUDIT_SCHEMA
 
 USES = "consent_uses"
+
+
+def uses_needed(controls: Iterable[Control]) -> bool:
+    """Whether a built-in control of the run reads the table: a run of other
+    controls does not pay for grouping the log (a company's own controls
+    cannot read it: the sandbox holds only their datasets)."""
+    return any(USES in c.sql for c in controls if not c.custom)
 
 
 def prepare_uses(con: duckdb.DuckDBPyConnection, period: Period) -> None:

@@ -35,7 +35,7 @@ from privacylib.controls.engine import (
     run_controls,
 )
 from privacylib.controls.scope import prepare_scope
-from privacylib.controls.uses import USES, prepare_uses
+from privacylib.controls.uses import USES, prepare_uses, uses_needed
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
@@ -68,14 +68,16 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
     prepare_scope(loaded.con, scope)
     prepare_clock(loaded.con, period, loaded.policy.timezone)
-    prepare_uses(loaded.con, period)
+    prepared = (CLOCK, USES) if uses_needed(builtin) else (CLOCK,)
+    if USES in prepared:
+        prepare_uses(loaded.con, period)
     check_times(loaded, period)
     # Every dataset a control names, an absent one too: DuckDB holds it as an
     # empty table, which is what a control reading an optional dataset needs;
     # and what the engine prepares for a run, which the controls read as
     # DuckDB made it.
     publish(spark, loaded.con, {n for c in builtin for n in (*c.datasets, *c.optional_datasets)})
-    publish_prepared(spark, loaded.con, (CLOCK, USES))
+    publish_prepared(spark, loaded.con, prepared)
     results: dict[str, ControlResult] = {}
     counts: dict[str, int] = {}
     with session_zone(spark, loaded.policy.timezone):
