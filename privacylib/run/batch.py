@@ -36,14 +36,14 @@ starts from the kept load only when those hashes are the ones it was made
 of. Otherwise it loads the data itself.
 
 Each worker process keeps one notebook kernel for all its runs (run/kernel.py
-`ServingKernel`), started, with the audit's modules imported, while the batch
-loads the data: a run then costs its own work, not a kernel's start.
+`ServingKernel`): a run after the first costs its own work, not a kernel's
+start and the audit's imports. (Starting the kernels while the batch loads
+its data gained nothing: on two cores the load slowed by as much.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import itertools
 import multiprocessing
 import multiprocessing.util
@@ -65,14 +65,7 @@ from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
 from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
 from privacylib.intake.cache import load_key, told_of, write_load
 from privacylib.run.kernel import KernelSupply
-from privacylib.run.runner import (
-    NOTEBOOK,
-    NOTEBOOK_MODULES,
-    execute_run,
-    folder_name,
-    prepare_run,
-    verdict,
-)
+from privacylib.run.runner import NOTEBOOK, execute_run, folder_name, prepare_run, verdict
 from privacylib.trail.manifest import RunRecord, file_entries
 from privacylib.trail.store import STORE_NAME
 
@@ -245,17 +238,6 @@ def _worker_in_turn(configs: list[str], out: Path, signing_key: Path | None,
     return _in_turn(configs, out, signing_key, fail_on, loads, _worker_kernels())
 
 
-def _warm_up() -> None:
-    """In a worker, while the batch loads: its kernel started, the notebook's
-    modules imported there, and the runner's own. A failure is left for the
-    first run, which starts its kernel itself and reports what goes wrong."""
-    with contextlib.suppress(Exception):
-        _worker_kernels().get().preload(NOTEBOOK_MODULES)
-    for name in ("papermill", "privacylib.audit.result", "privacylib.trail.publish"):
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-
-
 def shared_loads(configs: list[ResolvedConfig], root: Path) -> dict[str, str]:
     """Each load two or more runs would make alike, made once into ROOT:
     {key: folder}. A load that fails is left to its runs, which report it."""
@@ -313,9 +295,6 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
                                  mp_context=multiprocessing.get_context("spawn")) as pool, \
                 tqdm(total=len(batch.configs), unit="run", desc="audits",
                      disable=None if progress is None else not progress) as bar:
-            # The workers start their kernels while the data is loaded.
-            for _ in range(workers):
-                pool.submit(_warm_up)
             loads = shared_loads(batch.configs, root)
             futures = [pool.submit(_worker_in_turn, [r.to_json() for r in group], batch.out,
                                    batch.signing_key, fail_on, loads)

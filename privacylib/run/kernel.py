@@ -166,10 +166,6 @@ class ServingKernel(StartedKernel):
                        "_o.environ.__setitem__(_k, _v)\n"
                        "del _j, _o, _k, _v")
 
-    def preload(self, modules: tuple[str, ...]) -> None:
-        """Import MODULES now (while the batch loads its data, say)."""
-        self._silently("import " + ", ".join(modules))
-
     def notebook_done(self) -> None:
         self.manager.close_clients()  # nbclient leaves its channels open; the kernel serves on
 

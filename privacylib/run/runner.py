@@ -130,12 +130,6 @@ def execute(config: AuditConfig | ResolvedConfig, out_root: str | Path, *,
         return _run(prepare_run(config, out_root), out_root, signing_key, kernel, values)
 
 
-# What a serving kernel imports before its first notebook: the notebook's own
-# imports and the report's writers (pandas, DuckDB, matplotlib, openpyxl, reportlab).
-NOTEBOOK_MODULES = ("privacylib.audit.run", "privacylib.report.notebook",
-                    "privacylib.report.files", "privacylib.report.charts")
-
-
 def execute_run(record: RunRecord, out_root: str | Path, *,
                 signing_key: str | Path | None = None,
                 kernel: ServingKernel | None = None) -> Path:
