@@ -43,7 +43,7 @@ import duckdb
 
 import privacylib
 from privacylib.digests import sha256_file
-from privacylib.intake.connection import connect
+from privacylib.intake.connection import connect, forget_on_close
 from privacylib.intake.ingest import IN_MEMORY_BYTES, DatasetLoad, LoadResult, load
 from privacylib.intake.plausibility import measure_time_ranges
 
@@ -180,6 +180,7 @@ def open_load(folder: str | Path, key: str, resolved: ResolvedConfig) -> LoadRes
     try:
         datasets = {name: DatasetLoad(**fields) for name, fields in meta["datasets"].items()}
         con = connect(database)
+        forget_on_close(con)  # the private copy, deleted by the next run or at exit
     except (TypeError, KeyError, AttributeError, duckdb.Error):
         return None
     measure_time_ranges(con, datasets)
