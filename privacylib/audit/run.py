@@ -121,10 +121,16 @@ class Audit:
         if not self.loaded.present("access_log"):
             return pd.DataFrame()
         p = self.period
+        # Counted per UTC minute first, each minute then placed in local time:
+        # the zone's calendar once a minute, not once an event (0.6 s at 10M
+        # events). Exact: every zone has changed its offset on whole minutes
+        # since 1972, and an earlier log is refused as implausible.
         counts = self.loaded.con.execute("""
-            SELECT isodow(timezone($tz, ts)) AS weekday, hour(timezone($tz, ts)) AS hour,
-                   count(*) AS events
-            FROM scoped.access_log WHERE ts >= $start AND ts < $end GROUP BY ALL""",
+            SELECT isodow(l) AS weekday, hour(l) AS hour, CAST(sum(n) AS BIGINT) AS events
+            FROM (SELECT timezone($tz, to_timestamp(m * 60)) AS l, n
+                  FROM (SELECT epoch_ms(ts) // 60000 AS m, count(*) AS n
+                        FROM scoped.access_log WHERE ts >= $start AND ts < $end GROUP BY m))
+            GROUP BY ALL""",
             {"tz": self.loaded.policy.timezone, "start": p.start, "end": p.end}).df()
         table = counts.pivot_table(index="weekday", columns="hour", values="events",
                                    fill_value=0)
