@@ -127,8 +127,14 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         detail = page.locator(".pw-detail")
         assert detail.locator(".pw-evidence tr").count() > 0  # the evidence, in words
         assert detail.locator(".pw-raw").text_content().strip().startswith("{")  # folded JSON
-        listing = page.locator(".pw-list").bounding_box()
-        placed = detail.bounding_box()
+        # JupyterLab may scroll to a cell still running, and hides cells out of
+        # view: both boxes are read at once, with the explorer in view.
+        detail.scroll_into_view_if_needed()
+        listing, placed = page.evaluate(
+            "() => ['.pw-list', '.pw-detail'].map(s => {"
+            " const r = document.querySelector(s).getBoundingClientRect();"
+            " return {x: r.x, y: r.y, width: r.width, height: r.height}; })")
+        assert placed["width"] > 0 and listing["width"] > 0, (placed, listing)
         assert placed["y"] < listing["y"] + listing["height"], (placed, listing)
         assert placed["x"] > listing["x"] + listing["width"] / 2  # beside it, on this page
         # The %%sql cell at the end answers from the run's data, masked.
