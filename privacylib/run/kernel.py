@@ -41,6 +41,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import CaselessStrEnum
 
+from privacylib.errors import PrivacyLibError
+
 # What nbclient gives a kernel it starts itself: no IPython history file,
 # so a run leaves nothing in ~/.ipython and two runs never share a sqlite file.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
@@ -151,6 +153,12 @@ def started_kernel(cwd: str) -> Iterator[StartedKernel]:
     kernel.close()
 
 
+class KernelSetupFailed(PrivacyLibError):
+    """A serving kernel could not be made ready for the next notebook."""
+
+    exit_code = 1
+
+
 class ServingKernel(StartedKernel):
     """A kernel that runs one notebook after another (see the module's text)."""
 
@@ -181,8 +189,10 @@ class ServingKernel(StartedKernel):
             self.manager.close_clients()
         if reply["content"]["status"] != "ok":
             content = reply["content"]
-            raise RuntimeError(f"the kernel refused a run's set-up: {content.get('ename')}: "
-                               f"{content.get('evalue')}")
+            raise KernelSetupFailed(f"the notebook kernel refused a run's set-up: "
+                                    f"{content.get('ename')}: {content.get('evalue')}",
+                                    hint="the batch gives its next run a new kernel; run this "
+                                         "one again")
 
 
 class KernelSupply:
