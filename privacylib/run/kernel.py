@@ -178,13 +178,19 @@ class ServingKernel(StartedKernel):
         self.manager.close_clients()  # nbclient leaves its channels open; the kernel serves on
 
     def _silently(self, code: str) -> None:
-        """Run CODE without output and without counting it as an execution."""
+        """Run CODE without output and without counting it as an execution.
+
+        The reply is read from the shell channel, which keeps a request sent
+        before it is connected: no wait for the kernel's output channel
+        (wait_for_ready polled it for 0.3 s a run), which it does not need."""
         client = self.manager.client()
         client.start_channels()
         try:
-            run_sync(client.wait_for_ready)(timeout=120)
-            reply = run_sync(client.execute_interactive)(
-                code, silent=True, store_history=False, timeout=300)
+            sent = client.execute(code, silent=True, store_history=False)
+            while True:
+                reply = run_sync(client.get_shell_msg)(timeout=300)
+                if reply["parent_header"].get("msg_id") == sent:
+                    break
         finally:
             self.manager.close_clients()
         if reply["content"]["status"] != "ok":
