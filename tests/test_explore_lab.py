@@ -55,6 +55,13 @@ def lab(tmp_path_factory):
     shutil.copy(NOTEBOOK, root / "explore.ipynb")
     shutil.copytree(SAMPLE / "exports", root / "exports")
     execute(AuditConfig(data=str(root / "exports"), period="2026-10"), root / "runs")
+    # Every cell kept in the page: JupyterLab's default windowing detaches
+    # cells out of view, and under a busy suite it had scrolled to the SQL
+    # cell still running and taken the explorer out of the page mid-test.
+    tracker = root / ".settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}',
+                                                          encoding="utf-8")
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
            "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
@@ -127,8 +134,8 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         detail = page.locator(".pw-detail")
         assert detail.locator(".pw-evidence tr").count() > 0  # the evidence, in words
         assert detail.locator(".pw-raw").text_content().strip().startswith("{")  # folded JSON
-        # JupyterLab may scroll to a cell still running, and hides cells out of
-        # view: both boxes are read at once, with the explorer in view.
+        # JupyterLab may scroll to a cell still running: both boxes are read
+        # at once, with the explorer in view.
         detail.scroll_into_view_if_needed()
         listing, placed = page.evaluate(
             "() => ['.pw-list', '.pw-detail'].map(s => {"
