@@ -16,6 +16,7 @@ import json
 import re
 import string
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +25,11 @@ import duckdb
 from privacylib.config.period import Period, utc_text
 from privacylib.config.policy import Policy
 from privacylib.controls.catalog import Control, load_catalog
-from privacylib.controls.clock import prepare_clock
+from privacylib.controls.clock import CLOCK, prepare_clock
 from privacylib.controls.sandbox import sandbox
 from privacylib.controls.scope import Scope, ScopeError, prepare_scope
 from privacylib.controls.session import session_for_controls
-from privacylib.controls.uses import prepare_uses, uses_needed
+from privacylib.controls.uses import USES, prepare_uses, uses_needed
 from privacylib.intake.ingest import LoadResult
 from privacylib.intake.plausibility import check_times
 from privacylib.vocab import Outcome
@@ -120,17 +121,29 @@ def _format(template: str, row: dict[str, Any]) -> str:
     return _Columns().vformat(template, (), row)
 
 
+def prepare_run(loaded: LoadResult, period: Period, scope: Scope | None,
+                controls: Iterable[Control]) -> tuple[str, ...]:
+    """What both engines do before the controls: the scoped schema, the
+    period's clock and, when a built-in control reads them, the consent uses
+    (TEMP tables of the connection); the time checks. Returns the names of the
+    tables prepared, which the Spark engine publishes as DuckDB made them."""
+    prepare_scope(loaded.con, scope)
+    prepare_clock(loaded.con, period, loaded.policy.timezone)
+    prepared = (CLOCK,)
+    if uses_needed(controls):
+        prepare_uses(loaded.con, period)
+        prepared += (USES,)
+    check_times(loaded, period)
+    return prepared
+
+
 def run_controls(loaded: LoadResult, period: Period, *, scope: Scope | None = None,
                  controls: tuple[Control, ...] | None = None) -> AuditResult:
     """Run the controls (all by default) over the loaded data."""
     con = loaded.con
     controls = load_catalog() if controls is None else controls
     params = bind(period, loaded.policy, loaded.present("role_assignments"))
-    prepare_scope(con, scope)
-    prepare_clock(con, period, loaded.policy.timezone)
-    if uses_needed(controls):
-        prepare_uses(con, period)
-    check_times(loaded, period)
+    prepare_run(loaded, period, scope, controls)
     counts: dict[str, int] = {}  # several controls share a population: count it once
     results: dict[str, ControlResult] = {}
     with session_for_controls(con, loaded.policy.timezone):

@@ -61,7 +61,7 @@ CREATE OR REPLACE TEMP MACRO consent_active_at(ts, granted_at, withdrawn_at) AS
     granted_at <= ts AND (withdrawn_at IS NULL OR ts < withdrawn_at);
 
 -- The whole minutes from the period's start to an instant of the period: the
--- key of the period's clock (`scoped.period_clock`, controls/clock.py), which
+-- key of the period's clock (the TEMP table `period_clock`, controls/clock.py), which
 -- holds the zone's UTC offset minute by minute.
 CREATE OR REPLACE TEMP MACRO period_minute(ts, period_start) AS
     (epoch_us(ts) - epoch_us(period_start)) // 60000000;

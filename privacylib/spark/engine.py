@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from privacylib.config.period import Period
 from privacylib.controls.catalog import Control, load_catalog
-from privacylib.controls.clock import CLOCK, prepare_clock
 from privacylib.controls.engine import (
     AuditResult,
     ControlResult,
@@ -31,13 +30,11 @@ from privacylib.controls.engine import (
     _blocked,
     bind,
     judge,
+    prepare_run,
     query_failed,
     run_controls,
 )
-from privacylib.controls.scope import prepare_scope
-from privacylib.controls.uses import USES, prepare_uses, uses_needed
 from privacylib.intake.ingest import LoadResult
-from privacylib.intake.plausibility import check_times
 from privacylib.spark.session import session_zone
 from privacylib.spark.tables import publish, publish_prepared
 from privacylib.spark.variants import spark_count, spark_query
@@ -66,12 +63,7 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     controls = load_catalog() if controls is None else controls
     builtin = [c for c in controls if not c.custom]
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
-    prepare_scope(loaded.con, scope)
-    prepare_clock(loaded.con, period, loaded.policy.timezone)
-    prepared = (CLOCK, USES) if uses_needed(builtin) else (CLOCK,)
-    if USES in prepared:
-        prepare_uses(loaded.con, period)
-    check_times(loaded, period)
+    prepared = prepare_run(loaded, period, scope, builtin)
     # Every dataset a control names, an absent one too: DuckDB holds it as an
     # empty table, which is what a control reading an optional dataset needs;
     # and what the engine prepares for a run, which the controls read as
