@@ -42,7 +42,7 @@ from privacylib.masking.identifiers import kind_of
 from privacylib.masking.leakguard.values import worth_searching
 from privacylib.masking.masker import CUSTOMER_KEYS, Masker, holds_person_name, mask_name
 from privacylib.processes import process_alive
-from privacylib.sqlnames import quote_ident
+from privacylib.sqlnames import quote_ident, quote_literal
 
 PREFIX = "privacylib-sql-"
 _ALIAS = "privacylib_adhoc_snapshot"
@@ -93,7 +93,7 @@ def copy(source: duckdb.DuckDBPyConnection, path: Path, masker: Masker | None) -
         "AND schema_name = 'main' ORDER BY table_name").fetchall()]
     masking = _Masking(masker) if masker is not None else None
     # ATTACH takes no parameter; the path is our own private folder's, quoted.
-    source.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {_ALIAS}")
+    source.execute(f"ATTACH {quote_literal(str(path))} AS {_ALIAS}")
     try:
         if masking:
             masking.register(source)

@@ -44,8 +44,9 @@ import duckdb
 import privacylib
 from privacylib.digests import sha256_file
 from privacylib.intake.connection import connect, forget_on_close
-from privacylib.intake.ingest import IN_MEMORY_BYTES, DatasetLoad, LoadResult, load
+from privacylib.intake.ingest import DatasetLoad, LoadResult, load, loads_in_memory
 from privacylib.intake.plausibility import measure_time_ranges
+from privacylib.sqlnames import quote_literal
 
 if TYPE_CHECKING:
     from privacylib.config.params import ResolvedConfig
@@ -86,7 +87,7 @@ def write_load(root: Path, key: str, resolved: ResolvedConfig) -> Path:
     try:
         # A small company loads faster in memory, as a run of its own would
         # load it (ingest.py), then is copied into the file in one statement.
-        small = _size(Path(data)) <= IN_MEMORY_BYTES
+        small = loads_in_memory(data, resolved.mapping)
         con = connect(":memory:" if small else tmp / DATABASE)
         try:
             loaded = load(data, policy=resolved.policy, mapping=resolved.mapping, con=con,
@@ -111,18 +112,10 @@ def write_load(root: Path, key: str, resolved: ResolvedConfig) -> Path:
     return final
 
 
-def _size(folder: Path) -> int:
-    size = 0
-    for path in folder.rglob("*"):
-        with contextlib.suppress(OSError):  # a vanished file is the load's to report
-            size += path.stat().st_size if path.is_file() else 0
-    return size
-
-
 def _copy_to_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Every table of the in-memory database `con` into a new database file."""
     # ATTACH takes no parameter; the path is our own private folder's, quoted.
-    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS kept")
+    con.execute(f"ATTACH {quote_literal(str(path))} AS kept")
     try:
         con.execute("COPY FROM DATABASE memory TO kept")
     finally:

@@ -116,6 +116,25 @@ def _input_bytes(found: dict[str, list[SourceFile]]) -> int:
     return size
 
 
+def _discover(data_dir: Path, mapping: Mapping,
+              ) -> tuple[dict[str, list[SourceFile]], dict[str, DatasetLoad]]:
+    """Every dataset's files; and the datasets whose files cannot be told (error)."""
+    found: dict[str, list[SourceFile]] = {}
+    errors: dict[str, DatasetLoad] = {}
+    for ds in DATASETS:
+        try:
+            found[ds.name] = discover(data_dir, ds.name, mapping.for_dataset(ds.name).source_name)
+        except DataError as exc:
+            found[ds.name] = []
+            errors[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
+    return found, errors
+
+
+def loads_in_memory(data_dir: str | Path, mapping: Mapping) -> bool:
+    """Whether `load` keeps this data folder in memory (not in a database file)."""
+    return _input_bytes(_discover(Path(data_dir), mapping)[0]) <= IN_MEMORY_BYTES
+
+
 def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
          con: duckdb.DuckDBPyConnection | None = None, progress: bool | None = None,
          ) -> LoadResult:
@@ -126,15 +145,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                          hint="pass the folder that holds access_log.csv, consents.csv, …")
     policy = policy or Policy()
     mapping = mapping if mapping is not None else load_mapping(None, data_dir)
-    found: dict[str, list[SourceFile]] = {}
-    results: dict[str, DatasetLoad] = {}
-    for ds in DATASETS:
-        try:
-            found[ds.name] = discover(data_dir, ds.name,
-                                      mapping.for_dataset(ds.name).source_name)
-        except DataError as exc:
-            found[ds.name] = []
-            results[ds.name] = DatasetLoad(ds.name, "error", error=str(exc))
+    found, results = _discover(data_dir, mapping)
     total = sum(len(f) for f in found.values())
     if not total and not results:  # an audit of nothing must not look complete
         files = sorted(p.name for p in data_dir.iterdir() if not p.name.startswith("."))
@@ -144,7 +155,7 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                if files else " (it is empty)"), file=str(data_dir),
             hint="name each file or folder after its dataset (access_log.csv, consents.csv, "
                  "access_log/…: see docs/data-contract.md)")
-    con = con or connect(None if _input_bytes(found) > IN_MEMORY_BYTES else ":memory:")
+    con = con or connect(":memory:" if _input_bytes(found) <= IN_MEMORY_BYTES else None)
     with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
             tqdm(total=total, unit="file", desc="loading", leave=False,
                  disable=None if progress is None else not progress) as bar:

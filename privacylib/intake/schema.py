@@ -17,7 +17,7 @@ from privacylib.intake.derived import built_key, filtered
 from privacylib.intake.headers import Resolution
 from privacylib.intake.readers import RawSource
 from privacylib.intake.timestamps import TS_NAIVE, TS_OFFSET, reason_sql, timestamp_sql
-from privacylib.sqlnames import quote_ident
+from privacylib.sqlnames import quote_ident, quote_literal
 
 SQL_TYPES = {Kind.TEXT: "VARCHAR", Kind.ENUM: "VARCHAR", Kind.TIMESTAMP: "TIMESTAMPTZ",
              Kind.BOOLEAN: "BOOLEAN", Kind.INTEGER: "BIGINT", Kind.LIST: "VARCHAR[]"}
@@ -49,7 +49,7 @@ def _sql_literal(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return quote_literal(str(value))
 
 
 def stage_columns(dataset: Dataset, extras: list[str]) -> list[tuple[str, str]]:

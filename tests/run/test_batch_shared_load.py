@@ -162,10 +162,11 @@ def test_the_kept_database_holds_every_table_of_the_load(tmp_path, company, monk
                                                          in_memory):
     # A small company is loaded in memory and copied into the file; a large
     # one straight into the file: both hold what a run's own load holds.
-    from privacylib.intake import cache
+    from privacylib.intake import ingest
 
-    monkeypatch.setattr(cache, "IN_MEMORY_BYTES", 1 << 40 if in_memory else 0)
-    folder, key = _kept(tmp_path / "kept", company)
+    with monkeypatch.context() as patch:  # the kept load's size rule is the load's
+        patch.setattr(ingest, "IN_MEMORY_BYTES", 1 << 40 if in_memory else 0)
+        folder, key = _kept(tmp_path / "kept", company)
     resolved = _resolved(company)
     kept = open_load(folder, key, resolved)
     fresh = run_audit(resolved).loaded
