@@ -129,6 +129,8 @@ def _case(args: argparse.Namespace) -> None:
         for events in args.events or [1_000_000]:
             batch_run(company(args.data, events, "csv"), args.repeats or 1)
     elif args.case == "whole":
+        print("| events | format | DuckDB alone (s) | privacy-audit run (s) | ratio |\n"
+              "|---|---|---|---|---|")
         for events in args.events or [10_000_000]:
             for fmt in ["csv", "parquet"] if args.format == "both" else [args.format]:
                 whole_run(company(args.data, events, fmt), fmt)
@@ -256,8 +258,6 @@ def whole_run(folder: Path, fmt: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-whole-") as tmp:
         seconds = timed([*AUDIT, "run", "--data", str(folder / "exports"), "--period",
                          "2026-10", "--out", tmp], ok=RUN_OK)
-    print("| events | format | DuckDB alone (s) | privacy-audit run (s) | ratio |\n"
-          "|---|---|---|---|---|")
     print(f"| {base['rows']:,} | {fmt} | {base['seconds']:.1f} | {seconds:.1f} | "
           f"{seconds / base['seconds']:.1f}x |", flush=True)
 

@@ -30,9 +30,7 @@ import duckdb
 from privacylib.contract import DATASETS
 from privacylib.intake.readers import quote_ident
 from privacylib.masking.identifiers import mask_identifiers
-from privacylib.masking.names import NameFinder, names_pattern
-
-__all__ = ["Masker", "NameFinder", "mask_name", "mask_text", "masker_for", "names_pattern"]
+from privacylib.masking.names import NameFinder
 
 KEY_ENV = "PRIVACY_AUDIT_PSEUDONYM_KEY"
 KEY_FILE = Path.home() / ".privacy-workbook" / "pseudonym.key"

@@ -284,21 +284,19 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     outcomes: list[Outcome] = []
     # Private (0700) and outside the output folder: the kept loads hold the raw data.
     root = Path(tempfile.mkdtemp(prefix="privacylib-batch-"))
-    groups = by_scope(batch.configs)
-    workers = max(1, min(batch.workers, len(groups)))
     try:
-        # Spawned, not forked: the shared loads start DuckDB's threads here,
+        loads = shared_loads(batch.configs, root)
+        # Spawned, not forked: the shared loads started DuckDB's threads here,
         # and a child forked from a process with threads may inherit a held
         # lock (a worker crashed in nbconvert's HTML parser, forked under
         # pytest-xdist's I/O thread).
-        with ProcessPoolExecutor(max_workers=workers,
+        with ProcessPoolExecutor(max_workers=max(1, batch.workers),
                                  mp_context=multiprocessing.get_context("spawn")) as pool, \
                 tqdm(total=len(batch.configs), unit="run", desc="audits",
                      disable=None if progress is None else not progress) as bar:
-            loads = shared_loads(batch.configs, root)
             futures = [pool.submit(_worker_in_turn, [r.to_json() for r in group], batch.out,
                                    batch.signing_key, fail_on, loads)
-                       for group in groups]
+                       for group in by_scope(batch.configs)]
             for future in as_completed(futures):
                 done = future.result()
                 outcomes.extend(done)

@@ -218,11 +218,12 @@ class KernelSupply:
 
     def discard(self) -> None:
         """After a failed run: the kernel's state is unknown, it is killed."""
-        if self._kernel is not None:
-            kernel, self._kernel = self._kernel, None
-            kernel.close(now=True)
+        self._stop(now=True)
 
     def close(self) -> None:
+        self._stop(now=False)
+
+    def _stop(self, *, now: bool) -> None:
         if self._kernel is not None:
             kernel, self._kernel = self._kernel, None
-            kernel.close()
+            kernel.close(now=now)

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from privacylib.csvfields import field_limit
 from privacylib.masking.leakguard.scanner import Collector
@@ -107,8 +108,6 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 
 def _sheets(package: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
     """(title, part) of every worksheet, in the workbook's order."""
-    from xml.etree import ElementTree
-
     book = ElementTree.fromstring(package.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): str(r.get("Target")) for r in rels.iter(f"{_PACKAGE_RELS}Relationship")}
@@ -122,8 +121,6 @@ def _sheets(package: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
 
 
 def _shared_strings(package: zipfile.ZipFile) -> list[str]:
-    from xml.etree import ElementTree
-
     root = ElementTree.fromstring(package.read("xl/sharedStrings.xml"))
     return ["".join(t.text or "" for t in si.iter(f"{_MAIN}t")) for si in root.iter(f"{_MAIN}si")]
 
@@ -131,8 +128,6 @@ def _shared_strings(package: zipfile.ZipFile) -> list[str]:
 def _cells(package: zipfile.ZipFile, member: str, shared: list[str]) -> Iterator[tuple[str, str]]:
     """(cell reference, text) of every cell of a sheet that holds text or a whole
     number, and of every formula (read as openpyxl reads it: its text)."""
-    from xml.etree import ElementTree
-
     with package.open(member) as xml:
         for _, cell in ElementTree.iterparse(xml):
             if cell.tag != f"{_MAIN}c":
