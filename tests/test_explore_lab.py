@@ -134,13 +134,17 @@ def test_explore_notebook_filters_findings_in_jupyterlab(lab):
         detail = page.locator(".pw-detail")
         assert detail.locator(".pw-evidence tr").count() > 0  # the evidence, in words
         assert detail.locator(".pw-raw").text_content().strip().startswith("{")  # folded JSON
-        # JupyterLab may scroll to a cell still running: both boxes are read
-        # at once, with the explorer in view.
-        detail.scroll_into_view_if_needed()
-        listing, placed = page.evaluate(
-            "() => ['.pw-list', '.pw-detail'].map(s => {"
-            " const r = document.querySelector(s).getBoundingClientRect();"
-            " return {x: r.x, y: r.y, width: r.width, height: r.height}; })")
+        # Both boxes are read at once, in one script that looks each up
+        # afresh: the detail is an HTML widget's value, so a late update
+        # replaces its element, and a handle taken before (as a scroll into
+        # view takes) can be left detached from the page.
+        boxes = page.wait_for_function(
+            "() => { const r = ['.pw-list', '.pw-detail'].map(s =>"
+            " document.querySelector(s)?.getBoundingClientRect());"
+            " return r.every(b => b && b.width > 0) &&"
+            " r.map(b => ({x: b.x, y: b.y, width: b.width, height: b.height})); }",
+            timeout=30_000)
+        listing, placed = boxes.json_value()
         assert placed["width"] > 0 and listing["width"] > 0, (placed, listing)
         assert placed["y"] < listing["y"] + listing["height"], (placed, listing)
         assert placed["x"] > listing["x"] + listing["width"] / 2  # beside it, on this page
