@@ -18,7 +18,9 @@
 Paths are relative to the YAML file, and taken literally. The whole file is
 checked before any run starts, and each run is resolved then, once
 (config/params.py): a run audits with the policy the batch was checked with.
-One failing run does not stop the others.
+One failing run does not stop the others; a worker process that dies (killed,
+out of memory) stops the batch, and each run it leaves unfinished is reported
+failed.
 
 History is by period (runner.py): the runs of one scope run one after the
 other, earliest period first, so each is recorded before the next compares
@@ -51,7 +53,8 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -233,9 +236,21 @@ def _worker_kernels() -> KernelSupply:
     return _WORKER_KERNELS
 
 
-def _worker_in_turn(configs: list[str], out: Path, signing_key: Path | None,
-                    fail_on: str | None, loads: dict[str, str]) -> list[Outcome]:
-    return _in_turn(configs, out, signing_key, fail_on, loads, _worker_kernels())
+def _worker_one(config: str, out: Path, signing_key: Path | None, fail_on: str | None,
+                loads: dict[str, str]) -> Outcome:
+    return _one(config, out, signing_key, fail_on, loads, _worker_kernels())
+
+
+# Said of each run a dead worker process took with it: the pool stops all its
+# workers then, so which run killed it cannot be told.
+LOST = ("its worker process ended before the run was reported (killed, or out of memory?), "
+        "and the batch stopped; a run cut short publishes nothing: run it again")
+NOT_STARTED = "not started: the batch stopped when a worker process ended; run it again"
+
+
+def _lost(config: str, why: str) -> Outcome:
+    name = folder_name(ResolvedConfig.from_json(config).config)
+    return Outcome(name, "failed", why, 0.0, ExitCode.FAILED)
 
 
 def shared_loads(configs: list[ResolvedConfig], root: Path) -> dict[str, str]:
@@ -281,7 +296,6 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     """Every run of the batch file; `fail_on` overrides the file's."""
     batch = load_batch(path)
     fail_on = check_fail_on(fail_on) or batch.fail_on
-    outcomes: list[Outcome] = []
     # Private (0700) and outside the output folder: the kept loads hold the raw data.
     root = Path(tempfile.mkdtemp(prefix="privacylib-batch-"))
     try:
@@ -294,13 +308,42 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
                                  mp_context=multiprocessing.get_context("spawn")) as pool, \
                 tqdm(total=len(batch.configs), unit="run", desc="audits",
                      disable=None if progress is None else not progress) as bar:
-            futures = [pool.submit(_worker_in_turn, [r.to_json() for r in group], batch.out,
-                                   batch.signing_key, fail_on, loads)
-                       for group in by_scope(batch.configs)]
-            for future in as_completed(futures):
-                done = future.result()
-                outcomes.extend(done)
-                bar.update(len(done))
+            groups = [[r.to_json() for r in group] for group in by_scope(batch.configs)]
+            outcomes = _run_groups(pool, groups, (batch.out, batch.signing_key, fail_on, loads),
+                                   bar)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return sorted(outcomes, key=lambda o: o.name)
+
+
+def _run_groups(pool: ProcessPoolExecutor, groups: list[list[str]], args: tuple,
+                bar: tqdm) -> list[Outcome]:
+    """Each group's runs one after the other (a run starts once the one before
+    it is recorded), the groups side by side. A worker process that dies (a
+    kill, the kernel's out-of-memory killer) breaks the pool: every run it
+    leaves unfinished is reported failed, in words, never as a traceback."""
+    outcomes: list[Outcome] = []
+    pending: dict[Future, tuple[int, int]] = {}
+
+    def submit(g: int, i: int) -> None:
+        try:
+            pending[pool.submit(_worker_one, groups[g][i], *args)] = (g, i)
+        except BrokenProcessPool:
+            outcomes.extend(_lost(c, NOT_STARTED) for c in groups[g][i:])
+
+    for g in range(len(groups)):
+        submit(g, 0)
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            g, i = pending.pop(future)
+            try:
+                outcomes.append(future.result())
+            except BrokenProcessPool:
+                outcomes += [_lost(groups[g][i], LOST),
+                             *(_lost(c, NOT_STARTED) for c in groups[g][i + 1:])]
+                continue
+            bar.update(1)
+            if i + 1 < len(groups[g]):
+                submit(g, i + 1)
+    return outcomes

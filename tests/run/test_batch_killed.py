@@ -1,0 +1,70 @@
+"""A batch whose worker process is killed mid-run: every unfinished run is
+reported failed, in words, and nothing that looks complete is published."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from privacylib.run.batch import LOST, NOT_STARTED
+
+from conftest import SAMPLE
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of each process whose parent is PID."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found.append((int(stat.parent.name), cmdline.decode(errors="replace")))
+        except (OSError, IndexError, ValueError):
+            continue  # it ended while we looked
+    return found
+
+
+def _worker_in_a_run(batch: int, out: Path, deadline: float) -> int:
+    """The pid of the batch's worker once its kernel runs a notebook into a
+    run folder being staged."""
+    while time.monotonic() < deadline:
+        staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
+        for pid, cmdline in _children(batch):
+            if staging and "multiprocessing" in cmdline and any(
+                    "ipykernel" in c for _, c in _children(pid)):
+                return pid
+        time.sleep(0.1)
+    raise AssertionError("no batch worker started a kernel in time")
+
+
+def test_a_killed_worker_leaves_each_unfinished_run_failed_in_words(tmp_path):
+    path = tmp_path / "batch.yaml"
+    path.write_text(f"""
+defaults: {{data: {SAMPLE / 'exports'}, scope: system=crm}}
+matrix: {{period: [2026-09, 2026-10]}}
+out: runs
+workers: 1
+""", encoding="utf-8")
+    batch = subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        worker = _worker_in_a_run(batch.pid, tmp_path / "runs", time.monotonic() + 300)
+        os.kill(worker, signal.SIGKILL)
+        out, err = batch.communicate(timeout=120)
+    finally:
+        batch.kill()
+    assert batch.returncode == 1, err
+    assert "Traceback" not in err and "BrokenProcessPool" not in err, err
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("2026-")}
+    assert set(lines) == {"2026-09_system=crm", "2026-10_system=crm"}, out
+    assert "failed" in lines["2026-09_system=crm"] and LOST in lines["2026-09_system=crm"]
+    assert NOT_STARTED in lines["2026-10_system=crm"]  # it waits for September's record
+    assert "2 failed" in out
+    # Nothing published: what is left is the store and staging folders, swept next run.
+    left = [p.name for p in (tmp_path / "runs").iterdir()]
+    assert all(n == "audit-store.duckdb" or ".tmp-" in n for n in left), left
