@@ -1,0 +1,173 @@
+"""The access log read by Spark (privacylib/spark/intake.py) is DuckDB's load
+of the same folder: the same rows and rejects, column for column, in
+(_source_file, _source_line) order, and the same DatasetLoad.
+
+The folders are tiny and hostile: daily CSV files, a .csv.gz, a BOM file and
+a GBK one; a Parquet folder; a JSON Lines folder; with unreadable values,
+blank keys, a key repeated within and across files, malformed lines, a
+quoted value with a line break, extra columns that only some files have.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from privacylib.config.mapping import mapping_from_dict
+from privacylib.intake.ingest import load
+
+# Imported before the session starts: it points Spark's Python workers at this
+# interpreter (they type the files with privacylib and DuckDB).
+from privacylib.spark.intake import read_dataset
+
+from conftest import SAMPLE, write_csv
+
+pytest.importorskip("pyspark")
+pytestmark = pytest.mark.spark
+
+HEADER = ["event_id", "ts", "actor_id", "customer_id", "system", "data_category", "action",
+          "purpose", "ticket_id", "record_count", "result"]
+LOAD_FIELDS = ("status", "files", "format", "encodings", "rows_read", "rows_loaded",
+               "rows_rejected", "filtered", "missing_columns", "extra_columns", "warnings",
+               "error", "earliest", "latest")
+DUCK_TYPES = {"VARCHAR": "string", "BIGINT": "bigint", "BOOLEAN": "boolean",
+              "TIMESTAMP WITH TIME ZONE": "timestamp", "VARCHAR[]": "array<string>"}
+
+
+def _event(eid: str, ts: str | None = "2026-10-01 09:00:00", more: tuple | list = (),
+           **kw: object) -> list[object]:
+    row = {"event_id": eid, "ts": ts, "actor_id": "E1", "customer_id": "C1", "system": "crm",
+           "data_category": "contact", "action": "read", "purpose": "support",
+           "ticket_id": "T1", "record_count": 1, "result": "success", **kw}
+    return [*(row[h] for h in HEADER), *more]
+
+
+def _same_load(spark, folder: Path, mapping: dict | None = None) -> dict:
+    """Assert Spark's read equals DuckDB's load; DuckDB's DatasetLoad, as a dict."""
+    m = mapping_from_dict(mapping or {})
+    duck = load(folder, mapping=m, progress=False)
+    got = read_dataset(spark, folder, mapping=m)
+    try:
+        want = duck.datasets["access_log"]
+        for field in LOAD_FIELDS:
+            assert getattr(got.load, field) == getattr(want, field), field
+        for table, frame in (("access_log", got.table), ("access_log__rejects", got.rejects)):
+            desc = duck.con.execute(f"DESCRIBE {table}").fetchall()
+            assert [(f.name, f.dataType.simpleString()) for f in frame.schema.fields] == [
+                (name, DUCK_TYPES[kind]) for name, kind, *_ in desc], table
+            names = [r[0] for r in desc]
+            expected = duck.con.execute(f"SELECT * FROM {table}").fetchall()
+            actual = [tuple(r[n] for n in names) for r in frame.toArrow().to_pylist()]
+            assert _ordered(actual) == _ordered(expected), table
+        return {f: getattr(want, f) for f in LOAD_FIELDS}
+    finally:
+        got.unpersist()
+
+
+def _ordered(rows: list[tuple]) -> list[tuple]:
+    return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r[-2:] + r))
+
+
+def test_the_sample_company_s_access_log(spark) -> None:
+    got = _same_load(spark, SAMPLE / "exports")
+    assert got["rows_read"] == got["rows_loaded"] + got["rows_rejected"] > 20_000
+    assert len(got["files"]) > 20 and got["rows_rejected"] > 0
+
+
+def test_daily_csv_files_gz_bom_and_gbk(spark, tmp_path: Path) -> None:
+    log = tmp_path / "access_log"
+    write_csv(log / "2026-10-01.csv", [*HEADER, "email"], [
+        _event("A1", more=["a@example.com"]),
+        _event("A2", ts="not a time", more=["nobody"]),  # unreadable; a bad e-mail
+        _event("", purpose="blank key", more=[""]),
+        _event("K1", purpose="line\nbreak", more=["k@example.com"]),
+        _event("A3", record_count="many", action="delete", more=["x"]),
+        _event("K2", more=["not-an-address"]),  # a bad e-mail on a loaded row
+        _event("K2", actor_id="again", more=[""]),  # repeated within one file
+        _event("A4", system="test-sys", more=[""])])  # dropped by the mapping
+    with (log / "2026-10-01.csv").open("a", encoding="utf-8") as fh:
+        fh.write("A5,2026-10-01 10:00:00,E1,too,many,columns,read,x,y,1,success,z,w,v\n\n")
+        fh.write(",".join(map(str, _event("A6"))) + ",\n")  # after a malformed and an empty line
+    write_csv(log / "2026-10-02.csv", [*HEADER, "channel"], [
+        _event("K1", ts="2026-10-02 08:00", more=["web"]),  # loaded first on 10-01
+        _event("K1", ts="2026-10-02 09:00", more=["app"]),  # and again, within this file
+        _event("B1", action="EXPORT", more=["web"])], encoding="utf-8-sig")
+    write_csv(log / "2026-10-03.csv.gz", HEADER, [
+        _event("K2", ts="2026-10-03T01:02:03+08:00"), _event("C1", ts="2026/10/03 10:00:00"),
+        _event("C2", result="maybe")])
+    write_csv(log / "2026-10-04.csv", HEADER, [
+        _event("D1", purpose="客户服务"), _event("D2", purpose="投诉处理", action="导出")],
+        encoding="gbk")
+    got = _same_load(spark, tmp_path, {"access_log": {"drop": {"system": ["test-sys"]}}})
+    # The folder is as hostile as meant: each kind of trouble is in the load.
+    assert got["filtered"] and got["extra_columns"] == ["email", "channel"]
+    assert {"gb18030", "utf-8"} <= set(got["encodings"])
+    assert any("values outside" in w for w in got["warnings"])
+    assert any(w.startswith("email:") for w in got["warnings"])
+
+
+def _duplicate_reasons(spark, folder: Path) -> list[tuple]:
+    got = read_dataset(spark, folder)
+    try:
+        return sorted((r["_source_file"], r["_source_line"], r["_reject_reason"])
+                      for r in got.rejects.where("_reject_reason LIKE 'duplicate%'").collect())
+    finally:
+        got.unpersist()
+
+
+def test_a_key_repeated_across_files_is_rejected_where_duckdb_rejects_it(
+        spark, tmp_path: Path) -> None:
+    write_csv(tmp_path / "access_log" / "a.csv", HEADER, [_event("K"), _event("M")])
+    write_csv(tmp_path / "access_log" / "b.csv", HEADER, [_event("K"), _event("K")])
+    # Said outright, not only "as DuckDB": the first row of K is a.csv's.
+    assert _duplicate_reasons(spark, tmp_path) == [
+        ("access_log/b.csv", 2, "duplicate key: first loaded from access_log/a.csv:2"),
+        ("access_log/b.csv", 3, "duplicate key: first loaded from access_log/a.csv:2")]
+    _same_load(spark, tmp_path)
+
+
+def test_a_parquet_folder(spark, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def table(rows: list[list[object]]) -> pa.Table:
+        cols = list(zip(*rows, strict=True))
+        return pa.table({h: pa.array(c, pa.int64() if h == "record_count" else pa.string())
+                         for h, c in zip(HEADER, cols, strict=True)})
+
+    folder = tmp_path / "access_log"
+    folder.mkdir()
+    pq.write_table(table([_event("P1"), _event("P2", ts="yesterday"), _event(""),
+                          _event("K", action="erase")]), folder / "2026-10-01.parquet")
+    pq.write_table(table([_event("K"), _event("P3", ts=None), _event("P4")]),
+                   folder / "2026-10-02.parquet")
+    got = _same_load(spark, tmp_path)
+    assert got["format"] == "parquet" and got["rows_rejected"] == 3
+
+
+def test_a_json_lines_folder(spark, tmp_path: Path) -> None:
+    folder = tmp_path / "access_log"
+    folder.mkdir()
+
+    def lines(*rows: object) -> str:
+        return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+
+    def obj(eid: str, extra: dict | None = None, **kw: object) -> dict:
+        return {**dict(zip(HEADER, _event(eid, **kw), strict=True)), **(extra or {})}
+
+    (folder / "2026-10-01.jsonl").write_text(lines(
+        obj("J1"), obj("J2", ts="later"), "[1, 2]", "", obj("K", {"note": "extra"})))
+    (folder / "2026-10-02.jsonl.gz").write_bytes(gzip.compress(lines(
+        obj("K"), "{not json", obj(""), obj("J3", record_count="2.0")).encode(), mtime=0))
+    got = _same_load(spark, tmp_path)
+    assert got["rows_rejected"] == 5 and got["extra_columns"] == ["note"]
+
+
+def test_an_absent_log_is_absent_with_empty_tables(spark, tmp_path: Path) -> None:
+    write_csv(tmp_path / "consents.csv", ["subject_id"], [["C1"]])
+    got = read_dataset(spark, tmp_path)
+    assert got.load.status == "absent" and got.table.count() == 0
+    assert "event_id" in got.table.columns and "_raw_line" in got.rejects.columns
