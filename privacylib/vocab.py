@@ -40,6 +40,13 @@ class Lang(StrEnum):
     EN = "en"
 
 
+class Engine(StrEnum):
+    """Where the controls run."""
+
+    DUCKDB = "duckdb"      # one machine, the default
+    SPARK = "spark"        # Apache Spark (privacylib/spark)
+
+
 @dataclass(frozen=True)
 class Localized:
     """One text in every language the reports speak. A third language is a

@@ -36,7 +36,7 @@ from privacylib.report.i18n import words
 from privacylib.report.outputs import quality_rows
 from privacylib.trail.history import PreviousRun, compare
 from privacylib.trail.store import previous_run
-from privacylib.vocab import History
+from privacylib.vocab import Engine, History
 
 # AuditConfig lives in config/params.py; it is imported from here by callers.
 __all__ = ["Audit", "AuditConfig", "ResolvedConfig", "run_audit"]
@@ -216,7 +216,7 @@ def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
     """The controls on the configured engine: DuckDB, or Spark (privacylib/spark),
     which gives the same AuditResult, so everything after is the same."""
     scope = Scope.parse(config.scope)
-    if config.engine != "spark":
+    if config.engine != Engine.SPARK:
         return run_controls(loaded, period, scope=scope, controls=catalog)
     from privacylib.spark.engine import run_controls_spark
     from privacylib.spark.session import spark_session

@@ -18,6 +18,7 @@ from privacylib.trail.signing import (
     TRUSTED_ENV,
     TRUSTED_NAME,
 )
+from privacylib.vocab import Engine
 
 EXIT_CODES = """exit codes:
   0  the audit is complete (findings and rejected rows are not errors)
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exceptions", help="accepted risks, CSV or YAML (see the README)")
     run.add_argument("--store", help="audit store, a DuckDB file (default: OUT/audit-store.duckdb)")
     _controls_dir(run)
-    run.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+    run.add_argument("--engine", choices=[e.value for e in Engine], default=Engine.DUCKDB.value,
                      help="where the controls run: duckdb (default) or spark (needs "
                           "pip install 'privacy-workbook[spark]' and Java 17+)")
     run.add_argument("--spark-master", metavar="URL",

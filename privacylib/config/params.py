@@ -28,11 +28,11 @@ from privacylib.config.policy import Policy, load_policy, policy_from_dict
 from privacylib.controls.catalog import Control, load_catalog, sort_controls
 from privacylib.controls.custom import policy_keys
 from privacylib.errors import ConfigError, UsageError, suggest
-from privacylib.vocab import Lang
+from privacylib.vocab import Engine, Lang
 
 # 1: the first resolved configuration. A reader refuses another number.
 FORMAT = 1
-ENGINES = ("duckdb", "spark")
+ENGINES = tuple(Engine)
 PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store", "controls_dir")
 
 
@@ -68,7 +68,7 @@ class AuditConfig:
     # the built-in ones; None: the built-in catalog alone.
     controls_dir: str | None = None
     # Where the controls run: duckdb (one machine) or spark (privacylib/spark).
-    engine: str = "duckdb"
+    engine: str = Engine.DUCKDB.value
     # The Spark master with engine spark: local[N], spark://…, sc://… (Spark
     # Connect); None: local[2].
     spark_master: str | None = None
@@ -92,7 +92,7 @@ class AuditConfig:
         if config.engine not in ENGINES:
             raise UsageError(f"engine '{config.engine}' is unknown",
                              hint="one of: " + ", ".join(ENGINES))
-        if config.spark_master and config.engine != "spark":
+        if config.spark_master and config.engine != Engine.SPARK:
             raise UsageError("a Spark master is for --engine spark",
                              hint="add --engine spark, or leave out --spark-master")
         words(config.lang)  # an unknown language is a usage error here, not in a later cell
@@ -254,7 +254,7 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
     scope = Scope.parse(config.scope)
-    if config.engine == "spark":  # no pyspark or no Java: said now, before any data is loaded
+    if config.engine == Engine.SPARK:  # no pyspark or no Java: said now, before any data is loaded
         from privacylib.spark.session import require_spark
 
         require_spark(config.spark_master)

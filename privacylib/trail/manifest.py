@@ -42,6 +42,7 @@ from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError
 from privacylib.report.outputs import MARKER
 from privacylib.trail.signing import key_id, raw_public, sign
+from privacylib.vocab import Engine
 
 # 2: with `binding`. Format 1 manifests verify for integrity only.
 FORMAT = "privacy-workbook manifest 2"
@@ -102,7 +103,7 @@ def engine_record(config: AuditConfig) -> dict[str, str]:
         except PackageNotFoundError:
             return "not installed"
 
-    if config.engine != "spark":
+    if config.engine != Engine.SPARK:
         return {"name": "duckdb", "version": installed("duckdb")}
     from privacylib.spark.session import DEFAULT_MASTER
 
