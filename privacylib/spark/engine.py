@@ -35,12 +35,14 @@ from privacylib.controls.engine import (
     run_controls,
 )
 from privacylib.intake.ingest import LoadResult
+from privacylib.spark.frames import publish_frames
 from privacylib.spark.session import session_zone
 from privacylib.spark.tables import publish, publish_prepared
 from privacylib.spark.variants import spark_count, spark_query
+from privacylib.vocab import Outcome
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
 class CountError(ValueError):
@@ -58,8 +60,12 @@ def spark_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, *,
                        scope: Scope | None = None,
-                       controls: tuple[Control, ...] | None = None) -> AuditResult:
-    """Run the controls (all by default) over the loaded data, in Spark."""
+                       controls: tuple[Control, ...] | None = None,
+                       frames: dict[str, DataFrame] | None = None) -> AuditResult:
+    """Run the controls (all by default) over the loaded data, in Spark.
+
+    `frames`: datasets Spark read itself (spark/intake.py), by name; they
+    replace DuckDB's tables of those names (spark/frames.py)."""
     controls = load_catalog() if controls is None else controls
     builtin = [c for c in controls if not c.custom]
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
@@ -68,8 +74,11 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     # empty table, which is what a control reading an optional dataset needs;
     # and what the engine prepares for a run, which the controls read as
     # DuckDB made it.
-    publish(spark, loaded.con, {n for c in builtin for n in (*c.datasets, *c.optional_datasets)})
-    publish_prepared(spark, loaded.con, prepared)
+    frames = frames or {}
+    needed = {n for c in builtin for n in (*c.datasets, *c.optional_datasets)}
+    publish(spark, loaded.con, needed - set(frames))
+    made = publish_frames(spark, loaded, period, scope, frames, prepared)
+    publish_prepared(spark, loaded.con, [n for n in prepared if n not in made])
     results: dict[str, ControlResult] = {}
     counts: dict[str, int] = {}
     with session_zone(spark, loaded.policy.timezone):
@@ -77,10 +86,23 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
             results[control.id] = _run_one(spark, loaded, control, params, counts, period,
                                            scope)
     custom = tuple(c for c in controls if c.custom)
+    for control in (c for c in custom if set(c.datasets) & set(frames)):
+        results[control.id] = _unreadable(control, set(control.datasets) & set(frames))
+    custom = tuple(c for c in custom if c.id not in results)
     if custom:
         for r in run_controls(loaded, period, scope=scope, controls=custom).results:
             results[r.control.id] = r
     return AuditResult(period, scope, [results[c.id] for c in controls])
+
+
+def _unreadable(control: Control, names: set[str]) -> ControlResult:
+    """A company's control runs in DuckDB's sandbox, which does not hold a
+    dataset Spark read: an error, never a verdict over an empty table."""
+    shown = ", ".join(sorted(names))
+    return ControlResult(control, Outcome.ERROR,
+                         f"a company's own control cannot read {shown}, which Spark read: "
+                         "it runs in DuckDB's sandbox",
+                         f"企业自定义控制无法读取由 Spark 读取的数据集：{shown}", incomplete=True)
 
 
 def _count(spark: SparkSession, control: Control, params: dict[str, Any],

@@ -51,28 +51,40 @@ def _same_load(spark, folder: Path, mapping: dict | None = None) -> dict:
     duck = load(folder, mapping=m, progress=False)
     got = read_dataset(spark, folder, mapping=m)
     try:
-        want = duck.datasets["access_log"]
-        for field in LOAD_FIELDS:
-            assert getattr(got.load, field) == getattr(want, field), field
-        for table, frame in (("access_log", got.table), ("access_log__rejects", got.rejects)):
-            desc = duck.con.execute(f"DESCRIBE {table}").fetchall()
-            assert [(f.name, f.dataType.simpleString()) for f in frame.schema.fields] == [
-                (name, DUCK_TYPES[kind]) for name, kind, *_ in desc], table
-            names = [r[0] for r in desc]
-            expected = duck.con.execute(f"SELECT * FROM {table}").fetchall()
-            actual = [tuple(r[n] for n in names) for r in frame.toArrow().to_pylist()]
-            assert _ordered(actual) == _ordered(expected), table
-        return {f: getattr(want, f) for f in LOAD_FIELDS}
+        return _assert_same(duck, got)
     finally:
         got.unpersist()
+
+
+def _assert_same(duck, got) -> dict:
+    want = duck.datasets["access_log"]
+    for field in LOAD_FIELDS:
+        assert getattr(got.load, field) == getattr(want, field), field
+    for table, frame in (("access_log", got.table), ("access_log__rejects", got.rejects)):
+        desc = duck.con.execute(f"DESCRIBE {table}").fetchall()
+        assert [(f.name, f.dataType.simpleString()) for f in frame.schema.fields] == [
+            (name, DUCK_TYPES[kind]) for name, kind, *_ in desc], table
+        names = [r[0] for r in desc]
+        expected = duck.con.execute(f"SELECT * FROM {table}").fetchall()
+        actual = [tuple(r[n] for n in names) for r in frame.toArrow().to_pylist()]
+        assert _ordered(actual) == _ordered(expected), table
+    return {f: getattr(want, f) for f in LOAD_FIELDS}
 
 
 def _ordered(rows: list[tuple]) -> list[tuple]:
     return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r[-2:] + r))
 
 
-def test_the_sample_company_s_access_log(spark) -> None:
-    got = _same_load(spark, SAMPLE / "exports")
+@pytest.fixture(scope="module")
+def sample(spark):
+    """The sample company loaded by DuckDB, and its access log read by Spark."""
+    duck, got = load(SAMPLE / "exports", progress=False), read_dataset(spark, SAMPLE / "exports")
+    yield duck, got
+    got.unpersist()
+
+
+def test_the_sample_company_s_access_log(sample) -> None:
+    got = _assert_same(*sample)
     assert got["rows_read"] == got["rows_loaded"] + got["rows_rejected"] > 20_000
     assert len(got["files"]) > 20 and got["rows_rejected"] > 0
 
@@ -171,3 +183,30 @@ def test_an_absent_log_is_absent_with_empty_tables(spark, tmp_path: Path) -> Non
     got = read_dataset(spark, tmp_path)
     assert got.load.status == "absent" and got.table.count() == 0
     assert "event_id" in got.table.columns and "_raw_line" in got.rejects.columns
+
+
+def test_a_spark_audit_reads_the_log_spark_read(spark, sample) -> None:
+    """The controls that read the log (C03-C05 through the consent uses),
+    scoped to one system (the scope's check and narrowing done in Spark)."""
+    from privacylib.config.period import resolve_period
+    from privacylib.controls.catalog import load_catalog
+    from privacylib.controls.engine import Scope, run_controls
+    from privacylib.spark.engine import run_controls_spark
+    from spark.compare import summary
+
+    duck, got = sample
+    # DuckDB's load with its access log taken out (emptied: whatever still
+    # read it would find nothing), and the log Spark read in its place.
+    other = load(SAMPLE / "exports", progress=False)
+    other.con.execute("DELETE FROM main.access_log")
+    other.datasets["access_log"] = got.load
+    scope = Scope("system", "crm")
+    period = resolve_period("2026-10", tz=duck.policy.timezone)
+    controls = tuple(c for c in load_catalog() if "access_log" in c.datasets)
+    want = run_controls(duck, period, scope=scope, controls=controls)
+    have = run_controls_spark(other, period, spark, scope=scope, controls=controls,
+                              frames={"access_log": got.table})
+    assert summary(have) == summary(want)
+    assert sum(len(r.findings) for r in have.results) > 10  # not a run over nothing
+    assert other.datasets["access_log"].period_warnings == \
+        duck.datasets["access_log"].period_warnings
