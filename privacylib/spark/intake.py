@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,12 +59,13 @@ class SparkDataset:
     table: DataFrame
     rejects: DataFrame
     load: DatasetLoad
-    # What the tasks gave, kept (persisted) while the two DataFrames are used.
-    parts: DataFrame | None = None
+    # What the tasks gave and the duplicates found, kept (persisted) while
+    # the two DataFrames are used.
+    cached: list[DataFrame] = field(default_factory=list)
 
     def unpersist(self) -> None:
-        if self.parts is not None:
-            self.parts.unpersist()
+        for frame in self.cached:
+            frame.unpersist()
 
 
 def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "access_log", *,
@@ -102,7 +103,7 @@ def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "acce
     merged = merge_duplicates(ds, m, parts, extras)
     result = _dataset_load(ds, m, files, per_file, merged)
     result.warnings += dataset_checks(merged.table, ds, result)
-    return SparkDataset(merged.table, merged.rejects, result, parts)
+    return SparkDataset(merged.table, merged.rejects, result, [parts, *merged.cached])
 
 
 def _check_key(ds: Dataset) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 DUPLICATE = "duplicate key: first loaded from "
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BROADCAST_ROWS = 200_000
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Merged:
     # Rows loaded by their file but rejected here: their key came in an earlier file.
     duplicates: int
     extras: list[str]
+    # Kept (persisted) while the tables are used.
+    cached: list[DataFrame] = field(default_factory=list)
 
 
 def reject_columns(ds: Dataset, extras: list[str]) -> list[str]:
@@ -70,18 +73,31 @@ def merge_duplicates(ds: Dataset, m: DatasetMapping, parts: DataFrame,
     key = list(ds.key)
     if not key or m.key_from_position:
         return Merged(rows.select(*keep), rejects, 0, extras)
-    dupkeys = rows.groupBy(*key).count().where("count > 1").drop("count")
-    if not dupkeys.take(1):  # the usual case: no key in two files
+    dupkeys = rows.groupBy(*key).count().where("count > 1").drop("count").persist()
+    keys = dupkeys.count()
+    if not keys:  # the usual case: no key in two files
+        dupkeys.unpersist()
         return Merged(rows.select(*keep), rejects, 0, extras)
-    ranked = _ranked(rows, dupkeys, key).persist()
+    # A few repeated keys (the usual trouble) join without a shuffle of the log.
+    ranked = _ranked(rows, _small(dupkeys, keys), key).persist()
     later = ranked.where("_rn > 1")
     duplicates = later.count()
-    table = rows.join(later.select("_rowid"), "_rowid", "left_anti").select(*keep)
+    dupkeys.unpersist()
+    table = rows.join(_small(later.select("_rowid"), duplicates), "_rowid",
+                      "left_anti").select(*keep)
     firsts = ranked.where("_rn = 1").select(*[F.col(k).alias("_k_" + k) for k in key],
                                             "_first_at")
     texts = _duplicate_rejects(ds, later, extras)
     return Merged(table, _retold(rejects, firsts, key, ds, extras).unionByName(texts),
-                  duplicates, extras)
+                  duplicates, extras, [ranked])
+
+
+def _small(frame: DataFrame, rows: int) -> DataFrame:
+    """`frame`, sent whole to every task when it is small (Spark cannot tell
+    the size of what was computed from the tasks' rows)."""
+    from pyspark.sql import functions as F
+
+    return F.broadcast(frame) if rows <= BROADCAST_ROWS else frame
 
 
 def _same(left: DataFrame, right: DataFrame, key: list[str], prefix: str = "") -> Column:
