@@ -8,7 +8,8 @@ the duplicate-key rule, the union of extra columns, and the dataset's
 DatasetLoad, with rows read = loaded + rejected + filtered checked.
 
 The files are found as the loader finds them (intake/sources.py `discover`):
-a file named after the dataset, or a folder of files. The result is the
+a file named after the dataset, or a folder of files; in a local folder, or
+in one that Spark lists (hdfs://, s3a://…: spark/intake_files.py). The result is the
 loaded table and its rejects as Spark DataFrames typed as DuckDB's
 `<dataset>` and `<dataset>__rejects`, and the DatasetLoad.
 """
@@ -32,13 +33,19 @@ from privacylib.errors import DataError, UsageError
 from privacylib.intake.ingest import DatasetLoad, _filter_note
 from privacylib.intake.presets import source_gaps
 from privacylib.intake.readers import SourceFile
-from privacylib.intake.sources import discover
+from privacylib.spark.intake_files import (
+    file_key,
+    is_uri,
+    listed_files,
+    listing,
+    local_files,
+    remote_mapping,
+)
 from privacylib.spark.intake_merge import Merged, dataset_checks, merge_duplicates
 from privacylib.spark.intake_task import (
     ARROW_TYPES,
     TaskPlan,
     load_files,
-    local_path,
     output_columns,
     typed_columns,
 )
@@ -71,21 +78,25 @@ class SparkDataset:
 def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "access_log", *,
                  mapping: Mapping | None = None, policy: Policy | None = None) -> SparkDataset:
     """Read one dataset of `data_dir` with Spark, typed by privacylib's loader."""
-    data_dir = Path(data_dir)
     ds = BY_NAME.get(dataset)
     if ds is None:
         raise UsageError(f"{dataset} is no dataset of the data contract")
     _check_key(ds)
     policy = policy or Policy()
-    mapping = mapping if mapping is not None else load_mapping(None, data_dir)
+    listed = listing(spark, str(data_dir)) if is_uri(data_dir) else None
+    if listed is None:
+        mapping = mapping if mapping is not None else load_mapping(None, data_dir)
+    else:
+        mapping = remote_mapping(listed, str(data_dir), mapping)
     m = mapping.for_dataset(dataset)
     try:
-        files = discover(data_dir, dataset, m.source_name)
+        files, addresses = (local_files(Path(data_dir), dataset, m.source_name) if listed is None
+                            else listed_files(listed, str(data_dir), dataset, m.source_name))
     except DataError as exc:
         return _empty(spark, ds, DatasetLoad(dataset, "error", error=str(exc)))
     if not files:
         return _empty(spark, ds, DatasetLoad(dataset, "absent"))
-    parts = _read_parts(spark, ds, m, policy, files)
+    parts = _read_parts(spark, ds, m, policy, files, addresses)
     stats = {r["_source_file"]: json.loads(r["_stats"]) for r in
              parts.where("_kind = 'file'").select("_source_file", "_stats").collect()}
     missing = [f.name for f in files if f.name not in stats]
@@ -116,16 +127,15 @@ def _check_key(ds: Dataset) -> None:
 
 
 def _read_parts(spark: SparkSession, ds: Dataset, m: DatasetMapping, policy: Policy,
-                files: list[SourceFile]) -> DataFrame:
+                files: list[SourceFile], addresses: list[str]) -> DataFrame:
     """The tasks' rows (loaded, rejects, one per file), persisted: the
     counts are collected first, then the tables are made from the same rows."""
     from pyspark import StorageLevel
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    paths = [str(f.path.absolute()) for f in files]
     plan = TaskPlan.make(ds.name, m, policy,
-                         {local_path(p): f.name for p, f in zip(paths, files, strict=True)})
-    raw = spark.read.format("binaryFile").load([f"file://{p}" for p in paths])
+                         {file_key(a): f.name for a, f in zip(addresses, files, strict=True)})
+    raw = spark.read.format("binaryFile").load(addresses)
     schema = from_arrow_schema(pa.schema(output_columns(ds)))
     return raw.mapInArrow(partial(load_files, plan), schema).persist(
         StorageLevel.MEMORY_AND_DISK)

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import unquote, urlparse
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +34,7 @@ from privacylib.intake.presets import source_gaps
 from privacylib.intake.rejects import BOOKKEEPING, enum_warnings
 from privacylib.intake.schema import stage_columns
 from privacylib.intake.sources import discover
+from privacylib.spark.intake_files import file_key
 from privacylib.sqlnames import quote_ident, quote_literal
 
 ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_(),
@@ -42,12 +42,6 @@ ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_
 EXTRAS = pa.map_(pa.string(), pa.string())
 # A task's row ids: the partition in the high bits, a running count below.
 _ROWS_PER_PARTITION = 1 << 40
-
-
-def local_path(uri: str) -> str:
-    """'file:/a%20b/x.csv' -> '/a b/x.csv': how the driver and tasks name a file alike."""
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme in ("", "file") else uri
 
 
 def _thaw(value: object) -> object:
@@ -72,6 +66,7 @@ class TaskPlan:
     dataset: str
     mapping_fields: dict
     policy: Policy
+    # File address (intake_files.file_key) -> name.
     names: dict[str, str]
 
     @classmethod
@@ -117,11 +112,11 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
             for i, path in enumerate(paths):
                 content = batch.column("content")[i].as_py()
                 folder = Path(tmp) / f"f{next_id}"
-                parts = _load_one(con, m, plan.policy, ds, plan.names[local_path(path)], content,
+                parts = _load_one(con, m, plan.policy, ds, plan.names[file_key(path)], content,
                                   folder, next_id)
-                for kind, sql, rows in parts:
+                for exprs, rows in parts:
                     next_id += rows
-                    table = con.sql(_padded(schema, kind, sql)).to_arrow_table()
+                    table = con.sql(_padded(schema, exprs)).to_arrow_table()
                     yield from table.cast(schema).to_batches()
                 next_id += 1
     con.close()
@@ -129,8 +124,9 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
 
 def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, policy: Policy, ds: Dataset,
               name: str, content: bytes, folder: Path, first_id: int,
-              ) -> list[tuple[str, dict, int]]:
-    """Load one file; the SELECTs (by output column) that give its rows."""
+              ) -> list[tuple[dict, int]]:
+    """Load one file; the SELECTs (expressions by output column) that give
+    its rows, each with the row ids it takes."""
     data = folder / "data"
     target = data / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +143,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, policy: Policy,
     file_row = {"_kind": "'file'", "_source_file": quote_literal(name),
                 "_stats": quote_literal(json.dumps(stats))}
     if result.status != "loaded":
-        return [("file", file_row, 0)]
+        return [(file_row, 0)]
     extras = _extras_map(result.extra_columns)
     table, rejects = quote_ident(ds.name), quote_ident(ds.name + "__rejects")
     row = {n: quote_ident(n) for n, _ in typed_columns(ds)}
@@ -157,8 +153,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, policy: Policy,
     reject |= {"r__" + c: f"CAST({quote_ident(c)} AS VARCHAR)" for c in ds.column_names}
     reject |= {"_kind": "'reject'", "_source_line": "CAST(_source_line AS BIGINT)",
                "_extras": extras}
-    return [("row", {**row, "FROM": table}, stats["rows_read"]),
-            ("reject", {**reject, "FROM": rejects}, 0), ("file", file_row, 0)]
+    return [({**row, "FROM": table}, stats["rows_read"]), ({**reject, "FROM": rejects}, 0),
+            (file_row, 0)]
 
 
 def _extras_map(extras: list[str]) -> str:
@@ -168,9 +164,8 @@ def _extras_map(extras: list[str]) -> str:
                               for e in extras) + "}"
 
 
-def _padded(schema: pa.Schema, kind: str, exprs: dict[str, str]) -> str:
-    """One SELECT in the output's column order, NULL where this kind has nothing."""
-    del kind
+def _padded(schema: pa.Schema, exprs: dict[str, str]) -> str:
+    """One SELECT in the output's column order, NULL where a kind of row has nothing."""
     cols = [f"{exprs.get(f.name, 'NULL')} AS {quote_ident(f.name)}" for f in schema]
     source = f" FROM {exprs['FROM']}" if "FROM" in exprs else ""
     return f"SELECT {', '.join(cols)}{source}"

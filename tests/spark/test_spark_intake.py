@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from privacylib.config.mapping import mapping_from_dict
+from privacylib.errors import UsageError
 from privacylib.intake.ingest import load
 
 # Imported before the session starts: it points Spark's Python workers at this
@@ -140,6 +141,25 @@ def test_a_key_repeated_across_files_is_rejected_where_duckdb_rejects_it(
         ("access_log/b.csv", 2, "duplicate key: first loaded from access_log/a.csv:2"),
         ("access_log/b.csv", 3, "duplicate key: first loaded from access_log/a.csv:2")]
     _same_load(spark, tmp_path)
+
+
+def test_a_folder_spark_lists_is_read_as_a_local_one(spark, tmp_path: Path) -> None:
+    """A data folder by address (file:// here; hdfs://, s3a://… alike): its
+    files found by Spark's listing, judged by the loader's own rules."""
+    write_csv(tmp_path / "access_log.csv.gz", HEADER, [_event("G1"), _event("G1")])
+    write_csv(tmp_path / "access_logs_old.csv", HEADER, [_event("O1")])  # not the dataset's
+    (tmp_path / "mapping.yaml").write_text("access_log: {}\n")
+    with pytest.raises(UsageError, match=r"mapping\.yaml"):  # never silently left out
+        read_dataset(spark, f"file://{tmp_path}")
+    got = read_dataset(spark, f"file://{tmp_path}", mapping=mapping_from_dict({}))
+    try:
+        assert _assert_same(load(tmp_path, progress=False), got)["files"] == [
+            "access_log.csv.gz"]
+    finally:
+        got.unpersist()
+    write_csv(tmp_path / "access_log" / "a.csv", HEADER, [_event("G2")])
+    assert read_dataset(spark, f"file://{tmp_path}/", mapping=mapping_from_dict({})).load.error \
+        == load(tmp_path, progress=False).datasets["access_log"].error != ""
 
 
 def test_a_parquet_folder(spark, tmp_path: Path) -> None:
