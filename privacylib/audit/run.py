@@ -14,7 +14,9 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pandas as pd
 
 from privacylib.audit.adhoc import Params, SqlSession
@@ -28,7 +30,7 @@ from privacylib.config.waivers import RiskException, exceptions_frame, load_exce
 from privacylib.config.waivers import apply as apply_exceptions
 from privacylib.controls.catalog import FAMILIES, Control
 from privacylib.controls.engine import AuditResult, Scope, run_controls
-from privacylib.errors import ConfigError
+from privacylib.errors import ConfigError, UsageError
 from privacylib.intake.cache import shared_load
 from privacylib.intake.ingest import LoadResult, load
 from privacylib.masking.masker import Masker, masker_for
@@ -37,6 +39,9 @@ from privacylib.report.outputs import quality_rows
 from privacylib.trail.history import PreviousRun, compare
 from privacylib.trail.store import previous_run
 from privacylib.vocab import Engine, History
+
+if TYPE_CHECKING:
+    from privacylib.spark.reads import SparkRead
 
 # AuditConfig lives in config/params.py; it is imported from here by callers.
 __all__ = ["Audit", "AuditConfig", "ResolvedConfig", "run_audit"]
@@ -61,6 +66,22 @@ class Audit:
     # The configuration it ran with (policy and its hash as used); None only
     # for an Audit put together by hand.
     resolved_config: ResolvedConfig | None = None
+    # The datasets Spark read itself (--spark-reads); DuckDB holds them empty.
+    spark_read: SparkRead | None = None
+
+    def read_by_spark(self, dataset: str) -> bool:
+        return self.spark_read is not None and dataset in self.spark_read.datasets
+
+    def require_in_duckdb(self, datasets: Any, what: str) -> None:
+        """Refuse `what` over a dataset Spark read: DuckDB's table of it is
+        empty, and an empty answer would read as "no events"."""
+        spark = sorted(d for d in {str(n).lower() for n in datasets} if self.read_by_spark(d))
+        if spark:
+            shown = ", ".join(spark)
+            raise UsageError(f"{what} cannot read {shown}: Spark read it in this audit "
+                             f"(--spark-reads {shown}), and {what} runs on DuckDB",
+                             hint="the findings, their evidence and the report cover it; to "
+                                  "drill into it, run the audit without --spark-reads")
 
     @property
     def words(self) -> dict[str, str]:
@@ -124,14 +145,24 @@ class Audit:
         # Counted per UTC minute first, each minute then placed in local time:
         # the zone's calendar once a minute, not once an event (0.6 s at 10M
         # events). Exact: every zone has changed its offset on whole minutes
-        # since 1972, and an earlier log is refused as implausible.
-        counts = self.loaded.con.execute("""
-            SELECT isodow(l) AS weekday, hour(l) AS hour, CAST(sum(n) AS BIGINT) AS events
-            FROM (SELECT timezone($tz, to_timestamp(m * 60)) AS l, n
-                  FROM (SELECT epoch_ms(ts) // 60000 AS m, count(*) AS n
-                        FROM scoped.access_log WHERE ts >= $start AND ts < $end GROUP BY m))
-            GROUP BY ALL""",
-            {"tz": self.loaded.policy.timezone, "start": p.start, "end": p.end}).df()
+        # since 1972, and an earlier log is refused as implausible. A log
+        # Spark read is counted per minute there, the minutes placed here.
+        minutes = ("SELECT epoch_ms(ts) // 60000 AS m, count(*) AS n FROM scoped.access_log "
+                   "WHERE ts >= $start AND ts < $end GROUP BY m")
+        params: dict[str, Any] = {"tz": self.loaded.policy.timezone, "start": p.start,
+                                  "end": p.end}
+        if self.spark_read is not None and self.read_by_spark("access_log"):
+            counted = self.spark_read.minute_counts("access_log", p.start, p.end)
+            self.loaded.con.register("privacylib_minutes", counted)
+            minutes, params = "SELECT m, n FROM privacylib_minutes", {"tz": params["tz"]}
+        try:
+            counts = self.loaded.con.execute(f"""
+                SELECT isodow(l) AS weekday, hour(l) AS hour, CAST(sum(n) AS BIGINT) AS events
+                FROM (SELECT timezone($tz, to_timestamp(m * 60)) AS l, n FROM ({minutes}))
+                GROUP BY ALL""", params).df()
+        finally:
+            if "privacylib_minutes" in minutes:
+                self.loaded.con.unregister("privacylib_minutes")
         table = counts.pivot_table(index="weekday", columns="hour", values="events",
                                    fill_value=0)
         return table.reindex(index=range(1, 8), columns=range(24), fill_value=0).astype(int)
@@ -173,6 +204,8 @@ class Audit:
         """The analyst's own question, in SQL over the loaded data (one SELECT;
         `$name` values from `params`): identifiers masked as in the report, or
         unmasked with a `reason`, recorded in the store (audit/adhoc.py)."""
+        if self.spark_read is not None:
+            self.require_in_duckdb(_tables_named(self.loaded.con, query), "ad hoc SQL")
         return self._sql.query(query, params, unmasked=unmasked, reason=reason)
 
     @cached_property
@@ -192,9 +225,13 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     are resolved first (config/params.py) unless they already are."""
     resolved = config if isinstance(config, ResolvedConfig) else resolve(config)
     config, period, tz = resolved.config, resolved.period, resolved.timezone
-    # A batch may have loaded this data for all its runs (intake/cache.py).
-    loaded = shared_load(resolved) or load(
-        Path(config.data), policy=resolved.policy, mapping=resolved.mapping, progress=False)
+    # A batch may have loaded this data for all its runs (intake/cache.py);
+    # with datasets Spark reads, DuckDB loads only the others.
+    reads = config.spark_datasets if config.engine == Engine.SPARK else ()
+    loaded = (None if reads else shared_load(resolved)) or load(
+        Path(config.data), policy=resolved.policy, mapping=resolved.mapping, progress=False,
+        skip=frozenset(reads))
+    spark_read = _read_with_spark(config, loaded, reads) if reads else None
     catalog = resolved.catalog()
     exceptions: tuple[RiskException, ...] = ()
     if config.exceptions is not None:
@@ -205,14 +242,26 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
                                      control_ids={c.id for c in catalog})
     # The company's controls run with the built-in ones, so every writer, which
     # takes its controls from the result, shows them without knowing of them.
-    result = _run_controls(config, loaded, period, catalog)
+    result = _run_controls(config, loaded, period, catalog, spark_read)
+    # The values of a log Spark read are in DuckDB by now (spark/reads.py).
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
-    return Audit(config, loaded, period, result, masker, exceptions, previous, resolved)
+    return Audit(config, loaded, period, result, masker, exceptions, previous, resolved,
+                 spark_read)
+
+
+def _read_with_spark(config: AuditConfig, loaded: LoadResult,
+                     reads: tuple[str, ...]) -> SparkRead:
+    # spark.reads (through spark/intake.py) is imported before the session
+    # starts: its PYSPARK_PYTHON must be set when the workers are.
+    from privacylib.spark.reads import read_into
+    from privacylib.spark.session import spark_session
+
+    return read_into(loaded, spark_session(config.spark_master), reads)
 
 
 def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
-                  catalog: tuple[Control, ...]) -> AuditResult:
+                  catalog: tuple[Control, ...], spark_read: SparkRead | None) -> AuditResult:
     """The controls on the configured engine: DuckDB, or Spark (privacylib/spark),
     which gives the same AuditResult, so everything after is the same."""
     scope = Scope.parse(config.scope)
@@ -221,5 +270,18 @@ def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
     from privacylib.spark.engine import run_controls_spark
     from privacylib.spark.session import spark_session
 
-    return run_controls_spark(loaded, period, spark_session(config.spark_master), scope=scope,
-                              controls=catalog)
+    if spark_read is None:
+        return run_controls_spark(loaded, period, spark_session(config.spark_master),
+                                  scope=scope, controls=catalog)
+    result = run_controls_spark(loaded, period, spark_read.spark, scope=scope,
+                                controls=catalog, frames=spark_read.frames)
+    spark_read.keep_scoped()
+    return result
+
+
+def _tables_named(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:
+    """The tables a query names, as DuckDB's parser reads them."""
+    try:
+        return {t.rsplit(".", 1)[-1] for t in con.get_table_names(query, qualified=True)}
+    except duckdb.Error:  # a query DuckDB cannot parse fails in the session, as it would
+        return set()

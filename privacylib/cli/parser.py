@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--spark-master", metavar="URL",
                      help="with --engine spark: local[2] (default), spark://HOST:7077 or "
                           "sc://HOST:15002 (Spark Connect)")
+    run.add_argument("--spark-reads", metavar="DATASETS",
+                     help="with --engine spark: datasets Spark reads from the data folder "
+                          "itself, a comma list (accepted: access_log); the others are "
+                          "loaded by DuckDB. The explorer's drill-down and ad hoc SQL "
+                          "cannot read them")
     run.add_argument("--signing-key", type=Path,
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")

@@ -20,7 +20,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         period_end=args.period_end, policy=args.policy, mapping=args.mapping, scope=args.scope,
         lang=args.lang, mask=not args.no_mask, key_file=args.key_file,
         exceptions=args.exceptions, store=args.store, controls_dir=args.controls_dir,
-        engine=args.engine, spark_master=args.spark_master)
+        engine=args.engine, spark_master=args.spark_master,
+        spark_reads=args.spark_reads)
     if args.no_mask and not (args.reason or "").strip():
         raise UsageError("--no-mask needs --reason: an unmasked report is recorded, with why",
                          hint='e.g. --reason "regulator request 2026-117"')

@@ -33,6 +33,10 @@ from privacylib.vocab import Engine, Lang
 # 1: the first resolved configuration. A reader refuses another number.
 FORMAT = 1
 ENGINES = tuple(Engine)
+# The datasets Spark may read itself (spark/intake.py): the access log, the
+# one dataset large enough to want it and proved equal to DuckDB's load end
+# to end; read_dataset also refuses a dataset whose key is not text.
+SPARK_READABLE = ("access_log",)
 PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store", "controls_dir")
 
 
@@ -72,6 +76,10 @@ class AuditConfig:
     # The Spark master with engine spark: local[N], spark://…, sc://… (Spark
     # Connect); None: local[2].
     spark_master: str | None = None
+    # With engine spark: the datasets Spark reads from the data folder itself,
+    # a comma list (only access_log yet); None: DuckDB loads every dataset and
+    # hands the tables to Spark.
+    spark_reads: str | None = None
 
     @classmethod
     def from_parameters(cls, **params: Any) -> AuditConfig:
@@ -95,11 +103,34 @@ class AuditConfig:
         if config.spark_master and config.engine != Engine.SPARK:
             raise UsageError("a Spark master is for --engine spark",
                              hint="add --engine spark, or leave out --spark-master")
+        if config.spark_reads is not None:
+            config = dataclasses.replace(config, spark_reads=_spark_reads(config))
         words(config.lang)  # an unknown language is a usage error here, not in a later cell
         return config
 
     def parameters(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def spark_datasets(self) -> tuple[str, ...]:
+        """The datasets Spark reads itself (spark_reads), in the contract's order."""
+        names = {n.strip() for n in (self.spark_reads or "").split(",")}
+        return tuple(n for n in SPARK_READABLE if n in names)
+
+
+def _spark_reads(config: AuditConfig) -> str | None:
+    """spark_reads checked and written one way (the manifest records it)."""
+    names = [n.strip() for n in (config.spark_reads or "").split(",") if n.strip()]
+    if not names:
+        return None
+    if config.engine != Engine.SPARK:
+        raise UsageError("--spark-reads is for --engine spark",
+                         hint="add --engine spark, or leave out --spark-reads")
+    unknown = [n for n in names if n not in SPARK_READABLE]
+    if unknown:
+        raise UsageError(f"Spark cannot read {', '.join(unknown)} itself",
+                         hint="--spark-reads accepts: " + ", ".join(SPARK_READABLE))
+    return ",".join(n for n in SPARK_READABLE if n in names)
 
 
 @dataclass(frozen=True)
@@ -254,6 +285,8 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
     scope = Scope.parse(config.scope)
+    # An AuditConfig made by hand has not been through from_parameters.
+    config = dataclasses.replace(config, spark_reads=_spark_reads(config))
     if config.engine == Engine.SPARK:  # no pyspark or no Java: said now, before any data is loaded
         from privacylib.spark.session import require_spark
 

@@ -31,7 +31,7 @@ from privacylib.controls.scope import Scope, ScopeError, prepare_scope
 from privacylib.controls.session import session_for_controls
 from privacylib.controls.uses import USES, prepare_uses, uses_needed
 from privacylib.intake.ingest import LoadResult
-from privacylib.intake.plausibility import check_times
+from privacylib.intake.plausibility import time_warnings
 from privacylib.vocab import Outcome
 
 
@@ -122,18 +122,26 @@ def _format(template: str, row: dict[str, Any]) -> str:
 
 
 def prepare_run(loaded: LoadResult, period: Period, scope: Scope | None,
-                controls: Iterable[Control]) -> tuple[str, ...]:
+                controls: Iterable[Control], skip: frozenset[str] = frozenset(),
+                ) -> tuple[str, ...]:
     """What both engines do before the controls: the scoped schema, the
     period's clock and, when a built-in control reads them, the consent uses
     (TEMP tables of the connection); the time checks. Returns the names of the
-    tables prepared, which the Spark engine publishes as DuckDB made them."""
+    tables prepared, which the Spark engine publishes as DuckDB made them.
+
+    `skip`: datasets Spark read itself, whose DuckDB tables are empty: their
+    time checks and (the access log's) consent uses are the caller's to make
+    from Spark's rows (spark/frames.py); the uses are still named as prepared."""
     prepare_scope(loaded.con, scope)
     prepare_clock(loaded.con, period, loaded.policy.timezone)
     prepared = (CLOCK,)
     if uses_needed(controls):
-        prepare_uses(loaded.con, period)
+        if "access_log" not in skip:
+            prepare_uses(loaded.con, period)
         prepared += (USES,)
-    check_times(loaded, period)
+    for name, d in loaded.datasets.items():
+        if name not in skip:
+            d.period_warnings = time_warnings(loaded.con, name, d, period)
     return prepared
 
 

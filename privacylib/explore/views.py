@@ -19,6 +19,8 @@ from privacylib.audit.run import Audit
 
 # Columns only a chart uses; a table leaves them out.
 CHART_ONLY = ("hour",)
+# What a refusal calls these views (a log Spark read is not in DuckDB to drill into).
+DRILL_DOWN = "the explorer's drill-down"
 
 
 def _events(audit: Audit, where: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -44,6 +46,7 @@ def _marked(frame: pd.DataFrame, flagged: dict[str, list[str]]) -> pd.DataFrame:
 
 def actor_events(audit: Audit, actor_id: str, flagged: dict[str, list[str]]) -> pd.DataFrame:
     """The actor's accesses in the period, marked with the findings that name them."""
+    audit.require_in_duckdb(("access_log",), DRILL_DOWN)
     if not audit.loaded.present("access_log"):
         return pd.DataFrame(columns=["event_id", "day", "time", "hour", "controls"])
     return _marked(_events(audit, "a.actor_id = $actor", {"actor": actor_id}), flagged)
@@ -67,6 +70,7 @@ def actor_roles(audit: Audit, actor_id: str) -> pd.DataFrame:
 
 
 def customer_ids(audit: Audit) -> list[str]:
+    audit.require_in_duckdb(("access_log",), DRILL_DOWN)
     if not audit.loaded.present("access_log"):
         return []
     rows = audit.loaded.con.execute(
@@ -81,6 +85,7 @@ def customer_trail(audit: Audit, customer_id: str,
     consent for that purpose active at that instant, else the purpose's legal
     basis when it needs no consent (purposes.legal_basis), else "no consent";
     each access marked with the controls whose findings name it."""
+    audit.require_in_duckdb(("access_log",), DRILL_DOWN)
     if not audit.loaded.present("access_log"):
         return pd.DataFrame()
     frame = _marked(_events(audit, "a.customer_id = $customer", {"customer": customer_id}),

@@ -137,8 +137,12 @@ def loads_in_memory(data_dir: str | Path, mapping: Mapping) -> bool:
 
 def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping | None = None,
          con: duckdb.DuckDBPyConnection | None = None, progress: bool | None = None,
-         ) -> LoadResult:
-    """Load every dataset of the contract found in `data_dir` into DuckDB."""
+         skip: frozenset[str] = frozenset()) -> LoadResult:
+    """Load every dataset of the contract found in `data_dir` into DuckDB.
+
+    `skip`: datasets another engine reads (spark/intake.py); here they are
+    empty tables and an `error` DatasetLoad, until the caller puts that
+    engine's load in its place (never a quiet, empty "loaded")."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise UsageError(f"data folder {data_dir} does not exist or is not a folder",
@@ -155,11 +159,15 @@ def load(data_dir: str | Path, *, policy: Policy | None = None, mapping: Mapping
                if files else " (it is empty)"), file=str(data_dir),
             hint="name each file or folder after its dataset (access_log.csv, consents.csv, "
                  "access_log/…: see docs/data-contract.md)")
-    con = con or connect(":memory:" if _input_bytes(found) <= IN_MEMORY_BYTES else None)
+    kept = {name: files for name, files in found.items() if name not in skip}
+    con = con or connect(":memory:" if _input_bytes(kept) <= IN_MEMORY_BYTES else None)
     with tempfile.TemporaryDirectory(prefix="privacylib-") as tmp, \
             tqdm(total=total, unit="file", desc="loading", leave=False,
                  disable=None if progress is None else not progress) as bar:
         for ds in DATASETS:
+            if ds.name in skip:
+                results[ds.name] = DatasetLoad(ds.name, "error",
+                                               error="left to another engine, not read")
             if ds.name in results:
                 _create_empty(con, ds)
                 continue

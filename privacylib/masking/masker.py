@@ -48,6 +48,10 @@ PERSON_NAME_HEADERS = frozenset({"姓名", "客户姓名", "员工姓名", "cust
                                  "employee_name", "联系人", "contact_name", "full_name"})
 # Headers that are a person's name only in some datasets: the row's dataset decides.
 AMBIGUOUS_NAME_HEADERS = frozenset({"name", "名称"})
+# The schema of the values collected from a dataset another engine read
+# (Spark: --spark-reads): one table per dataset, named after it, holding the
+# distinct values of the columns masking reads; not a dataset (no SQL sees it).
+ELSEWHERE = "read_elsewhere"
 
 
 def mask_text(text: str) -> str:
@@ -85,19 +89,32 @@ def holds_person_name(column: str, dataset: str | None) -> bool:
     return dataset is None or column in PERSON_NAME_COLUMNS.get(dataset, ())
 
 
+def value_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> list[str]:
+    """The tables (SQL names) holding a loaded dataset's values: its own and,
+    for a dataset another engine read (its own table then empty), the values
+    masking needs, collected from that engine into ELSEWHERE (spark/audit.py)."""
+    tables = [quote_ident(dataset)]
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                   "current_database() AND schema_name = ? AND table_name = ?",
+                   [ELSEWHERE, dataset]).fetchall()[0][0]:
+        tables.append(f"{ELSEWHERE}.{quote_ident(dataset)}")
+    return tables
+
+
 def known_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """The people's names the loaded data holds (staff, customers), for Masker(names=)."""
     names: set[str] = set()
     for d in DATASETS:
-        try:
-            columns = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(d.name)}").fetchall()]
-        except duckdb.Error:
-            continue  # the dataset is absent
-        for column in columns:
-            if holds_person_name(column.strip().lower(), d.name):
-                names.update(r[0] for r in con.execute(
-                    f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) FROM "
-                    f"{quote_ident(d.name)} WHERE {quote_ident(column)} IS NOT NULL").fetchall())
+        for table in value_tables(con, d.name):
+            try:
+                columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+            except duckdb.Error:
+                continue  # the dataset is absent
+            for column in columns:
+                if holds_person_name(column.strip().lower(), d.name):
+                    names.update(r[0] for r in con.execute(
+                        f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) FROM "
+                        f"{table} WHERE {quote_ident(column)} IS NOT NULL").fetchall())
     return frozenset(names)
 
 
@@ -107,8 +124,9 @@ def known_customer_ids(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     Short or purely numeric-and-short ids are left out: `1001` in free text is
     far more often a count than a customer (their columns are masked anyway).
     """
-    sources = [f"SELECT CAST(customer_id AS VARCHAR) AS c FROM {quote_ident(d.name)}"
-               for d in DATASETS if "customer_id" in d.column_names]
+    sources = [f"SELECT CAST(customer_id AS VARCHAR) AS c FROM {table}"
+               for d in DATASETS if "customer_id" in d.column_names
+               for table in value_tables(con, d.name)]
     found = con.execute(f"SELECT DISTINCT c FROM ({' UNION ALL '.join(sources)}) "
                         "WHERE c IS NOT NULL AND length(c) >= 4").fetchall()
     return frozenset(c for (c,) in found

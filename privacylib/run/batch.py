@@ -14,6 +14,7 @@
     controls_dir: controls                     # the company's own controls, for every run
     engine: spark                              # where the controls run (default duckdb)
     spark_master: spark://head:7077            # with engine spark (default local[2])
+    spark_reads: access_log                    # with engine spark: what Spark reads itself
 
 Paths are relative to the YAML file, and taken literally. The whole file is
 checked before any run starts, and each run is resolved then, once
@@ -73,9 +74,9 @@ from privacylib.trail.manifest import RunRecord, file_entries
 from privacylib.trail.store import STORE_NAME
 
 KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on",
-        "controls_dir", "engine", "spark_master")
+        "controls_dir", "engine", "spark_master", "spark_reads")
 # Top-level keys that are every run's parameter (a run may still set its own).
-SHARED = ("controls_dir", "engine", "spark_master")
+SHARED = ("controls_dir", "engine", "spark_master", "spark_reads")
 PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store",
                    "controls_dir")
 

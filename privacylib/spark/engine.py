@@ -69,12 +69,12 @@ def run_controls_spark(loaded: LoadResult, period: Period, spark: SparkSession, 
     controls = load_catalog() if controls is None else controls
     builtin = [c for c in controls if not c.custom]
     params = spark_params(bind(period, loaded.policy, loaded.present("role_assignments")))
-    prepared = prepare_run(loaded, period, scope, builtin)
+    frames = frames or {}
+    prepared = prepare_run(loaded, period, scope, builtin, skip=frozenset(frames))
     # Every dataset a control names, an absent one too: DuckDB holds it as an
     # empty table, which is what a control reading an optional dataset needs;
     # and what the engine prepares for a run, which the controls read as
     # DuckDB made it.
-    frames = frames or {}
     needed = {n for c in builtin for n in (*c.datasets, *c.optional_datasets)}
     publish(spark, loaded.con, needed - set(frames))
     made = publish_frames(spark, loaded, period, scope, frames, prepared)

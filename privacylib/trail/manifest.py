@@ -109,7 +109,10 @@ def engine_record(config: AuditConfig) -> dict[str, str]:
 
     return {"name": "spark", "version": installed("pyspark"),
             "master": config.spark_master or DEFAULT_MASTER,
-            "transpiler": f"sqlglot {installed('sqlglot')}"}
+            "transpiler": f"sqlglot {installed('sqlglot')}",
+            # The datasets Spark read from the data folder itself (the others
+            # DuckDB loaded); the folder's files are hashed under inputs either way.
+            "reads": list(config.spark_datasets)}
 
 
 class ResultMismatch(PrivacyLibError):

@@ -18,7 +18,12 @@ import duckdb
 
 from privacylib.contract import DATASETS
 from privacylib.masking.identifiers import find, kind_of
-from privacylib.masking.masker import CUSTOMER_KEYS, holds_person_name, known_names
+from privacylib.masking.masker import (
+    CUSTOMER_KEYS,
+    holds_person_name,
+    known_names,
+    value_tables,
+)
 from privacylib.processes import process_alive
 from privacylib.sqlnames import quote_ident
 
@@ -92,9 +97,11 @@ def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
     rejected rows included (they are written to rejects/)."""
     sources: dict[str, list[str]] = {}  # label -> SELECTs of its columns
     for d in DATASETS:
-        for table in (d.name, d.name + "__rejects"):
+        rejects = quote_ident(d.name + "__rejects")
+        # A dataset Spark read: its values collected (value_tables), its rejects whole.
+        for table in (*value_tables(con, d.name), rejects):
             try:
-                columns = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()]
+                columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
             except duckdb.Error:
                 continue  # the dataset is absent
             for column in columns:
@@ -103,13 +110,13 @@ def raw_values(con: duckdb.DuckDBPyConnection) -> RawValues:
                     label = "customer_id"
                 elif kind_of(column):
                     label = f"raw value of {d.name}.{column}"
-                elif table != d.name and holds_person_name(header, d.name):
+                elif table == rejects and holds_person_name(header, d.name):
                     label = "name"  # known_names has the loaded rows' names
                 else:
                     continue
                 sources.setdefault(label, []).append(  # distinct first: a log is long
                     f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) AS v "
-                    f"FROM {quote_ident(table)}")
+                    f"FROM {table}")
     names = set(known_names(con))
     values: dict[str, str] = {}
     for label, selects in sources.items():

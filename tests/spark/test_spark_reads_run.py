@@ -1,0 +1,175 @@
+"""`privacy-audit run --engine spark --spark-reads access_log`: Spark reads the
+access log itself, end to end (issue #17).
+
+The wiring (the option, the batch key, the notebook's parameter, the
+manifest) needs no Spark session. The run itself is the real command, in a
+subprocess (this worker may hold a Spark session of its own), on the sample
+company with a customer only the access log knows: the same audit as a
+DuckDB run of the same folder, and that customer masked in every file of the
+run folder. The two runs are made once and read by every assert.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from privacylib.cli.parser import build_parser
+from privacylib.config.params import AuditConfig, resolve
+from privacylib.errors import UsageError
+from privacylib.run.runner import NOTEBOOK
+from privacylib.trail.manifest import engine_record
+
+from conftest import SAMPLE
+
+DATA = str(SAMPLE / "exports")
+# A customer no dataset but the access log names: one access for a purpose
+# that needs consent (a C03 finding whose evidence quotes it as a ticket, free
+# text) and one rejected line quoting it.
+LOG_ONLY = "CXLOG00777"
+EXTRA = [
+    ["EV7700000001", "2026-10-20 10:00:00", "E0041", LOG_ONLY, "crm", "contact", "read",
+     "marketing", LOG_ONLY, "1", "", "10.1.1.1"],
+    ["EV7700000002", "not-a-time", "E0041", LOG_ONLY, "crm", "contact", "read", "marketing",
+     LOG_ONLY, "1", "", "10.1.1.1"],
+]
+
+
+# --- the wiring ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("params", "message"), [
+    ({"spark_reads": "access_log"}, "--spark-reads is for --engine spark"),
+    ({"engine": "spark", "spark_reads": "access_log,consents"},
+     "Spark cannot read consents itself"),
+])
+def test_a_wrong_spark_reads_is_a_usage_error_naming_what_is_accepted(params: dict,
+                                                                       message: str) -> None:
+    with pytest.raises(UsageError, match=message) as caught:
+        AuditConfig.from_parameters(data=DATA, period="2026-10", **params)
+    if "consents" in message:
+        assert "accepts: access_log" in caught.value.hint
+    # A configuration made by hand is checked when it is resolved.
+    with pytest.raises(UsageError, match="--engine spark"):
+        resolve(AuditConfig(data=DATA, period="2026-10", spark_reads="access_log"))
+
+
+def test_the_option_the_batch_key_and_the_manifest(tmp_path: Path) -> None:
+    from privacylib.run.batch import load_batch
+
+    args = build_parser().parse_args(["run", "--data", DATA, "--period", "2026-10",
+                                      "--engine", "spark", "--spark-reads", "access_log"])
+    assert args.spark_reads == "access_log"
+    config = AuditConfig.from_parameters(data=DATA, engine="spark",
+                                         spark_reads=" access_log , access_log")
+    assert (config.spark_reads, config.spark_datasets) == ("access_log", ("access_log",))
+    assert engine_record(config)["reads"] == ["access_log"]
+    assert engine_record(dataclasses.replace(config, spark_reads=None))["reads"] == []
+    pytest.importorskip("pyspark")
+    batch = tmp_path / "batch.yaml"
+    batch.write_text(f"defaults: {{data: '{DATA}'}}\nengine: spark\nspark_reads: access_log\n"
+                     "runs: [{period: 2026-10}]\n", encoding="utf-8")
+    assert [c.config.spark_reads for c in load_batch(batch).configs] == ["access_log"]
+
+
+def test_the_notebook_takes_every_parameter_of_the_configuration() -> None:
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    declared = [line.split("=")[0].strip() for line in cells[0].splitlines()
+                if "=" in line and not line.startswith("#")]
+    fields = [f.name for f in dataclasses.fields(AuditConfig)]
+    assert declared == [*fields, "run_id", "signer", "resolved"]
+    assert all(f"{name}={name}" in cells[1] for name in fields), "each is passed on"
+
+
+# --- the run ------------------------------------------------------------------------------
+def cli(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "privacylib.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """The folder (the sample, and the log-only customer), its DuckDB run and
+    its Spark run reading the log itself."""
+    pytest.importorskip("pyspark")
+    root = tmp_path_factory.mktemp("spark-reads")
+    data = root / "exports"
+    shutil.copytree(DATA, data)
+    with gzip.open(data / "access_log" / "2026-10-31b.csv.gz", "wt", encoding="utf-8",
+                   newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["event_id", "ts", "actor_id", "customer_id", "system",
+                         "data_category", "action", "purpose", "ticket_id", "record_count",
+                         "result", "source_ip"])
+        writer.writerows(EXTRA)
+    made = {"data": data}
+    for name, extra in (("duckdb", ()), ("spark", ("--engine", "spark", "--spark-reads",
+                                                    "access_log"))):
+        proc = cli("run", "--data", data, "--period", "2026-10", "--out", root / name, *extra)
+        assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+        made[name] = root / name / "2026-10"
+        made[name + "_stdout"] = proc.stdout
+    return made
+
+
+def _audited(run: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    result = json.loads((run / "result.json").read_text(encoding="utf-8"))
+    rows = pq.read_table(run / result["findings"]["path"]).to_pylist()
+    return {"controls": {c["id"]: (c["outcome"], c["checked"], c["findings"])
+                         for c in result["controls"]},
+            "findings": sorted((r["control_id"], r["subject_id"], r["finding_key"])
+                               for r in rows)}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+@pytest.mark.spark
+def test_spark_reading_the_log_is_the_duckdb_audit(runs: dict[str, Path],
+                                                   signing_keys) -> None:
+    duck, spark = runs["duckdb"], runs["spark"]
+    on_spark, on_duck = _audited(spark), _audited(duck)
+    assert on_spark == on_duck
+    assert len(on_duck["findings"]) > 50  # a real audit, not 36 passes
+    assert any(s == "EV7700000001" for c, s, _ in on_duck["findings"] if c == "C03")
+    assert (spark / "data_quality.csv").read_bytes() == (duck / "data_quality.csv").read_bytes()
+    rejects = _files(spark / "rejects")
+    assert rejects == _files(duck / "rejects") and "access_log.csv" in rejects
+    manifest = json.loads((spark / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["engine"]["name"], manifest["engine"]["reads"]) == ("spark", ["access_log"])
+    # The log's files are hashed as the run's inputs, as in any run.
+    assert "access_log/2026-10-31b.csv.gz" in json.dumps(manifest["inputs"])
+    verified = cli("verify", spark, "--public-key", signing_keys[1])
+    assert verified.returncode == 0 and "PROVEN" in verified.stdout, (
+        verified.stdout + verified.stderr)
+
+
+@pytest.mark.spark
+def test_a_customer_only_the_log_knows_is_masked_in_every_file(runs: dict[str, Path]) -> None:
+    from privacylib.intake.ingest import load
+    from privacylib.masking.leakguard import raw_values, scan_folder
+    from privacylib.masking.masker import Masker, load_key
+
+    # The oracle: the raw values of the folder as DuckDB loads it whole.
+    raw = raw_values(load(runs["data"], progress=False).con)
+    assert raw.values.get(LOG_ONLY) == "customer_id"
+    spark = runs["spark"]
+    leaks = [leak.line() for leak in scan_folder(spark, raw)]
+    assert leaks == []
+    pseudonym = Masker(load_key()).pseudonym(LOG_ONLY)
+    shown = {p.name for p in spark.rglob("*") if p.suffix in (".csv", ".html", ".ipynb")
+             and pseudonym in p.read_text(encoding="utf-8")}
+    # It was there to leak: findings, the report, the notebook, the rejects.
+    assert {"findings.csv", "report.html", "report.ipynb", "access_log.csv"} <= shown, shown
+    assert not any(LOG_ONLY in p.read_text(encoding="utf-8", errors="replace")
+                   for p in spark.rglob("*") if p.suffix in (".csv", ".html", ".ipynb"))
