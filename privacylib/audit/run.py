@@ -282,6 +282,6 @@ def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
 def _tables_named(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:
     """The tables a query names, as DuckDB's parser reads them."""
     try:
-        return {t.rsplit(".", 1)[-1] for t in con.get_table_names(query, qualified=True)}
+        return set(con.get_table_names(query))  # unqualified: main.x, scoped.x are x
     except duckdb.Error:  # a query DuckDB cannot parse fails in the session, as it would
         return set()

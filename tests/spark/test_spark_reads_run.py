@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -88,6 +89,27 @@ def test_the_notebook_takes_every_parameter_of_the_configuration() -> None:
     assert all(f"{name}={name}" in cells[1] for name in fields), "each is passed on"
 
 
+class _ReadBySpark:
+    """Just what Audit asks of a SparkRead to know what Spark read."""
+
+    datasets: ClassVar[dict[str, None]] = {"access_log": None}
+
+
+def test_the_explorer_and_ad_hoc_sql_refuse_the_log_spark_read_in_words(sample_audit) -> None:
+    from privacylib.explore import views
+
+    audit = dataclasses.replace(sample_audit, spark_read=_ReadBySpark())
+    said = "cannot read access_log: Spark read it in this audit"
+    for ask in (lambda: views.actor_events(audit, "E0041", {}), lambda: views.customer_ids(audit),
+                lambda: views.customer_trail(audit, "C0001841"),
+                lambda: audit.sql('SELECT count(*) FROM main."access_log" a, employees e')):
+        with pytest.raises(UsageError, match=said):
+            ask()
+    # What DuckDB holds still answers; and an audit Spark read nothing for is unchanged.
+    assert len(audit.sql("SELECT actor_id FROM employees")) > 10
+    assert len(views.actor_events(sample_audit, "E0041", {})) > 0
+
+
 # --- the run ------------------------------------------------------------------------------
 def cli(*args: object) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "privacylib.cli", *map(str, args)],
@@ -127,7 +149,8 @@ def _audited(run: Path) -> dict:
     return {"controls": {c["id"]: (c["outcome"], c["checked"], c["findings"])
                          for c in result["controls"]},
             "findings": sorted((r["control_id"], r["subject_id"], r["finding_key"])
-                               for r in rows)}
+                               for r in rows),
+            "access_by_hour": result["access_by_hour"]}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -141,6 +164,7 @@ def test_spark_reading_the_log_is_the_duckdb_audit(runs: dict[str, Path],
     on_spark, on_duck = _audited(spark), _audited(duck)
     assert on_spark == on_duck
     assert len(on_duck["findings"]) > 50  # a real audit, not 36 passes
+    assert sum(map(sum, on_duck["access_by_hour"])) > 20_000  # every event counted
     assert any(s == "EV7700000001" for c, s, _ in on_duck["findings"] if c == "C03")
     assert (spark / "data_quality.csv").read_bytes() == (duck / "data_quality.csv").read_bytes()
     rejects = _files(spark / "rejects")
