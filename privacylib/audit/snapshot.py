@@ -40,7 +40,13 @@ from privacylib.contract import DATASETS
 from privacylib.controls.macros import install_macros
 from privacylib.masking.identifiers import kind_of
 from privacylib.masking.leakguard.values import worth_searching
-from privacylib.masking.masker import CUSTOMER_KEYS, Masker, holds_person_name, mask_name
+from privacylib.masking.masker import (
+    CUSTOMER_KEYS,
+    ELSEWHERE,
+    Masker,
+    holds_person_name,
+    mask_name,
+)
 from privacylib.processes import process_alive
 from privacylib.sqlnames import quote_ident, quote_literal
 
@@ -88,9 +94,14 @@ def copy(source: duckdb.DuckDBPyConnection, path: Path, masker: Masker | None) -
     file at `path`, closed; masked with `masker` unless it is None. Returns the
     raw customer ids met (their pseudonyms are in the copy)."""
     database = source.execute("SELECT current_database()").fetchall()[0][0]
+    # A dataset another engine read (Spark: --spark-reads) is an empty table
+    # here, its values collected into ELSEWHERE: left out, so a question that
+    # reaches it is an error, never an answer of "none" (Audit.sql says why first).
     tables = [t for (t,) in source.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+        "AND schema_name = 'main' AND table_name NOT IN (SELECT table_name FROM "
+        "duckdb_tables() WHERE database_name = current_database() AND schema_name = ?) "
+        "ORDER BY table_name", [ELSEWHERE]).fetchall()]
     masking = _Masking(masker) if masker is not None else None
     # ATTACH takes no parameter; the path is our own private folder's, quoted.
     source.execute(f"ATTACH {quote_literal(str(path))} AS {_ALIAS}")

@@ -197,3 +197,23 @@ def test_a_customer_only_the_log_knows_is_masked_in_every_file(runs: dict[str, P
     assert {"findings.csv", "report.html", "report.ipynb", "access_log.csv"} <= shown, shown
     assert not any(LOG_ONLY in p.read_text(encoding="utf-8", errors="replace")
                    for p in spark.rglob("*") if p.suffix in (".csv", ".html", ".ipynb"))
+
+
+def test_the_ad_hoc_snapshot_leaves_out_a_dataset_read_elsewhere(tmp_path: Path) -> None:
+    import duckdb
+
+    from privacylib.audit.snapshot import copy
+    from privacylib.masking.masker import ELSEWHERE
+
+    source = duckdb.connect()
+    source.execute("CREATE TABLE access_log (customer_id VARCHAR); "
+                   "CREATE TABLE access_log__rejects (customer_id VARCHAR); "
+                   "CREATE TABLE employees (actor_id VARCHAR); "
+                   f"CREATE SCHEMA {ELSEWHERE}; "
+                   f"CREATE TABLE {ELSEWHERE}.access_log AS SELECT '{LOG_ONLY}' AS customer_id")
+    copy(source, tmp_path / "snapshot.duckdb", None)
+    copied = duckdb.connect(str(tmp_path / "snapshot.duckdb"), read_only=True)
+    assert sorted(t for (t,) in copied.execute("SHOW TABLES").fetchall()) == [
+        "access_log__rejects", "employees"]
+    with pytest.raises(duckdb.CatalogException, match="access_log"):
+        copied.execute("SELECT count(*) FROM access_log")
