@@ -16,10 +16,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from privacylib.audit.adhoc import Params, SqlSession
+from privacylib.audit.engines import read_with_spark, run_on_engine, tables_named
 from privacylib.audit.evidence import finding_context
 from privacylib.audit.frames import controls_frame, findings_frame
 from privacylib.audit.verdict import Verdict, verdict_of
@@ -28,8 +28,8 @@ from privacylib.config.period import Period
 from privacylib.config.waivers import FINDING_COLUMNS as EXCEPTION_COLUMNS
 from privacylib.config.waivers import RiskException, exceptions_frame, load_exceptions
 from privacylib.config.waivers import apply as apply_exceptions
-from privacylib.controls.catalog import FAMILIES, Control
-from privacylib.controls.engine import AuditResult, Scope, run_controls
+from privacylib.controls.catalog import FAMILIES
+from privacylib.controls.engine import AuditResult
 from privacylib.errors import ConfigError, UsageError
 from privacylib.intake.cache import shared_load
 from privacylib.intake.ingest import LoadResult, load
@@ -205,7 +205,7 @@ class Audit:
         `$name` values from `params`): identifiers masked as in the report, or
         unmasked with a `reason`, recorded in the store (audit/adhoc.py)."""
         if self.spark_read is not None:
-            self.require_in_duckdb(_tables_named(self.loaded.con, query), "ad hoc SQL")
+            self.require_in_duckdb(tables_named(self.loaded.con, query), "ad hoc SQL")
         return self._sql.query(query, params, unmasked=unmasked, reason=reason)
 
     @cached_property
@@ -231,7 +231,7 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     loaded = (None if reads else shared_load(resolved)) or load(
         Path(config.data), policy=resolved.policy, mapping=resolved.mapping, progress=False,
         skip=frozenset(reads))
-    spark_read = _read_with_spark(config, loaded, reads) if reads else None
+    spark_read = read_with_spark(config, loaded, reads) if reads else None
     catalog = resolved.catalog()
     exceptions: tuple[RiskException, ...] = ()
     if config.exceptions is not None:
@@ -242,46 +242,9 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
                                      control_ids={c.id for c in catalog})
     # The company's controls run with the built-in ones, so every writer, which
     # takes its controls from the result, shows them without knowing of them.
-    result = _run_controls(config, loaded, period, catalog, spark_read)
+    result = run_on_engine(config, loaded, period, catalog, spark_read)
     # The values of a log Spark read are in DuckDB by now (spark/reads.py).
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous, resolved,
                  spark_read)
-
-
-def _read_with_spark(config: AuditConfig, loaded: LoadResult,
-                     reads: tuple[str, ...]) -> SparkRead:
-    # spark.reads (through spark/intake.py) is imported before the session
-    # starts: its PYSPARK_PYTHON must be set when the workers are.
-    from privacylib.spark.reads import read_into
-    from privacylib.spark.session import spark_session
-
-    return read_into(loaded, spark_session(config.spark_master), reads)
-
-
-def _run_controls(config: AuditConfig, loaded: LoadResult, period: Period,
-                  catalog: tuple[Control, ...], spark_read: SparkRead | None) -> AuditResult:
-    """The controls on the configured engine: DuckDB, or Spark (privacylib/spark),
-    which gives the same AuditResult, so everything after is the same."""
-    scope = Scope.parse(config.scope)
-    if config.engine != Engine.SPARK:
-        return run_controls(loaded, period, scope=scope, controls=catalog)
-    from privacylib.spark.engine import run_controls_spark
-    from privacylib.spark.session import spark_session
-
-    if spark_read is None:
-        return run_controls_spark(loaded, period, spark_session(config.spark_master),
-                                  scope=scope, controls=catalog)
-    result = run_controls_spark(loaded, period, spark_read.spark, scope=scope,
-                                controls=catalog, frames=spark_read.frames)
-    spark_read.keep_scoped()
-    return result
-
-
-def _tables_named(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:
-    """The tables a query names, as DuckDB's parser reads them."""
-    try:
-        return set(con.get_table_names(query))  # unqualified: main.x, scoped.x are x
-    except duckdb.Error:  # a query DuckDB cannot parse fails in the session, as it would
-        return set()
