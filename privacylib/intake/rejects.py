@@ -14,7 +14,7 @@ import bisect
 
 import duckdb
 
-from privacylib.contract import Dataset, Kind
+from privacylib.contract import Column, Dataset, Kind
 from privacylib.errors import DataError
 from privacylib.intake.lines import Prepared, empty_lines, record_lines
 from privacylib.intake.readers import FileLines
@@ -256,9 +256,15 @@ def enum_warnings(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[str]:
             f"AND {cond} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 6",
             {} if col.upper else {"allowed": list(col.values)}).fetchall()
         if found:
-            shown = ", ".join(f"'{v}' ×{n}" for v, n in found[:5])
-            expected = "a two-letter ISO 3166 code" if col.upper else ", ".join(col.values)
-            warnings.append(f"{col.name}: values outside the contract ({shown}"
-                            f"{', …' if len(found) > 5 else ''}); expected {expected}. "
-                            f"Map them in mapping.yaml under values.{col.name} if they mean one")
+            warnings.append(enum_warning(col, found))
     return warnings
+
+
+def enum_warning(col: Column, found: list[tuple[str, int]]) -> str:
+    """The warning of a closed enumeration's values outside the contract:
+    `found`, the (value, count) of up to six, most frequent first."""
+    shown = ", ".join(f"'{v}' ×{n}" for v, n in found[:5])
+    expected = "a two-letter ISO 3166 code" if col.upper else ", ".join(col.values)
+    return (f"{col.name}: values outside the contract ({shown}"
+            f"{', …' if len(found) > 5 else ''}); expected {expected}. "
+            f"Map them in mapping.yaml under values.{col.name} if they mean one")

@@ -27,7 +27,7 @@ import pyarrow as pa
 from privacylib.contract import BY_NAME, Dataset, Kind
 from privacylib.intake.connection import connect
 from privacylib.intake.plausibility import MAIN_TIMESTAMP
-from privacylib.intake.rejects import _write_rejects
+from privacylib.intake.rejects import _write_rejects, enum_warning
 from privacylib.masking.identifiers import check_values, kind_of
 
 if TYPE_CHECKING:
@@ -204,11 +204,7 @@ def _enum_warnings(table: DataFrame, ds: Dataset) -> list[str]:
         found = [(r[0], r[1]) for r in table.where(c.isNotNull() & outside).groupBy(c).count()
                  .orderBy(F.col("count").desc(), c.asc()).limit(6).collect()]
         if found:
-            shown = ", ".join(f"'{v}' ×{n}" for v, n in found[:5])
-            expected = "a two-letter ISO 3166 code" if col.upper else ", ".join(col.values)
-            warnings.append(f"{col.name}: values outside the contract ({shown}"
-                            f"{', …' if len(found) > 5 else ''}); expected {expected}. "
-                            f"Map them in mapping.yaml under values.{col.name} if they mean one")
+            warnings.append(enum_warning(col, found))
     return warnings
 
 

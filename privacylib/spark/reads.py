@@ -91,13 +91,17 @@ def collect_rejects(con: duckdb.DuckDBPyConnection, name: str, rejects: DataFram
     it. All of them: what bounds them is rejects/, which writes every
     rejected row into the run folder anyway (rare by nature: a log whose
     rows are mostly rejected is a broken export, not a large audit)."""
-    table = rejects.toArrow()
-    con.register("privacylib_spark_rejects", table)
+    _store(con, quote_ident(name + "__rejects"), rejects.toArrow())
+
+
+def _store(con: duckdb.DuckDBPyConnection, target: str, table: pa.Table) -> None:
+    """`table` (collected from Spark) as DuckDB's table `target` (quoted)."""
+    con.register("privacylib_spark_collected", table)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(name + '__rejects')} AS "
-                    "SELECT * FROM privacylib_spark_rejects")
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS "
+                    "SELECT * FROM privacylib_spark_collected")
     finally:
-        con.unregister("privacylib_spark_rejects")
+        con.unregister("privacylib_spark_collected")
 
 
 def masking_columns(name: str, columns: list[str]) -> list[str]:
@@ -123,11 +127,5 @@ def collect_values(con: duckdb.DuckDBPyConnection, name: str, table: DataFrame) 
     stacked = parts[0]
     for part in parts[1:]:
         stacked = stacked.unionByName(part)
-    values = stacked.toArrow()
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ELSEWHERE}")
-    con.register("privacylib_spark_values", values)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {ELSEWHERE}.{quote_ident(name)} AS "
-                    "SELECT * FROM privacylib_spark_values")
-    finally:
-        con.unregister("privacylib_spark_values")
+    _store(con, f"{ELSEWHERE}.{quote_ident(name)}", stacked.toArrow())
