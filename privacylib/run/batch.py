@@ -260,6 +260,8 @@ def shared_loads(configs: list[ResolvedConfig], root: Path) -> dict[str, str]:
     by_key: dict[str, list[ResolvedConfig]] = {}
     hashed: dict[str, list[dict[str, Any]]] = {}
     for resolved in configs:
+        if resolved.config.spark_datasets:
+            continue  # its log is Spark's to read: a load of it here would go unused
         data = resolved.config.data
         if data not in hashed:
             hashed[data] = file_entries(Path(data))

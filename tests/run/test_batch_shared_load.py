@@ -190,3 +190,17 @@ def test_a_kernel_that_serves_runs_keeps_one_copy_of_the_kept_load(tmp_path, com
                                "current_database()").fetchall()[0][0] for r in (first, second)]
     assert not Path(databases[0]).exists() and Path(databases[1]).exists()
     assert second.con.execute("SELECT count(*) FROM access_log").fetchall()[0][0] > 0
+
+
+def test_runs_whose_log_spark_reads_are_given_no_kept_load(tmp_path):
+    """Their run loads only the other datasets in DuckDB: a kept load of the
+    whole folder would be made for nothing."""
+    pytest.importorskip("pyspark")
+    data = str(SAMPLE / "exports")
+    spark = [resolve(AuditConfig.from_parameters(data=data, period=p, engine="spark",
+                                                 spark_reads="access_log"))
+             for p in ("2026-09", "2026-10")]
+    assert shared_loads(spark, tmp_path / "spark") == {}
+    duck = [resolve(AuditConfig.from_parameters(data=data, period=p))
+            for p in ("2026-09", "2026-10")]
+    assert len(shared_loads(duck, tmp_path / "duck")) == 1  # the same pair, loaded once
