@@ -92,7 +92,7 @@ def holds_person_name(column: str, dataset: str | None) -> bool:
 def value_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> list[str]:
     """The tables (SQL names) holding a loaded dataset's values: its own and,
     for a dataset another engine read (its own table then empty), the values
-    masking needs, collected from that engine into ELSEWHERE (spark/audit.py)."""
+    masking needs, collected from that engine into ELSEWHERE (spark/reads.py)."""
     tables = [quote_ident(dataset)]
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
                    "current_database() AND schema_name = ? AND table_name = ?",
