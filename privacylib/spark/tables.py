@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from privacylib.controls.session import AUDIT_SCHEMA
+from privacylib.spark.session import frame
 from privacylib.sqlnames import quote_ident
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def publish(spark: SparkSession, con: duckdb.DuckDBPyConnection,
     for name in sorted(set(names)):
         query = f"SELECT * FROM {AUDIT_SCHEMA}.{quote_ident(name)}"
         table = con.sql(query).to_arrow_table()
-        spark.createDataFrame(table).createOrReplaceTempView(name)
+        frame(spark, table).createOrReplaceTempView(name)
         counts[name] = table.num_rows
     return counts
 
@@ -46,4 +47,4 @@ def publish_prepared(spark: SparkSession, con: duckdb.DuckDBPyConnection,
     temporary views the controls read by those names."""
     for name in names:
         table = con.sql(f"SELECT * FROM temp.main.{quote_ident(name)}").to_arrow_table()
-        spark.createDataFrame(table).createOrReplaceTempView(name)
+        frame(spark, table).createOrReplaceTempView(name)
