@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 def read_with_spark(config: AuditConfig, loaded: LoadResult,
                     reads: tuple[str, ...]) -> SparkRead:
-    # spark.reads (through spark/intake.py) is imported before the session
-    # starts: its PYSPARK_PYTHON must be set when the workers are.
     from privacylib.spark.reads import read_into
     from privacylib.spark.session import spark_session
 

@@ -17,8 +17,6 @@ loaded table and its rejects as Spark DataFrames typed as DuckDB's
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -52,11 +50,6 @@ from privacylib.spark.intake_task import (
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-# A local Spark's Python workers run the driver's interpreter, where privacylib
-# and DuckDB are installed (Spark would otherwise start `python3` from PATH).
-# Read when a session starts; a cluster's executors need privacylib installed.
-os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 @dataclass

@@ -19,6 +19,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import reduce
@@ -86,6 +87,12 @@ def spark_session(master: str | None = None) -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    if master.startswith("local"):
+        # A local Spark's Python workers run this interpreter, where privacylib
+        # and DuckDB are (spark/intake_task.py types files in them), not the
+        # `python3` of PATH; read when the session starts. A cluster's
+        # executors need privacylib installed in their own Python.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(master).appName("privacy-audit")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
