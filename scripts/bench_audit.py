@@ -102,7 +102,9 @@ print(json.dumps(out))
 
 def measure(mode: str, folder: Path, fmt: str) -> dict:
     done = subprocess.run([sys.executable, "-c", CHILD, mode, str(folder), fmt],
-                          check=True, capture_output=True, text=True)
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{mode} on {folder} exited {done.returncode}:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
