@@ -59,10 +59,16 @@ def prepare_scope(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
         return
     _check_scope(con, scope)
     con.execute(f"DROP VIEW {AUDIT_SCHEMA}.access_log")
+    con.execute(f"CREATE TABLE {AUDIT_SCHEMA}.access_log AS {narrowed(scope)}",
+                {"value": scope.value})
+
+
+def narrowed(scope: Scope) -> str:
+    """The access log's rows in `scope`, as a SELECT over `main` with `$value`
+    bound to the scope's value (spark/frames.py runs it in Spark too)."""
     where = ("a.system = $value" if scope.key == "system" else
              "a.actor_id IN (SELECT actor_id FROM main.employees WHERE department = $value)")
-    con.execute(f"CREATE TABLE {AUDIT_SCHEMA}.access_log AS SELECT a.* FROM main.access_log a "
-                f"WHERE {where}", {"value": scope.value})
+    return f"SELECT a.* FROM main.access_log a WHERE {where}"
 
 
 def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
-from privacylib.controls.scope import Scope, _check_scope
+from privacylib.controls.scope import Scope, _check_scope, narrowed
 from privacylib.controls.uses import USES, prepare_uses
 from privacylib.intake.plausibility import time_warnings
 from privacylib.spark.transpile import to_spark
@@ -81,11 +81,8 @@ def publish_frames(spark: SparkSession, loaded: LoadResult, period: Period,
     log = frames.get("access_log")
     if scope is not None and log is not None:
         _check_scope(queries, scope)  # type: ignore[arg-type]
-        value = {"value": scope.value}
-        where = ("system = :value" if scope.key == "system" else
-                 "actor_id IN (SELECT actor_id FROM employees WHERE department = :value)")
-        spark.sql(f"SELECT * FROM {WHOLE.format('access_log')} WHERE {where}",
-                  args=value).createOrReplaceTempView("access_log")
+        queries.execute(f"CREATE TEMP TABLE access_log AS {narrowed(scope)}",
+                        {"value": scope.value})
     for name in frames:
         d = loaded.datasets[name]
         d.period_warnings = time_warnings(queries, name, d, period)  # type: ignore[arg-type]

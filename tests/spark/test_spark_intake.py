@@ -206,9 +206,11 @@ def test_an_absent_log_is_absent_with_empty_tables(spark, tmp_path: Path) -> Non
     assert "event_id" in got.table.columns and "_raw_line" in got.rejects.columns
 
 
-def test_a_spark_audit_reads_the_log_spark_read(spark, sample) -> None:
+@pytest.mark.parametrize("scoped", ["system=crm", "department=客服中心"])
+def test_a_spark_audit_reads_the_log_spark_read(spark, sample, scoped: str) -> None:
     """The controls that read the log (C03-C05 through the consent uses),
-    scoped to one system (the scope's check and narrowing done in Spark)."""
+    scoped to one system or department (the scope's check and narrowing done
+    in Spark, by the engine's own SQL)."""
     from privacylib.config.period import resolve_period
     from privacylib.controls.catalog import load_catalog
     from privacylib.controls.engine import Scope, run_controls
@@ -221,7 +223,7 @@ def test_a_spark_audit_reads_the_log_spark_read(spark, sample) -> None:
     other = load(SAMPLE / "exports", progress=False)
     other.con.execute("DELETE FROM main.access_log")
     other.datasets["access_log"] = got.load
-    scope = Scope("system", "crm")
+    scope = Scope.parse(scoped)
     period = resolve_period("2026-10", tz=duck.policy.timezone)
     controls = tuple(c for c in load_catalog() if "access_log" in c.datasets)
     want = run_controls(duck, period, scope=scope, controls=controls)
