@@ -46,7 +46,6 @@ its data gained nothing: on two cores the load slowed by as much.)
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import multiprocessing.util
@@ -208,18 +207,6 @@ def kept_load_for(record: RunRecord, loads: dict[str, str]) -> tuple[Path | None
                    resolved.policy_sha256, resolved.mapping_sha256)
     kept = loads.get(key)
     return (Path(kept) if kept else None), key
-
-
-def _in_turn(configs: list[str], out: Path, signing_key: Path | None,
-             fail_on: str | None, loads: dict[str, str],
-             kernels: KernelSupply | None = None) -> list[Outcome]:
-    """The runs of one scope, one after the other (they are in period order),
-    in the kernel of `kernels` (None: one kernel for these runs, then stopped)."""
-    with contextlib.ExitStack() as stack:
-        if kernels is None:
-            kernels = KernelSupply(str(NOTEBOOK.parent))
-            stack.callback(kernels.close)
-        return [_one(config, out, signing_key, fail_on, loads, kernels) for config in configs]
 
 
 # The kernel of this worker process (in the batch's own process: None).

@@ -15,7 +15,7 @@ from privacylib.audit.run import run_audit
 from privacylib.config.params import AuditConfig, resolve
 from privacylib.intake.cache import DATABASE, META, OPENED, load_key, open_load, told_of, write_load
 from privacylib.run.batch import (
-    _in_turn,
+    _one,
     by_scope,
     kept_load_for,
     load_batch,
@@ -53,9 +53,9 @@ def test_runs_from_the_kept_load_write_what_runs_of_their_own_write(tmp_path):
     kernels = KernelSupply(str(NOTEBOOK.parent))
     try:
         kernel = kernels.get()
-        outcomes = [o for group in by_scope(batch.configs)
-                    for o in _in_turn([r.to_json() for r in group], batch.out, None, None, loads,
-                                      kernels)]
+        # Each scope's runs one after the other in one kernel, as a worker runs them.
+        outcomes = [_one(r.to_json(), batch.out, None, None, loads, kernels)
+                    for group in by_scope(batch.configs) for r in group]
         assert kernels.get() is kernel
     finally:
         kernels.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from jupyter_core.utils import run_sync
 
 from privacylib.config.params import AuditConfig, resolve
-from privacylib.run.batch import _in_turn
+from privacylib.run.batch import _one
 from privacylib.run.kernel import KernelSupply, ServingKernel
 from privacylib.run.runner import NOTEBOOK
 
@@ -62,8 +62,7 @@ def test_a_failed_run_leaves_the_next_a_new_kernel(tmp_path):
     supply = KernelSupply(str(NOTEBOOK.parent))
     try:
         first = supply.get()
-        (failed,) = _in_turn([run("system=no-such-system")], tmp_path / "out", None, None, {},
-                             supply)
+        failed = _one(run("system=no-such-system"), tmp_path / "out", None, None, {}, supply)
         assert failed.status == "failed" and "no-such-system" in failed.detail
         assert not first.manager.has_kernel  # killed: its state is unknown
         second = supply.get()
