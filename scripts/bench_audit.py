@@ -73,7 +73,7 @@ else:
         spark = spark_session("local[2]")
         # Spark reading the log itself is part of its load (the JVM's start is not).
         began = time.perf_counter()
-        frames = read_into(loaded, spark, reads).frames if reads else None
+        frames = read_into(loaded, spark, dict.fromkeys(reads)).frames if reads else None
         out["load_seconds"] += time.perf_counter() - began
     out["rows"] = loaded.datasets["access_log"].rows_read
     if mode.startswith("spark"):

@@ -23,12 +23,11 @@ if TYPE_CHECKING:
     from privacylib.spark.reads import SparkRead
 
 
-def read_with_spark(config: AuditConfig, loaded: LoadResult,
-                    reads: tuple[str, ...]) -> SparkRead:
+def read_with_spark(config: AuditConfig, loaded: LoadResult) -> SparkRead:
     from privacylib.spark.reads import read_into
     from privacylib.spark.session import spark_session
 
-    return read_into(loaded, spark_session(config.spark_master), reads)
+    return read_into(loaded, spark_session(config.spark_master), config.spark_tables)
 
 
 def run_on_engine(config: AuditConfig, loaded: LoadResult, period: Period,

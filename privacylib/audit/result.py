@@ -152,6 +152,19 @@ class FindingsFile:
 
 
 @dataclass(frozen=True)
+class SparkInput:
+    """A file Spark read itself (--spark-reads), hashed as its task read it:
+    the only record of a catalog table's content, which no folder holds."""
+
+    dataset: str
+    # Its name in rejects and evidence: relative to the data folder, or
+    # <table>/<path under the table's location>.
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class RunResult:
     format: int
     run: RunInfo
@@ -166,6 +179,8 @@ class RunResult:
     access_by_hour: tuple[tuple[int, ...], ...] = ()
     # The data's descriptions of its codes (audit/names.py), masked: (code, words).
     code_names: tuple[tuple[str, str], ...] = ()
+    # The files Spark read itself; empty when DuckDB loaded every dataset.
+    spark_inputs: tuple[SparkInput, ...] = ()
 
     def names(self) -> dict[str, str]:
         return dict(self.code_names)
@@ -213,7 +228,9 @@ class RunResult:
                        tuple(_make(GoneFinding, x) for x in c["resolved"])),
             _make(FindingsFile, data["findings"]),
             tuple(tuple(row) for row in data["access_by_hour"]),
-            tuple((str(k), str(v)) for k, v in data["code_names"]))
+            tuple((str(k), str(v)) for k, v in data["code_names"]),
+            # Absent from the results of runs before Spark read catalog tables.
+            tuple(_make(SparkInput, x) for x in data.get("spark_inputs", ())))
 
 
 def _make(cls: type, data: dict[str, Any]) -> Any:
@@ -309,8 +326,10 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
                   else None)
     heat = audit.access_by_hour()
     access = tuple(tuple(int(v) for v in row) for row in heat.to_numpy()) if len(heat) else ()
+    spark = tuple(SparkInput(**{**f, "path": audit.masker.text(f["path"])})
+                  for f in audit.spark_read.inputs()) if audit.spark_read else ()
     return RunResult(FORMAT, run, audit.verdict(), outcomes, quality, exceptions, comparison,
-                     findings, access, tuple(code_names(audit).items()))
+                     findings, access, tuple(code_names(audit).items()), spark)
 
 
 def findings_file(path: Path) -> FindingsFile:

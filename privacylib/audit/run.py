@@ -231,7 +231,7 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     loaded = (None if reads else shared_load(resolved)) or load(
         Path(config.data), policy=resolved.policy, mapping=resolved.mapping, progress=False,
         skip=frozenset(reads))
-    spark_read = read_with_spark(config, loaded, reads) if reads else None
+    spark_read = read_with_spark(config, loaded) if reads else None
     catalog = resolved.catalog()
     exceptions: tuple[RiskException, ...] = ()
     if config.exceptions is not None:

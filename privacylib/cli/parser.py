@@ -124,10 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --engine spark: local[2] (default), spark://HOST:7077 or "
                           "sc://HOST:15002 (Spark Connect)")
     run.add_argument("--spark-reads", metavar="DATASETS",
-                     help="with --engine spark: datasets Spark reads from the data folder "
-                          "itself, a comma list (accepted: access_log); the others are "
-                          "loaded by DuckDB. The explorer's drill-down and ad hoc SQL "
-                          "cannot read them")
+                     help="with --engine spark: datasets Spark reads itself, a comma list "
+                          "(accepted: access_log), each from the data folder or, as "
+                          "access_log=SCHEMA.TABLE, from a Parquet or JSON table of Spark's "
+                          "catalog; the others are loaded by DuckDB. The explorer's "
+                          "drill-down and ad hoc SQL cannot read them")
     run.add_argument("--signing-key", type=Path,
                      help=f"Ed25519 key that signs the manifest (default: ${SIGNING_KEY_ENV}, "
                           f"else {DEFAULT_KEY_DIR / PRIVATE_NAME}, made on first use)")

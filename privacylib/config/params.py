@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,9 @@ ENGINES = tuple(Engine)
 # one dataset large enough to want it and proved equal to DuckDB's load end
 # to end; read_dataset also refuses a dataset whose key is not text.
 SPARK_READABLE = ("access_log",)
+# A Spark catalog table Spark reads a dataset from (access_log=lake.events):
+# one to three plain parts, handed to Spark as a name, never as SQL text.
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 PATHS = ("data", "policy", "mapping", "key_file", "out", "exceptions", "store", "controls_dir")
 
 
@@ -76,8 +80,9 @@ class AuditConfig:
     # The Spark master with engine spark: local[N], spark://…, sc://… (Spark
     # Connect); None: local[2].
     spark_master: str | None = None
-    # With engine spark: the datasets Spark reads from the data folder itself,
-    # a comma list (only access_log yet); None: DuckDB loads every dataset and
+    # With engine spark: the datasets Spark reads itself, a comma list (only
+    # access_log yet), each from the data folder or, as access_log=lake.events,
+    # from a table of the Spark catalog; None: DuckDB loads every dataset and
     # hands the tables to Spark.
     spark_reads: str | None = None
 
@@ -114,23 +119,44 @@ class AuditConfig:
     @property
     def spark_datasets(self) -> tuple[str, ...]:
         """The datasets Spark reads itself (spark_reads), in the contract's order."""
-        names = {n.strip() for n in (self.spark_reads or "").split(",")}
-        return tuple(n for n in SPARK_READABLE if n in names)
+        return tuple(self.spark_tables)
+
+    @property
+    def spark_tables(self) -> dict[str, str | None]:
+        """Each dataset Spark reads itself -> the catalog table it reads it
+        from, or None for the data folder."""
+        return dict(_read_entries(self.spark_reads))
+
+
+def _read_entries(spark_reads: str | None) -> list[tuple[str, str | None]]:
+    """[(dataset, table or None)] of spark_reads, in the contract's order."""
+    entries: dict[str, str | None] = {}
+    for item in (spark_reads or "").split(","):
+        name, _, table = (p.strip() for p in item.partition("="))
+        if name:
+            entries[name] = table or None
+    return [(n, entries[n]) for n in SPARK_READABLE if n in entries] + [
+        (n, t) for n, t in entries.items() if n not in SPARK_READABLE]
 
 
 def _spark_reads(config: AuditConfig) -> str | None:
     """spark_reads checked and written one way (the manifest records it)."""
-    names = [n.strip() for n in (config.spark_reads or "").split(",") if n.strip()]
-    if not names:
+    entries = _read_entries(config.spark_reads)
+    if not entries:
         return None
     if config.engine != Engine.SPARK:
         raise UsageError("--spark-reads is for --engine spark",
                          hint="add --engine spark, or leave out --spark-reads")
-    unknown = [n for n in names if n not in SPARK_READABLE]
+    unknown = [n for n, _ in entries if n not in SPARK_READABLE]
     if unknown:
         raise UsageError(f"Spark cannot read {', '.join(unknown)} itself",
                          hint="--spark-reads accepts: " + ", ".join(SPARK_READABLE))
-    return ",".join(n for n in SPARK_READABLE if n in names)
+    for name, table in entries:
+        if table is not None and not _TABLE_NAME.fullmatch(table):
+            raise UsageError(f"--spark-reads {name}={table}: not a table name",
+                             hint="name a table of the Spark catalog as table, schema.table "
+                                  "or catalog.schema.table (letters, digits and _)")
+    return ",".join(n if t is None else f"{n}={t}" for n, t in entries)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ DatasetLoad, with rows read = loaded + rejected + filtered checked.
 
 The files are found as the loader finds them (intake/sources.py `discover`):
 a file named after the dataset, or a folder of files; in a local folder, or
-in one that Spark lists (hdfs://, s3a://…: spark/intake_files.py). The result is the
+in one that Spark lists (hdfs://, s3a://…: spark/intake_files.py); or they
+are a catalog table's files (spark/intake_tables.py). The result is the
 loaded table and its rejects as Spark DataFrames typed as DuckDB's
 `<dataset>` and `<dataset>__rejects`, and the DatasetLoad.
 """
@@ -40,6 +41,7 @@ from privacylib.spark.intake_files import (
     remote_mapping,
 )
 from privacylib.spark.intake_merge import Merged, dataset_checks, merge_duplicates
+from privacylib.spark.intake_tables import table_files
 from privacylib.spark.intake_task import (
     ARROW_TYPES,
     TaskPlan,
@@ -62,6 +64,8 @@ class SparkDataset:
     # What the tasks gave and the duplicates found, kept (persisted) while
     # the two DataFrames are used.
     cached: list[DataFrame] = field(default_factory=list)
+    # Each file as the tasks read it: {"path", "sha256", "size"}, in order.
+    inputs: list[dict] = field(default_factory=list)
 
     def unpersist(self) -> None:
         for frame in self.cached:
@@ -69,27 +73,36 @@ class SparkDataset:
 
 
 def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "access_log", *,
-                 mapping: Mapping | None = None, policy: Policy | None = None) -> SparkDataset:
-    """Read one dataset of `data_dir` with Spark, typed by privacylib's loader."""
+                 mapping: Mapping | None = None, policy: Policy | None = None,
+                 table: str | None = None) -> SparkDataset:
+    """Read one dataset of `data_dir` with Spark, typed by privacylib's loader;
+    or, with `table`, from that table of Spark's catalog (intake_tables.py)."""
     ds = BY_NAME.get(dataset)
     if ds is None:
         raise UsageError(f"{dataset} is no dataset of the data contract")
     _check_key(ds)
     policy = policy or Policy()
-    listed = listing(spark, str(data_dir)) if is_uri(data_dir) else None
+    listed = listing(spark, str(data_dir)) if is_uri(data_dir) and table is None else None
     if listed is None:
         mapping = mapping if mapping is not None else load_mapping(None, data_dir)
     else:
         mapping = remote_mapping(listed, str(data_dir), mapping)
     m = mapping.for_dataset(dataset)
+    fmt, left_out = None, []
     try:
-        files, addresses = (local_files(Path(data_dir), dataset, m.source_name) if listed is None
-                            else listed_files(listed, str(data_dir), dataset, m.source_name))
+        if table is not None:
+            found = table_files(spark, table, ds, m)
+            files, addresses, fmt = found.files, found.addresses, found.format
+            left_out = found.partitions
+        elif listed is None:
+            files, addresses = local_files(Path(data_dir), dataset, m.source_name)
+        else:
+            files, addresses = listed_files(listed, str(data_dir), dataset, m.source_name)
     except DataError as exc:
         return _empty(spark, ds, DatasetLoad(dataset, "error", error=str(exc)))
     if not files:
         return _empty(spark, ds, DatasetLoad(dataset, "absent"))
-    parts = _read_parts(spark, ds, m, policy, files, addresses)
+    parts = _read_parts(spark, ds, m, policy, files, addresses, fmt)
     stats = {r["_source_file"]: json.loads(r["_stats"]) for r in
              parts.where("_kind = 'file'").select("_source_file", "_stats").collect()}
     missing = [f.name for f in files if f.name not in stats]
@@ -107,7 +120,13 @@ def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "acce
     merged = merge_duplicates(ds, m, parts, extras)
     result = _dataset_load(ds, m, files, per_file, merged)
     result.warnings += dataset_checks(merged.table, ds, result)
-    return SparkDataset(merged.table, merged.rejects, result, [parts, *merged.cached])
+    if left_out:
+        result.warnings.append(
+            f"table {table}: partition column(s) {', '.join(left_out)} not read (their values "
+            "are in its folders' names, not in its files)")
+    inputs = [{"path": f.name, "sha256": s["sha256"], "size": s["size"]}
+              for f, s in zip(files, per_file, strict=True)]
+    return SparkDataset(merged.table, merged.rejects, result, [parts, *merged.cached], inputs)
 
 
 def _check_key(ds: Dataset) -> None:
@@ -120,14 +139,15 @@ def _check_key(ds: Dataset) -> None:
 
 
 def _read_parts(spark: SparkSession, ds: Dataset, m: DatasetMapping, policy: Policy,
-                files: list[SourceFile], addresses: list[str]) -> DataFrame:
+                files: list[SourceFile], addresses: list[str], fmt: str | None) -> DataFrame:
     """The tasks' rows (loaded, rejects, one per file), persisted: the
     counts are collected first, then the tables are made from the same rows."""
     from pyspark import StorageLevel
     from pyspark.sql.pandas.types import from_arrow_schema
 
     plan = TaskPlan.make(ds.name, m, policy,
-                         {file_key(a): f.name for a, f in zip(addresses, files, strict=True)})
+                         {file_key(a): f.name for a, f in zip(addresses, files, strict=True)},
+                         fmt)
     raw = spark.read.format("binaryFile").load(addresses)
     schema = from_arrow_schema(pa.schema(output_columns(ds)))
     # On disk, not in the JVM's heap: kept in memory, a 10M-event log's typed

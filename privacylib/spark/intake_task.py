@@ -14,11 +14,12 @@ as a map: which a file has is known only once it is read.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 import duckdb
@@ -31,6 +32,7 @@ from privacylib.contract import BY_NAME, Dataset
 from privacylib.intake.connection import connect
 from privacylib.intake.ingest import DatasetLoad, _filter_note, _load_dataset
 from privacylib.intake.presets import source_gaps
+from privacylib.intake.readers import SourceFile
 from privacylib.intake.rejects import BOOKKEEPING, enum_warnings
 from privacylib.intake.schema import stage_columns
 from privacylib.intake.sources import discover
@@ -71,12 +73,15 @@ class TaskPlan:
     policy: Policy
     # File address (intake_files.file_key) -> name.
     names: dict[str, str]
+    # The files' format when a table's provider says it (intake_tables.py);
+    # None: told by the data folder's rules (suffix, mapping's source).
+    format: str | None = None
 
     @classmethod
     def make(cls, dataset: str, mapping: DatasetMapping, policy: Policy,
-             names: dict[str, str]) -> TaskPlan:
+             names: dict[str, str], fmt: str | None = None) -> TaskPlan:
         fields = {f.name: _thaw(getattr(mapping, f.name)) for f in dataclasses.fields(mapping)}
-        return cls(dataset, fields, policy, names)
+        return cls(dataset, fields, policy, names, fmt)
 
     @property
     def mapping(self) -> DatasetMapping:
@@ -115,7 +120,7 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
             for i, path in enumerate(paths):
                 content = batch.column("content")[i].as_py()
                 folder = Path(tmp) / f"f{next_id}"
-                parts = _load_one(con, m, plan.policy, ds, plan.names[file_key(path)], content,
+                parts = _load_one(con, m, plan, ds, plan.names[file_key(path)], content,
                                   folder, next_id)
                 for exprs, rows in parts:
                     next_id += rows
@@ -126,24 +131,32 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
     con.close()
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, policy: Policy, ds: Dataset,
+def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, plan: TaskPlan, ds: Dataset,
               name: str, content: bytes, folder: Path, first_id: int,
               ) -> list[tuple[dict, int]]:
     """Load one file; the SELECTs (expressions by output column) that give
     its rows, each with the row ids it takes."""
     data = folder / "data"
-    target = data / name
+    # A table's file (its format known) keeps only its own name here: its
+    # name in rejects is the table's, never a path to make.
+    base = PurePosixPath(name).name
+    target = data / name if plan.format is None else data / (
+        base if base not in ("", ".", "..") else "file")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
+    digest = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
     del content
     work = folder / "work"
     work.mkdir()
-    files = discover(data, ds.name, m.source_name)
-    assert [f.name for f in files] == [name], (files, name)  # the same place, the same name
+    if plan.format is None:
+        files = discover(data, ds.name, m.source_name)
+        assert [f.name for f in files] == [name], (files, name)  # the same place, the same name
+    else:
+        files = [SourceFile(target, name, plan.format)]
     with tqdm(disable=True) as bar:
-        result = _load_dataset(con, ds, files, m, policy, work, bar)
+        result = _load_dataset(con, ds, files, m, plan.policy, work, bar)
     target.unlink()
-    stats = _stats(con, ds, m, result)
+    stats = {**_stats(con, ds, m, result), **digest}
     file_row = {"_kind": "'file'", "_source_file": quote_literal(name),
                 "_stats": quote_literal(json.dumps(stats))}
     if result.status != "loaded":

@@ -49,6 +49,11 @@ class SparkRead:
     def frames(self) -> dict[str, DataFrame]:
         return {name: d.table for name, d in self.datasets.items()}
 
+    def inputs(self) -> list[dict]:
+        """Every file Spark read, hashed as its task read it: {"dataset",
+        "path", "sha256", "size"} (result.json and the manifest record them)."""
+        return [{"dataset": name, **f} for name, d in self.datasets.items() for f in d.inputs]
+
     def keep_scoped(self) -> None:
         """Each dataset's view as the controls read it, fixed now: a later
         view of the same name does not change it."""
@@ -72,13 +77,15 @@ def _micros(at: datetime) -> int:
     return (at - EPOCH) // timedelta(microseconds=1)
 
 
-def read_into(loaded: LoadResult, spark: SparkSession, names: tuple[str, ...]) -> SparkRead:
-    """Read `names` with Spark from the loaded data folder, with its policy and
-    mapping; their DatasetLoads replace DuckDB's placeholders in `loaded`."""
+def read_into(loaded: LoadResult, spark: SparkSession,
+              tables: dict[str, str | None]) -> SparkRead:
+    """Read each dataset of `tables` with Spark, from the loaded data folder
+    or the catalog table named, with the folder's policy and mapping; their
+    DatasetLoads replace DuckDB's placeholders in `loaded`."""
     read: dict[str, SparkDataset] = {}
-    for name in names:
+    for name, table in tables.items():
         got = read_dataset(spark, loaded.data_dir, name, mapping=loaded.mapping,
-                           policy=loaded.policy)
+                           policy=loaded.policy, table=table)
         loaded.datasets[name] = got.load
         collect_rejects(loaded.con, name, got.rejects)
         collect_values(loaded.con, name, got.table)

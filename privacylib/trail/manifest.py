@@ -28,7 +28,7 @@ import hashlib
 import json
 import platform
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -110,9 +110,11 @@ def engine_record(config: AuditConfig) -> dict[str, str]:
     return {"name": "spark", "version": installed("pyspark"),
             "master": config.spark_master or DEFAULT_MASTER,
             "transpiler": f"sqlglot {installed('sqlglot')}",
-            # The datasets Spark read from the data folder itself (the others
-            # DuckDB loaded); the folder's files are hashed under inputs either way.
-            "reads": list(config.spark_datasets)}
+            # The datasets Spark read itself (the others DuckDB loaded), and
+            # the catalog table of each read from one; spark_inputs hashes
+            # every file Spark read.
+            "reads": list(config.spark_datasets),
+            "tables": {n: t for n, t in config.spark_tables.items() if t is not None}}
 
 
 class ResultMismatch(PrivacyLibError):
@@ -156,6 +158,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
     run = result.run_record()
     inputs = record.inputs
+    spark_inputs = [asdict(f) for f in result.spark_inputs]
     if record.config.mask:
         # The manifest travels with the report: a file name or a policy value
         # holding an ID number is masked like the rest (the hashes stay exact,
@@ -163,6 +166,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         from privacylib.masking.masker import mask_text
 
         inputs = [{**e, "path": mask_text(e["path"])} for e in inputs]
+        spark_inputs = [{**e, "path": mask_text(e["path"])} for e in spark_inputs]
         policy = {k: _masked(v, mask_text) for k, v in policy.items()}
     return {
         "format": FORMAT,
@@ -178,6 +182,9 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "versions": versions(),
         "engine": engine_record(record.config),
         "inputs": inputs,
+        # The files Spark read itself, hashed as read (a catalog table's
+        # content is recorded nowhere else).
+        "spark_inputs": spark_inputs,
         "outputs": file_entries(folder, skip=UNLISTED),
         "controls": [{"id": c.id, "definition_sha256": hashes[c.id],
                       "outcome": str(c.outcome), "findings": c.findings,

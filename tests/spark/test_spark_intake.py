@@ -238,3 +238,123 @@ def test_a_spark_audit_reads_the_log_spark_read(spark, sample, scoped: str) -> N
     assert sum(len(r.findings) for r in have.results) > 10  # not a run over nothing
     assert other.datasets["access_log"].period_warnings == \
         duck.datasets["access_log"].period_warnings
+
+
+# --- a table of Spark's catalog (--spark-reads access_log=TABLE) ---------------------------
+def _parquet_log(folder: Path, days: dict[str, list[list[object]]]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True)
+    for name, rows in days.items():
+        cols = list(zip(*rows, strict=True))
+        pq.write_table(pa.table({h: pa.array(c, pa.int64() if h == "record_count" else
+                                             pa.string())
+                                 for h, c in zip(HEADER, cols, strict=True)}), folder / name)
+
+
+@pytest.fixture
+def table_name(spark, request):
+    """A table name of its own for each test, dropped after it."""
+    name = "t_" + request.node.name.split("[")[0][-40:]
+    yield name
+    spark.sql("DROP VIEW IF EXISTS IDENTIFIER(:t)", args={"t": name + "_v"})
+    spark.sql("DROP TABLE IF EXISTS IDENTIFIER(:t)", args={"t": name})
+
+
+def _renamed(rows: list[tuple], old: str, new: str) -> list[tuple]:
+    return sorted(tuple(v.replace(old, new) if isinstance(v, str) else v for v in r)
+                  for r in rows)
+
+
+def test_a_parquet_table_is_read_as_its_folder_is_loaded(spark, tmp_path: Path,
+                                                         table_name: str) -> None:
+    """The same rows, rejects and counts as DuckDB's load of the table's files
+    as a folder; files named after the table, each hashed as read."""
+    from privacylib.digests import sha256_file
+
+    log = tmp_path / "access_log"
+    _parquet_log(log, {"2026-10-02.parquet": [_event("K"), _event("P3", ts=None), _event("P4")],
+                       "2026-10-01.parquet": [_event("P1"), _event("P2", ts="yesterday"),
+                                              _event(""), _event("K", action="erase")]})
+    spark.catalog.createTable(table_name, path=str(log), source="parquet")
+    duck = load(tmp_path, progress=False)
+    got = read_dataset(spark, tmp_path / "elsewhere", table=table_name)
+    try:
+        want = duck.datasets["access_log"]
+        assert got.load.files == [f"{table_name}/2026-10-01.parquet",
+                                  f"{table_name}/2026-10-02.parquet"]
+        for field in set(LOAD_FIELDS) - {"files"}:
+            assert getattr(got.load, field) == getattr(want, field), field
+        assert (want.rows_loaded, want.rows_rejected) == (4, 3)
+        for table, frame in (("access_log", got.table), ("access_log__rejects", got.rejects)):
+            names = [r[0] for r in duck.con.execute(f"DESCRIBE {table}").fetchall()]
+            actual = [tuple(r[n] for n in names) for r in frame.toArrow().to_pylist()]
+            expected = duck.con.execute(f"SELECT * FROM {table}").fetchall()
+            assert _renamed(actual, table_name + "/", "") == _renamed(expected, "access_log/",
+                                                                        ""), table
+        assert got.inputs == [{"path": f"{table_name}/{p.name}", "sha256": sha256_file(p),
+                               "size": p.stat().st_size} for p in sorted(log.iterdir())]
+    finally:
+        got.unpersist()
+
+
+def test_a_partitioned_table(spark, tmp_path: Path, table_name: str) -> None:
+    """A partition column's values are in folder names: one the dataset
+    needs refuses the table; another is left out, and said."""
+    _parquet_log(tmp_path / "t" / "day=2026-10-01", {"a.parquet": [_event("A1"), _event("A2")]})
+    _parquet_log(tmp_path / "t" / "day=2026-10-02", {"b.parquet": [_event("B1")]})
+    spark.catalog.createTable(table_name, path=str(tmp_path / "t"), source="parquet")
+    spark.sql("ALTER TABLE IDENTIFIER(:t) RECOVER PARTITIONS", args={"t": table_name})
+    got = read_dataset(spark, tmp_path, table=table_name)
+    try:
+        assert (got.load.status, got.load.rows_loaded) == ("loaded", 3)
+        assert got.load.files == [f"{table_name}/day=2026-10-01/a.parquet",
+                                  f"{table_name}/day=2026-10-02/b.parquet"]
+        assert any("partition column(s) day" in w for w in got.load.warnings)
+    finally:
+        got.unpersist()
+    refused = read_dataset(spark, tmp_path, table=table_name,
+                           mapping=mapping_from_dict({"access_log": {"columns": {
+                               "day": "system", "system": "data_category"}}}))
+    assert refused.load.status == "error" and "partition column(s) day" in refused.load.error
+
+
+def test_a_table_whose_files_are_not_its_rows_is_refused_in_words(spark, tmp_path: Path,
+                                                                   table_name: str) -> None:
+    write_csv(tmp_path / "c" / "a.csv", HEADER, [_event("A1")])
+    spark.catalog.createTable(table_name, path=str(tmp_path / "c"), source="csv")
+    spark.sql(f"CREATE TEMPORARY VIEW {table_name}_v AS SELECT 1 AS event_id")
+    for table, said in ((table_name, "no header row"), (table_name + "_v", "temporary view"),
+                        ("no_such_table", "Spark has no table no_such_table")):
+        got = read_dataset(spark, tmp_path, table=table)
+        assert (got.load.status, got.table.count()) == ("error", 0)
+        assert said in got.load.error, got.load.error
+
+
+def test_an_audit_configured_with_a_table_reads_it(spark, tmp_path: Path,
+                                                   table_name: str) -> None:
+    """spark_reads access_log=TABLE reaches the read (audit/engines.py): the
+    log is the table's, in the place of DuckDB's, and every file recorded.
+    (The controls over a log Spark read: test_a_spark_audit_reads_the_log_spark_read.)"""
+    from privacylib.audit.engines import read_with_spark
+    from privacylib.config.params import AuditConfig
+
+    _parquet_log(tmp_path / "lake", {"x.parquet": [_event("A1"), _event("A2", ts="never")]})
+    spark.catalog.createTable(table_name, path=str(tmp_path / "lake"), source="parquet")
+    write_csv(tmp_path / "data" / "access_log.csv", HEADER, [_event("NOT-READ")])
+    config = AuditConfig.from_parameters(data=str(tmp_path / "data"), period="2026-10",
+                                         engine="spark", spark_reads=f"access_log={table_name}")
+    assert config.spark_tables == {"access_log": table_name}
+    loaded = load(tmp_path / "data", progress=False, skip=frozenset({"access_log"}))
+    read = read_with_spark(config, loaded)
+    try:
+        log = loaded.datasets["access_log"]
+        assert (log.files, log.rows_loaded, log.rows_rejected) == (
+            [f"{table_name}/x.parquet"], 1, 1)
+        assert [r["event_id"] for r in read.frames["access_log"].collect()] == ["A1"]
+        assert [(f["dataset"], f["path"]) for f in read.inputs()] == [
+            ("access_log", f"{table_name}/x.parquet")]
+    finally:
+        for got in read.datasets.values():
+            got.unpersist()

@@ -51,6 +51,9 @@ EXTRA = [
     ({"spark_reads": "access_log"}, "--spark-reads is for --engine spark"),
     ({"engine": "spark", "spark_reads": "access_log,consents"},
      "Spark cannot read consents itself"),
+    ({"engine": "spark", "spark_reads": "access_log=lake.events; DROP TABLE x"},
+     "not a table name"),
+    ({"engine": "spark", "spark_reads": "access_log=a.b.c.d"}, "not a table name"),
 ])
 def test_a_wrong_spark_reads_is_a_usage_error_naming_what_is_accepted(params: dict,
                                                                        message: str) -> None:
@@ -74,6 +77,13 @@ def test_the_option_the_batch_key_and_the_manifest(tmp_path: Path) -> None:
     assert (config.spark_reads, config.spark_datasets) == ("access_log", ("access_log",))
     assert engine_record(config)["reads"] == ["access_log"]
     assert engine_record(dataclasses.replace(config, spark_reads=None))["reads"] == []
+    # From a table of Spark's catalog: written one way, recorded by the manifest.
+    table = AuditConfig.from_parameters(data=DATA, engine="spark",
+                                        spark_reads="access_log = lake.events_2026")
+    assert (table.spark_reads, table.spark_datasets, table.spark_tables) == (
+        "access_log=lake.events_2026", ("access_log",), {"access_log": "lake.events_2026"})
+    assert engine_record(table)["tables"] == {"access_log": "lake.events_2026"}
+    assert engine_record(config)["tables"] == {}
     pytest.importorskip("pyspark")
     batch = tmp_path / "batch.yaml"
     batch.write_text(f"defaults: {{data: '{DATA}'}}\nengine: spark\nspark_reads: access_log\n"
@@ -178,8 +188,13 @@ def test_spark_reading_the_log_is_the_duckdb_audit(runs: dict[str, Path],
     assert rejects == _files(duck / "rejects") and "access_log.csv" in rejects
     manifest = json.loads((spark / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["engine"]["name"], manifest["engine"]["reads"]) == ("spark", ["access_log"])
-    # The log's files are hashed as the run's inputs, as in any run.
-    assert "access_log/2026-10-31b.csv.gz" in json.dumps(manifest["inputs"])
+    # The log's files are hashed as the run's inputs, as in any run, and as
+    # Spark's tasks read them: the same bytes.
+    hashed = {e["path"]: e["sha256"] for e in manifest["inputs"]}
+    assert "access_log/2026-10-31b.csv.gz" in hashed
+    read = {e["path"]: e["sha256"] for e in manifest["spark_inputs"]}
+    assert read == {p: h for p, h in hashed.items() if p.startswith("access_log/")}
+    assert {e["dataset"] for e in manifest["spark_inputs"]} == {"access_log"}
     verified = cli("verify", spark, "--public-key", signing_keys[1])
     assert verified.returncode == 0 and "PROVEN" in verified.stdout, (
         verified.stdout + verified.stderr)

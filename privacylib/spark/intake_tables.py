@@ -1,0 +1,125 @@
+"""A dataset Spark reads from a table of its catalog (--spark-reads
+access_log=lake.events), read through the table's data files.
+
+The table's files are typed by the same loader as a folder's (spark/intake.py),
+so a table is read only where its files hold exactly its rows and columns:
+- Parquet tables (and Hive tables stored as Parquet), and JSON tables (whose
+  files are JSON Lines);
+- not CSV tables: their files have no header row, and the loader knows a
+  column by its header;
+- not Delta, Iceberg or other table formats: which rows are live is kept
+  beside the files (deletion vectors, delete files), so the files alone would
+  count removed rows; nor views, whose rows are a query's;
+- not a partition column the dataset needs: its value is in the folder's
+  name, not in the file.
+Every file is named `<table>/<path under the table's location>` in rejects
+and evidence, the files in sorted order, and a row's line is its place in
+its file: the same table gives the same rows, lines and findings. What the
+table was is recorded per file by content (spark/intake.py: its SHA-256 as
+the task read it), in result.json and the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from privacylib.config.mapping import DatasetMapping
+from privacylib.contract import Dataset
+from privacylib.errors import DataError
+from privacylib.intake.readers import SourceFile
+from privacylib.spark.intake_files import file_key
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+# A table's provider -> the loader's format of its files.
+PROVIDERS = {"parquet": "parquet", "json": "jsonl"}
+_WHY_NOT = {
+    "csv": "a CSV table's files have no header row, which the loader reads columns by",
+    "delta": "which of a Delta table's rows are live is kept beside its files",
+    "iceberg": "which of an Iceberg table's rows are live is kept beside its files",
+}
+
+
+@dataclass(frozen=True)
+class TableFiles:
+    """A table's data files, as the loader names them and as Spark reads them."""
+
+    table: str
+    format: str
+    files: list[SourceFile]
+    addresses: list[str]
+    # Partition columns left out: their values are in folder names (extras only).
+    partitions: list[str]
+
+
+def table_files(spark: SparkSession, table: str, ds: Dataset,
+                m: DatasetMapping) -> TableFiles:
+    """The files of `table` for `ds`, or a DataError saying why it cannot be read."""
+    details = _describe(spark, table, ds)
+    if not details:
+        _refuse(table, ds, "Spark describes no table details of it (a temporary view?)")
+    if details.get("type", "").upper() == "VIEW":
+        _refuse(table, ds, "it is a view: its rows are a query's, not its files'")
+    fmt = _format(details)
+    if fmt is None:
+        provider = details.get("provider", "unknown")
+        why = _WHY_NOT.get(provider.lower(), f"its files are {provider}, which the loader "
+                                             "does not read")
+        _refuse(table, ds, why)
+    if m.source_name is not None:
+        _refuse(table, ds, f"mapping.yaml gives {ds.name} the source {m.source_name}, a "
+                           "native log's format, but a table's files are its own format")
+    partitions = [c.name for c in spark.catalog.listColumns(table) if c.isPartition]
+    needed = {n.lower() for n in [*ds.column_names, *m.source_names()]}
+    lost = [p for p in partitions if p.lower() in needed]
+    if lost:
+        _refuse(table, ds, f"its partition column(s) {', '.join(lost)} are in its folders' "
+                           "names, not in its files")
+    location = file_key(details.get("location", "")).rstrip("/") + "/"
+    keys = sorted(file_key(a) for a in spark.table(table).inputFiles())
+    names = [f"{table}/{k[len(location):]}" if k.startswith(location) else f"{table}/{k}"
+             for k in keys]
+    files = [SourceFile(PurePosixPath(n), n, fmt) for n in names]  # type: ignore[arg-type]
+    return TableFiles(table, fmt, files, keys, partitions)
+
+
+def _describe(spark: SparkSession, table: str, ds: Dataset) -> dict[str, str]:
+    """DESCRIBE TABLE EXTENDED's table details (Type, Provider, Location…),
+    keys lower-cased; the name is bound as an identifier, never pasted. The
+    details follow their heading: the rows before it are the columns, which
+    may well be named `type` or `location`."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        rows = spark.sql("DESCRIBE TABLE EXTENDED IDENTIFIER(:t)", args={"t": table}).collect()
+    except AnalysisException as exc:
+        raise DataError(f"dataset {ds.name}: Spark has no table {table} ({_first_line(exc)})",
+                        dataset=ds.name, file=table,
+                        hint="check the name (spark.catalog.listTables()) and the session's "
+                             "catalog settings") from exc
+    heading = next((i for i, r in enumerate(rows)
+                    if str(r[0]).strip() == "# Detailed Table Information"), len(rows))
+    return {str(r[0]).strip().lower(): str(r[1] or "").strip() for r in rows[heading + 1:]
+            if r[0] and not str(r[0]).startswith("#")}
+
+
+def _format(details: dict[str, str]) -> str | None:
+    provider = details.get("provider", "").lower()
+    if provider == "hive":  # a Hive table: its format is its input format's
+        stored = details.get("inputformat", "").lower()
+        return "parquet" if "parquet" in stored else None
+    return PROVIDERS.get(provider)
+
+
+def _refuse(table: str, ds: Dataset, why: str) -> None:
+    raise DataError(f"dataset {ds.name}: table {table} cannot be read: {why}",
+                    dataset=ds.name, file=table,
+                    hint="write the rows to a Parquet table (or folder) and read that, or "
+                         "leave out --spark-reads to have DuckDB load the data folder's copy")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
