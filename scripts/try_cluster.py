@@ -1,13 +1,15 @@
 """An audit on a real Spark standalone cluster, beside the same audit on DuckDB.
 
-    python scripts/try_cluster.py [--data DIR] [--period 2026-10] [--reads]
+    python scripts/try_cluster.py [--data DIR] [--period 2026-10] [--reads] [--connect]
 
 Starts a standalone master and one worker from pyspark's own jars (bin/
 spark-class), on loopback ports of their own, each in a folder of its own;
 runs `privacy-audit run --engine spark --spark-master spark://…` (with
 --reads: `--spark-reads access_log`, Spark's executors reading the log's
 files) and `privacy-audit run` on DuckDB over the same folder; and says
-whether the two audits agree: every control's outcome, checked count and
+with --connect, the audit goes through a Spark Connect server in front of
+the cluster (`--spark-master sc://…`), as a client away from the cluster
+would. It says whether the two audits agree: every control's outcome, checked count and
 finding count, every finding (control, subject, key), data_quality.csv and
 the rejects; that `privacy-audit verify` proves the cluster's run; and that
 the work ran in the worker's executors (their logs under its work folder).
@@ -48,17 +50,41 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).parent
 
 
-def start(name: str, args: list[str], root: Path) -> subprocess.Popen:
-    """A daemon of the cluster (spark-class CLASS ARGS) in a process group of its own."""
+def start(name: str, args: list[str], root: Path, script: str = "bin/spark-class",
+          ) -> subprocess.Popen:
+    """A daemon of the cluster (spark-class CLASS ARGS, or another of Spark's
+    scripts) in a process group of its own."""
     folder = root / name
     folder.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_"))}
     env.update(SPARK_HOME=str(spark_home()), SPARK_LOG_DIR=str(folder),
+               SPARK_PID_DIR=str(folder), SPARK_CONF_DIR=str(folder),
                SPARK_LOCAL_DIRS=str(folder), PYSPARK_PYTHON=sys.executable)
     with (folder / "log").open("wb") as out:
-        return subprocess.Popen(["bash", str(spark_home() / "bin" / "spark-class"), *args],
+        return subprocess.Popen(["bash", str(spark_home() / script), *args],
                                 cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def start_connect(url: str, root: Path) -> tuple[subprocess.Popen, str]:
+    """A Spark Connect server whose master is the cluster: (process, sc:// URL)."""
+    port = free_port()
+    conf = {**TINY, "spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(port)}
+    proc = start("connect", ["--wait", "--master", url,
+                             *[a for k, v in conf.items() for a in ("--conf", f"{k}={v}")]],
+                 root, "sbin/start-connect-server.sh")
+    began = time.monotonic()
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"sc://127.0.0.1:{port}"
+        if proc.poll() is not None or time.monotonic() - began > DEADLINE:
+            sys.exit("the Spark Connect server did not start:\n"
+                     + (root / "connect" / "log").read_text(errors="replace")[-3000:])
+        time.sleep(0.25)
 
 
 def wait_for(log: Path, text: str, proc: subprocess.Popen) -> float:
@@ -114,6 +140,8 @@ def main() -> None:
     parser.add_argument("--period", default="2026-10")
     parser.add_argument("--reads", action="store_true",
                         help="the executors read the access log (--spark-reads access_log)")
+    parser.add_argument("--connect", action="store_true",
+                        help="through a Spark Connect server in front of the cluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="try-cluster-") as tmp:
         root = Path(tmp)
@@ -122,7 +150,7 @@ def main() -> None:
         master = start("master", ["org.apache.spark.deploy.master.Master", "--host",
                                   "127.0.0.1", "--port", str(port), "--webui-port",
                                   str(free_port())], root)
-        worker = None
+        worker = connect = None
         try:
             wait_for(root / "master" / "log", "I have been elected leader", master)
             worker = start("worker", ["org.apache.spark.deploy.worker.Worker", url, "--host",
@@ -130,13 +158,16 @@ def main() -> None:
                                       "--webui-port", str(free_port()), "--work-dir",
                                       str(root / "worker" / "work")], root)
             wait_for(root / "worker" / "log", "Successfully registered with master", worker)
-            extra = ["--engine", "spark", "--spark-master", url]
+            target = url
+            if args.connect:
+                connect, target = start_connect(url, root)
+            extra = ["--engine", "spark", "--spark-master", target]
             extra += ["--spark-reads", "access_log"] if args.reads else []
             on_cluster, cluster_run = audit(args.data, args.period, root / "cluster", *extra)
             on_duck, duck_run = audit(args.data, args.period, root / "duckdb")
-            report(root, url, args, (on_cluster, cluster_run), (on_duck, duck_run))
+            report(root, target, args, (on_cluster, cluster_run), (on_duck, duck_run))
         finally:
-            for proc in (worker, master):
+            for proc in (connect, worker, master):
                 if proc is not None:
                     stop(proc)
 
@@ -156,7 +187,9 @@ def report(root: Path, url: str, args: argparse.Namespace, cluster: tuple[float,
     print(f"| DuckDB | {duck[0]:.1f} | {len(want['controls'])} | {len(want['findings'])} "
           "| | | | |")
     same = [got[k] == want[k] for k in ("controls", "findings", "quality", "rejects")]
-    print(f"| standalone cluster{' reading the log' if args.reads else ''} | {cluster[0]:.1f} "
+    how = (" through Spark Connect" if args.connect else "") + (
+        " reading the log" if args.reads else "")
+    print(f"| standalone cluster{how} | {cluster[0]:.1f} "
           f"| {len(got['controls'])} | {len(got['findings'])} | "
           + " | ".join("yes" if s else "NO" for s in same) + " |")
     print(f"executors: {len(executors)}, tasks they ran: {tasks}; verify: "
