@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
 def read_with_spark(config: AuditConfig, loaded: LoadResult) -> SparkRead:
     from privacylib.spark.reads import read_into
-    from privacylib.spark.session import spark_session
+    from privacylib.spark.session import said_if_lost, spark_session
 
-    return read_into(loaded, spark_session(config.spark_master), config.spark_tables)
+    with said_if_lost(config.spark_master):
+        return read_into(loaded, spark_session(config.spark_master), config.spark_tables)
 
 
 def run_on_engine(config: AuditConfig, loaded: LoadResult, period: Period,
@@ -38,15 +39,16 @@ def run_on_engine(config: AuditConfig, loaded: LoadResult, period: Period,
     if config.engine != Engine.SPARK:
         return run_controls(loaded, period, scope=scope, controls=catalog)
     from privacylib.spark.engine import run_controls_spark
-    from privacylib.spark.session import spark_session
+    from privacylib.spark.session import said_if_lost, spark_session
 
-    if spark_read is None:
-        return run_controls_spark(loaded, period, spark_session(config.spark_master),
-                                  scope=scope, controls=catalog)
-    result = run_controls_spark(loaded, period, spark_read.spark, scope=scope,
-                                controls=catalog, frames=spark_read.frames)
-    spark_read.keep_scoped()
-    return result
+    with said_if_lost(config.spark_master):
+        if spark_read is None:
+            return run_controls_spark(loaded, period, spark_session(config.spark_master),
+                                      scope=scope, controls=catalog)
+        result = run_controls_spark(loaded, period, spark_read.spark, scope=scope,
+                                    controls=catalog, frames=spark_read.frames)
+        spark_read.keep_scoped()
+        return result
 
 
 def tables_named(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:

@@ -120,7 +120,7 @@ def _count(spark: SparkSession, control: Control, params: dict[str, Any],
 
 def _run_one(spark: SparkSession, loaded: LoadResult, control: Control, params: dict[str, Any],
              counts: dict[str, int], period: Period, scope: Scope | None) -> ControlResult:
-    from py4j.protocol import Py4JError
+    from py4j.protocol import Py4JError, Py4JNetworkError
     from pyspark.errors import PySparkException
 
     blocked = _blocked(loaded, control)
@@ -133,6 +133,8 @@ def _run_one(spark: SparkSession, loaded: LoadResult, control: Control, params: 
         query = spark_query(control)
         rows = [r.asDict() for r in spark.sql(
             f"SELECT * FROM ({query}) AS `finding` ORDER BY `subject_id`", args=used).collect()]
+    except Py4JNetworkError:
+        raise  # the JVM is gone: the run's error (session.said_if_lost), not this control's
     except (PySparkException, Py4JError, CountError) as exc:
         return query_failed(control, exc, started)
     return judge(loaded, control, rows, checked, started, period, scope)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from functools import reduce
 from typing import TYPE_CHECKING
 
-from privacylib.errors import UsageError
+from privacylib.errors import PrivacyLibError, UsageError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,6 +41,31 @@ REACH_RETRIES = 4
 # 1M-event access log (158 MB) sent whole ran a 1 GB server driver out of
 # memory (so did 4 GB); in chunks of this size it ran.
 CHUNK_BYTES = 16 << 20
+
+
+class SparkLost(PrivacyLibError):
+    """Spark's JVM (the local driver, or the Connect server) went away during
+    the run: nothing is published, and the message says what to try."""
+
+    exit_code = 1
+
+
+@contextmanager
+def said_if_lost(master: str | None) -> Iterator[None]:
+    """Within: a JVM gone (py4j finds no one at its port) is a SparkLost naming
+    the likely cause, not a traceback of py4j's sockets."""
+    from py4j.protocol import Py4JNetworkError
+
+    try:
+        yield
+    except (Py4JNetworkError, ConnectionError) as exc:
+        where = master or DEFAULT_MASTER
+        raise SparkLost(
+            f"Spark's driver ({where}) ended during the run ({type(exc).__name__}): most "
+            "likely out of memory; nothing was published",
+            hint="give the driver more memory, e.g. PYSPARK_SUBMIT_ARGS='--driver-memory 8g "
+                 "pyspark-shell' or spark.driver.memory in spark-defaults.conf (a local "
+                 "master's default is 1 GB), and run it again") from exc
 
 
 def require_spark(master: str | None = None) -> None:

@@ -1,5 +1,7 @@
 """Choosing the engine: the command line, the batch file, the manifest, and a
-clear usage error (exit 2) when pyspark or Java is missing. No Spark session."""
+clear usage error (exit 2) when pyspark or Java is missing; and a driver
+that dies, said in words. No Spark session in this process (the last test's
+is a subprocess's)."""
 
 from __future__ import annotations
 
@@ -84,3 +86,39 @@ def test_the_manifest_records_the_engine_its_version_and_the_master() -> None:
     assert (spark["name"], spark["master"]) == ("spark", "spark://h:7077")
     assert spark["transpiler"].startswith("sqlglot")
     assert engine_record(AuditConfig(data=DATA, engine="spark"))["master"] == "local[2]"
+
+
+# A process of its own: its Spark session's JVM is killed before the controls run.
+LOST = """
+import sys
+from privacylib.audit.engines import run_on_engine
+from privacylib.config.params import AuditConfig, resolve
+from privacylib.intake.ingest import load
+from privacylib.spark.session import SparkLost, spark_session
+
+resolved = resolve(AuditConfig.from_parameters(data=sys.argv[1], period="2026-10",
+                                               engine="spark"))
+loaded = load(sys.argv[1], progress=False)
+spark = spark_session(None)
+spark.sparkContext._gateway.proc.kill()
+spark.sparkContext._gateway.proc.wait()
+try:
+    run_on_engine(resolved.config, loaded, resolved.period, resolved.catalog(), None)
+except SparkLost as exc:
+    print("LOST", exc.exit_code, exc)
+"""
+
+
+@pytest.mark.spark
+def test_a_driver_that_dies_is_said_as_such_with_what_to_try(tmp_path: Path) -> None:
+    """Not a py4j traceback, nor 36 controls in error over a JVM that is gone."""
+    import subprocess
+
+    pytest.importorskip("pyspark")
+    script = tmp_path / "lost.py"
+    script.write_text(LOST, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), DATA], capture_output=True, text=True,
+                          timeout=300)
+    assert "LOST 1 Spark's driver (local[2]) ended during the run" in proc.stdout, (
+        proc.stdout + proc.stderr[-3000:])
+    assert "--driver-memory" in proc.stdout
