@@ -42,6 +42,9 @@ _WHY_NOT = {
     "iceberg": "which of an Iceberg table's rows are live is kept beside its files",
 }
 
+_INSTEAD = ("write the rows to a Parquet table (or folder) and read that, or leave out "
+            "--spark-reads to have DuckDB load the data folder's copy")
+
 
 @dataclass(frozen=True)
 class TableFiles:
@@ -72,18 +75,68 @@ def table_files(spark: SparkSession, table: str, ds: Dataset,
     if m.source_name is not None:
         _refuse(table, ds, f"mapping.yaml gives {ds.name} the source {m.source_name}, a "
                            "native log's format, but a table's files are its own format")
-    partitions = [c.name for c in spark.catalog.listColumns(table) if c.isPartition]
+    columns = spark.catalog.listColumns(table)
+    partitions = [c.name for c in columns if c.isPartition]
     needed = {n.lower() for n in [*ds.column_names, *m.source_names()]}
     lost = [p for p in partitions if p.lower() in needed]
     if lost:
         _refuse(table, ds, f"its partition column(s) {', '.join(lost)} are in its folders' "
                            "names, not in its files")
-    location = file_key(details.get("location", "")).rstrip("/") + "/"
+    # The session keeps a table's file listing from its first use: files the
+    # lake gained or lost since would be silently missed, or fail to open.
+    spark.catalog.refreshTable(table)
     keys = sorted(file_key(a) for a in spark.table(table).inputFiles())
-    names = [f"{table}/{k[len(location):]}" if k.startswith(location) else f"{table}/{k}"
-             for k in keys]
+    _told_apart(table, ds, keys)
+    named = _own_name(table, details)
+    names = [f"{named}/{_under(k, details.get('location', ''))}" for k in keys]
     files = [SourceFile(PurePosixPath(n), n, fmt) for n in names]  # type: ignore[arg-type]
-    return TableFiles(table, fmt, files, keys, partitions)
+    return TableFiles(named, fmt, files, keys, partitions)
+
+
+def _told_apart(table: str, ds: Dataset, keys: list[str]) -> None:
+    """spark/intake.py knows each file its tasks read by file_key of the
+    path Spark gives them, which is decoded already: a '%XX', '#' or '?' in a
+    path may make two files one there (p%41 and pA), so such files are refused."""
+    seen: dict[str, str] = {}
+    for key in keys:
+        other = seen.setdefault(file_key(key), key)
+        if other != key:
+            _refuse(table, ds, f"Spark's reader cannot tell its files {other} and {key} apart "
+                               "(a '%', '#' or '?' in their paths)",
+                    hint="rename the files or folders without '%', '#' and '?'")
+
+
+def _under(key: str, location: str) -> str:
+    """A file's path under the table's location. DESCRIBE shows the location
+    decoded ('file:/a b%20c' is folder 'a b%20c'), the files' addresses are
+    encoded: file_key would decode it twice, so the location is keyed as it
+    stands, and as an encoded address only if that is what the files lie under."""
+    for spelled in (_decoded_key(location), file_key(location)):
+        base = spelled.rstrip("/") + "/"
+        if location and key.startswith(base):
+            return key[len(base):]
+    return key  # outside its location (a partition placed elsewhere): its full address
+
+
+def _decoded_key(uri: str) -> str:
+    """file_key of an address written decoded: not parsed as a URL, where a
+    '#' or '?' in a folder's name would end its path."""
+    scheme, colon, rest = uri.partition(":")
+    if not colon or "/" in scheme:
+        scheme, rest = "file", uri
+    netloc, path = rest[2:].partition("/")[::2] if rest.startswith("//") else ("", rest[1:])
+    return f"{scheme}://{netloc}/{path.lstrip('/')}"
+
+
+def _own_name(table: str, details: dict[str, str]) -> str:
+    """The name as given, each part spelled as the catalog spells it: the
+    catalog matches names in any case, and the same table must give the same
+    file names, whichever case a run's configuration wrote."""
+    given = table.split(".")
+    if len(given) > 3:
+        return table
+    own = [details.get(k, "") for k in ("catalog", "database", "table")][-len(given):]
+    return ".".join(o if o.lower() == g.lower() else g for g, o in zip(given, own, strict=True))
 
 
 def _describe(spark: SparkSession, table: str, ds: Dataset) -> dict[str, str]:
@@ -114,11 +167,9 @@ def _format(details: dict[str, str]) -> str | None:
     return PROVIDERS.get(provider)
 
 
-def _refuse(table: str, ds: Dataset, why: str) -> None:
+def _refuse(table: str, ds: Dataset, why: str, hint: str = _INSTEAD) -> None:
     raise DataError(f"dataset {ds.name}: table {table} cannot be read: {why}",
-                    dataset=ds.name, file=table,
-                    hint="write the rows to a Parquet table (or folder) and read that, or "
-                         "leave out --spark-reads to have DuckDB load the data folder's copy")
+                    dataset=ds.name, file=table, hint=hint)
 
 
 def _first_line(exc: Exception) -> str:
