@@ -11,7 +11,11 @@ so a table is read only where its files hold exactly its rows and columns:
   beside the files (deletion vectors, delete files), so the files alone would
   count removed rows; nor views, whose rows are a query's;
 - not a partition column the dataset needs: its value is in the folder's
-  name, not in the file.
+  name, not in the file;
+- not a Parquet table whose Spark TIMESTAMP (an instant) is a timestamp of
+  the dataset, unless the dataset's zone is UTC (mapping.yaml `timezone`):
+  its files may hold it as UTC wall time without a zone (INT96), which the
+  loader would read in the policy's zone, hours off.
 Every file is named `<table>/<path under the table's location>` in rejects
 and evidence, the files in sorted order, and a row's line is its place in
 its file: the same table gives the same rows, lines and findings. What the
@@ -22,12 +26,14 @@ the task read it), in result.json and the manifest.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from privacylib.config.mapping import DatasetMapping
-from privacylib.contract import Dataset
+from privacylib.contract import Dataset, Kind
 from privacylib.errors import DataError
+from privacylib.intake.headers import resolve
 from privacylib.intake.readers import SourceFile
 from privacylib.spark.intake_files import file_key
 
@@ -82,6 +88,8 @@ def table_files(spark: SparkSession, table: str, ds: Dataset,
     if lost:
         _refuse(table, ds, f"its partition column(s) {', '.join(lost)} are in its folders' "
                            "names, not in its files")
+    if fmt == "parquet":
+        _check_instants(table, ds, m, [c for c in columns if not c.isPartition])
     # The session keeps a table's file listing from its first use: files the
     # lake gained or lost since would be silently missed, or fail to open.
     spark.catalog.refreshTable(table)
@@ -137,6 +145,35 @@ def _own_name(table: str, details: dict[str, str]) -> str:
         return table
     own = [details.get(k, "") for k in ("catalog", "database", "table")][-len(given):]
     return ".".join(o if o.lower() == g.lower() else g for g, o in zip(given, own, strict=True))
+
+
+def _check_instants(table: str, ds: Dataset, m: DatasetMapping, columns: list) -> None:
+    """A Spark TIMESTAMP is an instant, which a Parquet file may hold as its
+    UTC wall time without a zone (INT96, Spark's default): read as a naive
+    value in the policy's zone, it would move by the zone's offset, silently.
+    Read only where the dataset's zone is UTC (TIMESTAMP_NTZ is wall time,
+    as a folder's naive values are)."""
+    res = resolve(ds, [c.name for c in columns], m)
+    moved = [c for c, pos in res.contract.items()
+             if ds.column(c).kind is Kind.TIMESTAMP and columns[pos].dataType == "timestamp"]
+    if moved and not _is_utc(m.timezone):
+        zone = m.timezone or "the policy's time zone"
+        _refuse(table, ds, f"its column(s) {', '.join(moved)} are Spark TIMESTAMPs, which its "
+                           f"Parquet files may hold as UTC times without a zone, read in {zone}",
+                hint=f"give {ds.name} `timezone: UTC` in mapping.yaml (its Spark TIMESTAMPs "
+                     "are then read as the instants they are; its text times as UTC too)")
+
+
+def _is_utc(zone: str | None) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if zone is None:
+        return False
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return all(tz.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
 
 
 def _describe(spark: SparkSession, table: str, ds: Dataset) -> dict[str, str]:

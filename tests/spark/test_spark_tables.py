@@ -241,6 +241,46 @@ def test_a_partition_column_named_in_another_case(spark, tmp_path: Path, tables:
         assert f"partition column(s) {said} are in its folders' names" in got.load.error
 
 
+def test_a_spark_timestamp_in_parquet_is_read_as_the_instant_it_is(
+        spark, tmp_path: Path, tables: dict) -> None:
+    """Spark writes a TIMESTAMP to Parquet as INT96 by default: its UTC wall
+    time, no zone. Read in the policy's zone (Asia/Shanghai) it would move by
+    8 hours: refused, unless the log's zone is UTC; a JSON table's times
+    carry their offset and are read as they are. (The files are written as
+    Spark writes them, measured with pyspark 4: a Spark job each would
+    double the test's time.)"""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql import types as T
+
+    instant = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    row = dict(zip(HEADER, _event("T1"), strict=True))
+    (tmp_path / "tp").mkdir()
+    pq.write_table(pa.table({h: [instant if h == "ts" else v] for h, v in row.items()}),
+                   tmp_path / "tp" / "part-0.parquet", use_deprecated_int96_timestamps=True)
+    _spark_json(tmp_path / "tj" / "part-0.json", [_event("T1", ts="2026-10-01T09:00:00.000Z")])
+    schema = T.StructType([T.StructField("ts", T.TimestampType()) if f.name == "ts" else f
+                           for f in _log_schema().fields])
+    for name, folder, source in (("typed_parquet", "tp", "parquet"),
+                                 ("typed_json", "tj", "json")):
+        spark.catalog.createTable(name, path=str(tmp_path / folder), source=source,
+                                  schema=schema)
+        tables["table"].append(name)
+    refused = read_dataset(spark, tmp_path, table="typed_parquet")
+    assert refused.load.status == "error" and "column(s) ts are Spark TIMESTAMPs" in \
+        refused.load.error and "the policy's time zone" in refused.load.error
+    utc = mapping_from_dict({"access_log": {"timezone": "Etc/UTC"}})
+    for table, mapping in (("typed_parquet", utc), ("typed_json", None)):
+        got = read_dataset(spark, tmp_path, table=table, mapping=mapping)
+        try:
+            assert got.load.status == "loaded", got.load.error
+            assert [r["ts"].replace(tzinfo=UTC) for r in got.table.collect()] == [instant], table
+        finally:
+            got.unpersist()
+
+
 # A result.json written before Spark read catalog tables (trimmed): no spark_inputs.
 OLD_RESULT = {
     "access_by_hour": [], "code_names": [["crm", "CRM"]], "exceptions": [], "format": 1,
