@@ -33,11 +33,12 @@ from privacylib.intake.ingest import DatasetLoad, _filter_note
 from privacylib.intake.presets import source_gaps
 from privacylib.intake.readers import SourceFile
 from privacylib.spark.intake_files import (
-    file_key,
+    glob_escaped,
     is_uri,
     listed_files,
     listing,
     local_files,
+    path_key,
     remote_mapping,
 )
 from privacylib.spark.intake_merge import Merged, dataset_checks, merge_duplicates
@@ -139,16 +140,19 @@ def _check_key(ds: Dataset) -> None:
 
 
 def _read_parts(spark: SparkSession, ds: Dataset, m: DatasetMapping, policy: Policy,
-                files: list[SourceFile], addresses: list[str], fmt: str | None) -> DataFrame:
+                files: list[SourceFile], addresses: list[str], fmt: str | None,
+                ) -> DataFrame:
     """The tasks' rows (loaded, rejects, one per file), persisted: the
-    counts are collected first, then the tables are made from the same rows."""
+    counts are collected first, then the tables are made from the same rows.
+    `addresses` are raw (undecoded), as binaryFile's `path` column gives
+    them back to the tasks."""
     from pyspark import StorageLevel
     from pyspark.sql.pandas.types import from_arrow_schema
 
+    keys = [path_key(a) for a in addresses]
     plan = TaskPlan.make(ds.name, m, policy,
-                         {file_key(a): f.name for a, f in zip(addresses, files, strict=True)},
-                         fmt)
-    raw = spark.read.format("binaryFile").load(addresses)
+                         {k: f.name for k, f in zip(keys, files, strict=True)}, fmt)
+    raw = spark.read.format("binaryFile").load([glob_escaped(a) for a in addresses])
     schema = from_arrow_schema(pa.schema(output_columns(ds)))
     # On disk, not in the JVM's heap: kept in memory, a 10M-event log's typed
     # rows ran a local 1 GB driver out of heap (java.lang.OutOfMemoryError).

@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlsplit
 
 from privacylib.config.mapping import Mapping
 from privacylib.errors import UsageError
@@ -25,17 +25,42 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(.*)$", re.DOTALL)
+# Hadoop's glob characters (GlobPattern), each taken literally once escaped.
+_GLOB = re.compile(r"[\\{}\[\]*?]")
 
 
 def is_uri(data_dir: str | Path) -> bool:
     return isinstance(data_dir, str) and bool(_URI.match(data_dir))
 
 
+def path_key(path: str) -> str:
+    """One spelling of a file's raw address, however Spark or we wrote its
+    scheme ('file:/a b', 'file:///a b' and '/a b' are the same file). Raw:
+    as binaryFile's `path` column, a folder's listing and Hadoop's reader
+    take it, never decoded ('p%41' is not 'pA'), a '#' or '?' part of a name."""
+    match = _SCHEME.match(path)
+    scheme, rest = (match[1].lower(), match[2]) if match else ("file", path)
+    host = ""
+    if rest.startswith("//"):
+        host, _, rest = rest[2:].partition("/")
+        rest = "/" + rest
+    return f"{scheme}://{host}{re.sub('/+', '/', rest)}"
+
+
 def file_key(uri: str) -> str:
-    """One spelling of a file's address, however Spark or we wrote it
-    ('file:/a%20b', 'file:///a b' and '/a b' are the same file)."""
-    parsed = urlparse(uri)
-    return f"{parsed.scheme or 'file'}://{parsed.netloc}{unquote(parsed.path)}"
+    """path_key of an address written as a URI, encoded (`DataFrame.inputFiles()`
+    gives 'file:///a%20b/p%2541.parquet' for the file 'a b/p%41.parquet'):
+    decoded once. Never for a raw path, which it would decode again. (urlsplit:
+    urlparse would cut a name at a ';', which a URI leaves as it is.)"""
+    parsed = urlsplit(uri)
+    return path_key(f"{parsed.scheme or 'file'}://{parsed.netloc}{unquote(parsed.path)}")
+
+
+def glob_escaped(address: str) -> str:
+    """An address as Hadoop's reader takes it literally: it reads each as a
+    glob pattern, where '{x,y}.csv' is no file and 'a[1].csv' is a1.csv."""
+    return _GLOB.sub(r"\\\g<0>", address)
 
 
 def local_files(data_dir: Path, dataset: str,
@@ -62,11 +87,11 @@ def listing(spark: SparkSession, root: str) -> list[str]:
     """Every file under `root`, as paths relative to it (names only: Spark
     reads no content for it; it leaves out names starting with . or _)."""
     paths = [r[0] for r in spark.read.format("binaryFile").option("recursiveFileLookup", "true")
-             .load(root).select("path").collect()]
-    base = file_key(root).rstrip("/") + "/"
+             .load(glob_escaped(root)).select("path").collect()]
+    base = path_key(root).rstrip("/") + "/"
     found = []
     for path in paths:
-        key = file_key(path)
+        key = path_key(path)
         if not key.startswith(base):  # a listing always lies under its root
             raise AssertionError(f"Spark listed {path} under {root}")
         found.append(key[len(base):])

@@ -36,7 +36,7 @@ from privacylib.intake.readers import SourceFile
 from privacylib.intake.rejects import BOOKKEEPING, enum_warnings
 from privacylib.intake.schema import stage_columns
 from privacylib.intake.sources import discover
-from privacylib.spark.intake_files import file_key
+from privacylib.spark.intake_files import path_key
 from privacylib.sqlnames import quote_ident, quote_literal
 
 ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_(),
@@ -71,7 +71,7 @@ class TaskPlan:
     dataset: str
     mapping_fields: dict
     policy: Policy
-    # File address (intake_files.file_key) -> name.
+    # File address (intake_files.path_key of the raw path) -> name.
     names: dict[str, str]
     # The files' format when a table's provider says it (intake_tables.py);
     # None: told by the data folder's rules (suffix, mapping's source).
@@ -120,8 +120,7 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
             for i, path in enumerate(paths):
                 content = batch.column("content")[i].as_py()
                 folder = Path(tmp) / f"f{next_id}"
-                parts = _load_one(con, m, plan, ds, plan.names[file_key(path)], content,
-                                  folder, next_id)
+                parts = _load_one(con, m, plan, ds, path_key(path), content, folder, next_id)
                 for exprs, rows in parts:
                     next_id += rows
                     reader = con.sql(_padded(schema, exprs)).to_arrow_reader(BATCH_ROWS)
@@ -132,10 +131,11 @@ def load_files(plan: TaskPlan, batches: Iterator[pa.RecordBatch]) -> Iterator[pa
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, plan: TaskPlan, ds: Dataset,
-              name: str, content: bytes, folder: Path, first_id: int,
+              key: str, content: bytes, folder: Path, first_id: int,
               ) -> list[tuple[dict, int]]:
-    """Load one file; the SELECTs (expressions by output column) that give
-    its rows, each with the row ids it takes."""
+    """Load one file (by its address, path_key); the SELECTs (expressions by
+    output column) that give its rows, each with the row ids it takes."""
+    name = plan.names[key]
     data = folder / "data"
     # A table's file (its format known) keeps only its own name here: its
     # name in rejects is the table's, never a path to make.
