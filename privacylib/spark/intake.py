@@ -103,7 +103,10 @@ def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "acce
         return _empty(spark, ds, DatasetLoad(dataset, "error", error=str(exc)))
     if not files:
         return _empty(spark, ds, DatasetLoad(dataset, "absent"))
-    parts = _read_parts(spark, ds, m, policy, files, addresses, fmt)
+    # Where the loader would say a file is, in a load error's text: its path
+    # here, as DuckDB's load says it; elsewhere, its address.
+    shown = [str(f.path) for f in files] if listed is None and table is None else addresses
+    parts = _read_parts(spark, ds, m, policy, files, addresses, shown, fmt)
     stats = {r["_source_file"]: json.loads(r["_stats"]) for r in
              parts.where("_kind = 'file'").select("_source_file", "_stats").collect()}
     missing = [f.name for f in files if f.name not in stats]
@@ -140,8 +143,8 @@ def _check_key(ds: Dataset) -> None:
 
 
 def _read_parts(spark: SparkSession, ds: Dataset, m: DatasetMapping, policy: Policy,
-                files: list[SourceFile], addresses: list[str], fmt: str | None,
-                ) -> DataFrame:
+                files: list[SourceFile], addresses: list[str], shown: list[str],
+                fmt: str | None) -> DataFrame:
     """The tasks' rows (loaded, rejects, one per file), persisted: the
     counts are collected first, then the tables are made from the same rows.
     `addresses` are raw (undecoded), as binaryFile's `path` column gives
@@ -151,7 +154,8 @@ def _read_parts(spark: SparkSession, ds: Dataset, m: DatasetMapping, policy: Pol
 
     keys = [path_key(a) for a in addresses]
     plan = TaskPlan.make(ds.name, m, policy,
-                         {k: f.name for k, f in zip(keys, files, strict=True)}, fmt)
+                         {k: f.name for k, f in zip(keys, files, strict=True)}, fmt,
+                         dict(zip(keys, shown, strict=True)))
     raw = spark.read.format("binaryFile").load([glob_escaped(a) for a in addresses])
     schema = from_arrow_schema(pa.schema(output_columns(ds)))
     # On disk, not in the JVM's heap: kept in memory, a 10M-event log's typed

@@ -76,12 +76,16 @@ class TaskPlan:
     # The files' format when a table's provider says it (intake_tables.py);
     # None: told by the data folder's rules (suffix, mapping's source).
     format: str | None = None
+    # File address -> the file as a load error says it (its path in a local
+    # data folder, as DuckDB's load says it), in place of the task's copy.
+    shown: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def make(cls, dataset: str, mapping: DatasetMapping, policy: Policy,
-             names: dict[str, str], fmt: str | None = None) -> TaskPlan:
+             names: dict[str, str], fmt: str | None = None,
+             shown: dict[str, str] | None = None) -> TaskPlan:
         fields = {f.name: _thaw(getattr(mapping, f.name)) for f in dataclasses.fields(mapping)}
-        return cls(dataset, fields, policy, names, fmt)
+        return cls(dataset, fields, policy, names, fmt, shown or {})
 
     @property
     def mapping(self) -> DatasetMapping:
@@ -156,6 +160,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, plan: TaskPlan,
     with tqdm(disable=True) as bar:
         result = _load_dataset(con, ds, files, m, plan.policy, work, bar)
     target.unlink()
+    _said_as_shown(result, str(target), plan.shown.get(key, name))
     stats = {**_stats(con, ds, m, result), **digest}
     file_row = {"_kind": "'file'", "_source_file": quote_literal(name),
                 "_stats": quote_literal(json.dumps(stats))}
@@ -172,6 +177,15 @@ def _load_one(con: duckdb.DuckDBPyConnection, m: DatasetMapping, plan: TaskPlan,
                "_extras": extras}
     return [({**row, "FROM": table}, stats["rows_read"]), ({**reject, "FROM": rejects}, 0),
             (file_row, 0)]
+
+
+def _said_as_shown(result: DatasetLoad, copy: str, shown: str) -> None:
+    """The task's copy of the file named as the file is: a reader's message
+    ("No magic bytes found at end of file '/tmp/privacylib-spark-…'") would
+    differ on every run, and say a path nobody can open."""
+    if result.error:
+        result.error = result.error.replace(copy, shown)
+    result.warnings = [w.replace(copy, shown) for w in result.warnings]
 
 
 def _extras_map(extras: list[str]) -> str:

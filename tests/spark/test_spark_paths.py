@@ -1,8 +1,8 @@
 """Files Spark reads by hostile paths (spark/intake_files.py, intake.py,
 intake_task.py): a data folder whose path holds ' ', '%41', '#' and 'ü',
 files 'p%41' and 'pA' side by side, names that are Hadoop glob patterns
-('{x,y}', 'a[1]', '?', '*', '\\'). Spark's read is
-DuckDB's load of the same folder: rows, rejects and file names.
+('{x,y}', 'a[1]', '?', '*', '\\'), and a broken file. Spark's read is
+DuckDB's load of the same folder: rows, rejects, file names, and the error.
 
 Measured with pyspark 4 (what the keys are made to fit): binaryFile's `path`
 column gives a file's path raw ('file:/d/a b%41 ü#1/p%41.parquet'), while
@@ -20,7 +20,7 @@ from privacylib.config.mapping import mapping_from_dict
 from privacylib.intake.ingest import load
 from privacylib.spark.intake import read_dataset
 from privacylib.spark.intake_files import file_key, glob_escaped, path_key
-from spark.test_spark_intake import HEADER, _assert_same, _event
+from spark.test_spark_intake import HEADER, _assert_same, _event, _parquet_log
 
 from conftest import write_csv
 
@@ -89,3 +89,24 @@ def test_a_glob_name_reads_its_own_file_not_the_one_it_would_match(
     finally:
         got.unpersist()
 
+
+def test_a_broken_file_s_error_names_it_the_same_on_every_read(spark, tmp_path: Path) -> None:
+    """The reader's message says the file where it is, as DuckDB's load says
+    it, never the task's copy (a new temporary folder each read)."""
+    folder = tmp_path / ODD
+    _parquet_log(folder / "access_log", {"a.parquet": [_event("A1")]})
+    broken = folder / "access_log" / "part-0.parquet"
+    broken.write_bytes(b"PAR1 garbage, not a Parquet file")
+    want = load(folder, progress=False).datasets["access_log"]
+    errors = []
+    for _ in range(2):
+        got = read_dataset(spark, folder)
+        errors.append(got.load.error)
+        assert (got.load.status, got.load.files, got.load.error) == (
+            "error", want.files, want.error)
+    assert errors[0] == errors[1]
+    assert errors[0].startswith("access_log/part-0.parquet is not a readable Parquet file")
+    assert f"'{broken}'" in errors[0] and "privacylib-spark-" not in errors[0]
+    # By address (a folder Spark lists): the file said by its address.
+    listed = read_dataset(spark, f"file://{folder}", mapping=mapping_from_dict({})).load
+    assert listed.error == want.error.replace(f"'{broken}'", f"'file://{broken}'")
