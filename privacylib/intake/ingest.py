@@ -29,6 +29,7 @@ from privacylib.errors import DataError, UsageError
 from privacylib.intake.connection import connect
 from privacylib.intake.headers import Resolution, resolve
 from privacylib.intake.idquality import check_identifiers
+from privacylib.intake.literal import literal_files, unlinked
 from privacylib.intake.plausibility import measure_time_ranges
 from privacylib.intake.presets import source_gaps
 from privacylib.intake.readers import READERS, FileLines, RawSource, Scope, SourceFile
@@ -207,6 +208,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         return DatasetLoad(ds.name, "absent")
     result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
                          format=files[0].format)
+    files, links = literal_files(files, tmp)
     stage = quote_ident(f"_stage_{ds.name}")
     scope, reader = Scope(con, ds.name, m, tmp), READERS[files[0].format]
     try:
@@ -251,7 +253,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         con.execute(f"DROP TABLE IF EXISTS {stage}")
         _create_empty(con, ds)
         return DatasetLoad(ds.name, "error", files=result.files, format=result.format,
-                           error=str(exc))
+                           error=unlinked(str(exc), links))
     finally:
         if reader.release:
             reader.release(scope, files)
