@@ -94,24 +94,10 @@ def table_files(spark: SparkSession, table: str, ds: Dataset,
     # lake gained or lost since would be silently missed, or fail to open.
     spark.catalog.refreshTable(table)
     keys = sorted(file_key(a) for a in spark.table(table).inputFiles())
-    _told_apart(table, ds, keys)
     named = _own_name(table, details)
     names = [f"{named}/{_under(k, details.get('location', ''))}" for k in keys]
     files = [SourceFile(PurePosixPath(n), n, fmt) for n in names]  # type: ignore[arg-type]
     return TableFiles(named, fmt, files, keys, partitions)
-
-
-def _told_apart(table: str, ds: Dataset, keys: list[str]) -> None:
-    """spark/intake.py knows each file its tasks read by file_key of the
-    path Spark gives them, which is decoded already: a '%XX', '#' or '?' in a
-    path may make two files one there (p%41 and pA), so such files are refused."""
-    seen: dict[str, str] = {}
-    for key in keys:
-        other = seen.setdefault(file_key(key), key)
-        if other != key:
-            _refuse(table, ds, f"Spark's reader cannot tell its files {other} and {key} apart "
-                               "(a '%', '#' or '?' in their paths)",
-                    hint="rename the files or folders without '%', '#' and '?'")
 
 
 def _under(key: str, location: str) -> str:
