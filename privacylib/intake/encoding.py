@@ -19,19 +19,21 @@ def _open_bytes(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: Path, name: str) -> bytes:
     try:
         with _open_bytes(path) as fh:
             return fh.read(SAMPLE_BYTES)
     except (OSError, EOFError) as exc:  # gzip raises both for a truncated or foreign file
-        raise DataError(f"{path.name} cannot be read: {exc}", file=str(path),
+        raise DataError(f"{name} cannot be read: {exc}", file=name,
                         hint="the file may be truncated or not what its name says; "
                              "export it again") from exc
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8' (with or without BOM) or 'gb18030', from the head of the file."""
-    head = _read_head(path)
+def detect_encoding(path: Path, name: str | None = None) -> str:
+    """'utf-8' (with or without BOM) or 'gb18030', from the head of the file
+    (`name`: as errors say it, relative to the data folder)."""
+    name = name or path.name
+    head = _read_head(path, name)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8"
     try:
@@ -44,8 +46,8 @@ def detect_encoding(path: Path) -> str:
         return "gb18030"
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{path.name} is neither UTF-8 nor GB18030 (byte {exc.start} cannot be read)",
-            file=str(path), hint="save it as UTF-8, or set its encoding in mapping.yaml") from exc
+            f"{name} is neither UTF-8 nor GB18030 (byte {exc.start} cannot be read)",
+            file=name, hint="save it as UTF-8, or set its encoding in mapping.yaml") from exc
 
 
 def _gunzip(fh, size: int = CHUNK_BYTES) -> Iterator[bytes]:

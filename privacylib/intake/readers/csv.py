@@ -33,7 +33,7 @@ class CsvFile:
 
 
 def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
-    encoding = (encoding or detect_encoding(src.path)).replace("_", "-").lower()
+    encoding = (encoding or detect_encoding(src.path, src.name)).replace("_", "-").lower()
     if encoding in ("utf8", "utf-8-sig"):
         encoding = "utf-8"
     elif encoding in ("gbk", "gb2312"):
