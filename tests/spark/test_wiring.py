@@ -122,3 +122,27 @@ def test_a_driver_that_dies_is_said_as_such_with_what_to_try(tmp_path: Path) -> 
     assert "LOST 1 Spark's driver (local[2]) ended during the run" in proc.stdout, (
         proc.stdout + proc.stderr[-3000:])
     assert "--driver-memory" in proc.stdout
+
+
+def test_a_local_driver_gets_memory_unless_the_user_set_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from privacylib.spark.session import LOCAL_DRIVER_MAX, local_driver_memory
+
+    for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_DRIVER_MEMORY", "SPARK_CONF_DIR", "SPARK_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    assert local_driver_memory("local[2]") == f"{max(1, min(LOCAL_DRIVER_MAX, half) >> 30)}g"
+    assert local_driver_memory("spark://head:7077") is None  # a cluster's is its own
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 3g pyspark-shell")
+    assert local_driver_memory("local[2]") is None
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    monkeypatch.setenv("SPARK_DRIVER_MEMORY", "2g")
+    assert local_driver_memory("local[*]") is None
+    monkeypatch.delenv("SPARK_DRIVER_MEMORY")
+    (tmp_path / "spark-defaults.conf").write_text("spark.executor.memory 2g\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert local_driver_memory("local[2]") is not None  # another key: not the driver's
+    (tmp_path / "spark-defaults.conf").write_text("# mine\nspark.driver.memory   5g\n")
+    assert local_driver_memory("local[2]") is None
