@@ -248,6 +248,7 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
             con, ds, stage, extras, malformed)
         result.warnings = [*source_gaps(m),
                            *dict.fromkeys(w for r in resolutions for w in r.warnings),
+                           *(w for r in sources for w in r.warnings),
                            *_filter_note(result), *enum_warnings(con, ds)]
     except DataError as exc:
         con.execute(f"DROP TABLE IF EXISTS {stage}")

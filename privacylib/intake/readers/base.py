@@ -73,6 +73,8 @@ class RawSource:
     lines: list[FileLines] = field(default_factory=list)
     # Why a line is unreadable when `bad_row_column` is not null (its reject's reason).
     bad_row_reason: str = ""
+    # What the files' own metadata gives cause to check (the load's warnings).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,37 @@ def read_parquet_group(files: list[SourceFile], names: list[str], types: list[st
 
 
 
+def int96_warning(con: duckdb.DuckDBPyConnection, src: SourceFile, names: tuple) -> str | None:
+    """INT96 is the timestamp Spark, Hive and Impala write by default, and it
+    holds no zone: Spark and Hive store a UTC time there. The data contract
+    reads a Parquet time without a zone as local time, which for those files
+    is hours off, with no error to show it: said, with the fix."""
+    found = [r[0] for r in con.execute("SELECT name FROM parquet_schema($path) "
+                                       "WHERE type = 'INT96'", {"path": str(src.path)}).fetchall()
+             if r[0] in names]
+    if not found:
+        return None
+    return (f"{src.name}: column(s) {', '.join(found)} hold INT96 timestamps (as Spark and Hive "
+            "write them, normally UTC times without a zone): read as local time, as the data "
+            "contract reads Parquet times without a zone; if the file came from Spark or Hive, "
+            "give the dataset `timezone: UTC` in mapping.yaml")
+
+
 def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
     by_schema: dict[tuple, list[SourceFile]] = {}
+    warned: dict[str, str] = {}
     for src in files:
-        by_schema.setdefault(parquet_schema(scope.con, src), []).append(src)
-    return [read_parquet_group(g, list(names), list(types))
-            for (names, types), g in by_schema.items()]
+        schema = parquet_schema(scope.con, src)
+        by_schema.setdefault(schema, []).append(src)
+        zone = scope.mapping.timezone
+        said = None if zone in ("UTC", "Etc/UTC") else int96_warning(scope.con, src, schema[0])
+        if said:
+            warned[src.name] = said
+    sources = [read_parquet_group(g, list(names), list(types))
+               for (names, types), g in by_schema.items()]
+    for raw in sources:
+        raw.warnings = [warned[f.name] for f in raw.files if f.name in warned]
+    return sources
 
 
 PARQUET = Reader("parquet", (".parquet",), read)
