@@ -2,10 +2,11 @@
 
 DuckDB's table functions (read_csv, read_parquet…) take every path as a
 glob pattern: a file named `a[1].csv` is read as its neighbour `a1.csv`
-(that one read twice, its own rows lost), `*.csv` as every file. A file
-whose path holds a glob character is therefore read through a link of a
-plain name in the load's work folder; its name in rejects and evidence is
-its own (SourceFile.name), and an error that quotes the link quotes the file.
+(that one read twice, its own rows lost), `*.csv` as every file; and a path
+that starts with `~` (a relative data folder named `~exports`) as one in the
+home folder. Such a file is therefore read through a link of a plain name in
+the load's work folder; its name in rejects and evidence is its own
+(SourceFile.name), and an error that quotes the link quotes the file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from privacylib.intake.readers import SourceFile
 GLOB = re.compile(r"[*?\[\]{}]")
 
 
+def is_literal(path: Path) -> bool:
+    """Whether DuckDB reads `path` as the file it names."""
+    text = str(path)
+    return not (GLOB.search(text) or text.startswith("~"))
+
+
 def literal_files(files: list[SourceFile], workdir: Path,
                   ) -> tuple[list[SourceFile], dict[str, str]]:
     """`files`, each whose path DuckDB would take as a pattern read through a
@@ -27,7 +34,7 @@ def literal_files(files: list[SourceFile], workdir: Path,
     read, links = [], {}
     base: Path | None = None
     for i, f in enumerate(files):
-        if not GLOB.search(str(f.path)):
+        if is_literal(f.path):
             read.append(f)
             continue
         base = base or Path(tempfile.mkdtemp(prefix="literal-", dir=workdir))

@@ -344,3 +344,20 @@ def test_a_link_named_like_a_pattern_that_leads_outside_is_refused(tmp_path: Pat
     assert d.status == "error" and got == []
     assert d.error.startswith("access_log/l[1].csv is a link to ") and (
         "outside the data folder" in d.error), d.error
+
+
+def test_a_relative_data_folder_whose_name_starts_with_a_tilde_is_read_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB reads `~exports/…` as a path in the home folder (its `~` expanded).
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "~exports" / "access_log" / "a.csv", "MINE")
+    d, got = _link_rows(Path("~exports"))
+    assert d.status == "loaded", d.error
+    assert got == [("access_log/a.csv", 2, "MINE")]
+    (tmp_path / "~broken" / "access_log").mkdir(parents=True)
+    (tmp_path / "~broken" / "access_log" / "b.parquet").write_bytes(b"no Parquet")
+    d, _ = _link_rows(Path("~broken"))
+    assert "'~broken/access_log/b.parquet' too small to be a Parquet file" in d.error, (
+        d.error)
+    _no_leak(dataclasses.asdict(d))
+
