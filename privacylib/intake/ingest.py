@@ -208,10 +208,11 @@ def _load_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, files: list[Sourc
         return DatasetLoad(ds.name, "absent")
     result = DatasetLoad(ds.name, "loaded", files=[f.name for f in files],
                          format=files[0].format)
-    files, links = literal_files(files, tmp)
+    links: dict[str, str] = {}
     stage = quote_ident(f"_stage_{ds.name}")
     scope, reader = Scope(con, ds.name, m, tmp), READERS[files[0].format]
     try:
+        files, links = literal_files(files, tmp)
         sources, resolutions = _match_headers(scope, ds, _raw_sources(scope, ds, files), m)
         extras = list(dict.fromkeys(e for r in resolutions for e in r.extras))
         ddl = ", ".join(f"{quote_ident(n)} {t}" for n, t in stage_columns(ds, extras))

@@ -16,6 +16,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from privacylib.errors import DataError
 from privacylib.intake.readers import SourceFile
 
 GLOB = re.compile(r"[*?\[\]{}]")
@@ -42,7 +43,14 @@ def literal_files(files: list[SourceFile], workdir: Path,
         # errors may quote it whole or by its name alone.
         suffix = "".join(Path(GLOB.sub("_", f.path.name)).suffixes)
         link = base / f"privacylib-link-{i}{suffix}"
-        link.symlink_to(f.path.resolve())
+        try:
+            link.symlink_to(f.path.resolve())
+        except OSError as exc:  # a work folder that takes no links: said, not a traceback
+            raise DataError(f"{f.name} cannot be read by its own name (its path holds a "
+                            f"character DuckDB takes as a pattern) and no link to it could "
+                            f"be made: {exc}", file=f.name,
+                            hint="rename the file or folder without * ? [ ] { } or a "
+                                 "leading ~") from exc
         links[str(link)] = str(f.path)
         links[link.name] = f.path.name
         read.append(dataclasses.replace(f, path=link))

@@ -93,6 +93,7 @@ def read_csv_group(group: list[CsvFile]) -> RawSource:
         "SELECT file_index AS _file_index, ordinality + 1 AS _source_line, "
         f"* EXCLUDE (file_index, ordinality) FROM (SELECT file_index, * FROM read_csv($paths, "
         f"columns = {{{cols}}}, header = true, auto_detect = false, delim = {delim}, "
+        "hive_partitioning = false, "
         "quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, "
         f"max_line_size = {DUCKDB_LINE}, store_rejects = true, "
         f"rejects_table = '{CSV_REJECTS}', rejects_scan = '{CSV_SCANS}') WITH ORDINALITY)"

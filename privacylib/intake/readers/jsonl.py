@@ -21,7 +21,7 @@ from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
 JSON_LINES = ("SELECT ordinality AS _source_line, j FROM read_csv($path, "
               "columns = {'j': 'VARCHAR'}, header = false, auto_detect = false, "
               "delim = E'\\x1f', quote = '', escape = '', new_line = '\\n', "
-              f"max_line_size = {DUCKDB_LINE}) WITH ORDINALITY")
+              f"hive_partitioning = false, max_line_size = {DUCKDB_LINE}) WITH ORDINALITY")
 # CASE, unlike AND, never evaluates json_type on text that is not JSON.
 _IS_OBJECT = "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END"
 

@@ -78,7 +78,7 @@ Parse = Callable[[Iterable[tuple[int, str]], str, dict[str, Any]], Iterator[Pars
 
 _SCAN = ("SELECT j FROM read_csv($path, columns = {'j': 'VARCHAR'}, header = false, "
          "auto_detect = false, delim = E'\\x1f', quote = '', escape = '', new_line = '\\n', "
-         f"max_line_size = {DUCKDB_LINE})")
+         f"hive_partitioning = false, max_line_size = {DUCKDB_LINE})")
 
 
 def numbered_lines(src: SourceFile) -> Iterator[tuple[int, str]]:

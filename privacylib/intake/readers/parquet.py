@@ -13,7 +13,7 @@ from privacylib.sqlnames import quote_ident
 
 def parquet_schema(con: duckdb.DuckDBPyConnection, src: SourceFile) -> tuple[tuple, tuple]:
     try:
-        desc = con.execute("DESCRIBE SELECT * FROM read_parquet($path)",
+        desc = con.execute("DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false)",
                            {"path": str(src.path)}).fetchall()
     except duckdb.Error as exc:
         raise DataError(f"{src.name} is not a readable Parquet file: {exc}", file=src.name,
@@ -25,7 +25,8 @@ def parquet_schema(con: duckdb.DuckDBPyConnection, src: SourceFile) -> tuple[tup
 def read_parquet_group(files: list[SourceFile], names: list[str], types: list[str]) -> RawSource:
     cols = ", ".join(f"{quote_ident(n)} AS c{i}" for i, n in enumerate(names))
     sql = ("SELECT file_index AS _file_index, file_row_number + 1 AS _source_line, "
-           f"{cols} FROM read_parquet($paths, file_row_number = true)")
+           f"{cols} FROM read_parquet($paths, file_row_number = true, "
+           "hive_partitioning = false)")
     return RawSource(files, names, types, sql, {"paths": [str(f.path) for f in files]},
                      ["parquet"] * len(files))
 
