@@ -51,6 +51,17 @@ def run_on_engine(config: AuditConfig, loaded: LoadResult, period: Period,
         return result
 
 
+def session_version(config: AuditConfig) -> str:
+    """The Spark version of the session the controls ran in ("" on DuckDB,
+    whose version the manifest takes from the installed package)."""
+    if config.engine != Engine.SPARK:
+        return ""
+    from privacylib.spark.session import said_if_lost, spark_session
+
+    with said_if_lost(config.spark_master):
+        return str(spark_session(config.spark_master).version)
+
+
 def tables_named(con: duckdb.DuckDBPyConnection, query: str) -> set[str]:
     """The tables a query names, as DuckDB's parser reads them."""
     try:

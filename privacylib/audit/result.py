@@ -181,6 +181,8 @@ class RunResult:
     code_names: tuple[tuple[str, str], ...] = ()
     # The files Spark read itself; empty when DuckDB loaded every dataset.
     spark_inputs: tuple[SparkInput, ...] = ()
+    # The Spark session's own version (a Connect server's); "" on DuckDB.
+    engine_version: str = ""
 
     def names(self) -> dict[str, str]:
         return dict(self.code_names)
@@ -230,7 +232,8 @@ class RunResult:
             tuple(tuple(row) for row in data["access_by_hour"]),
             tuple((str(k), str(v)) for k, v in data["code_names"]),
             # Absent from the results of runs before Spark read catalog tables.
-            tuple(_make(SparkInput, x) for x in data.get("spark_inputs", ())))
+            tuple(_make(SparkInput, x) for x in data.get("spark_inputs", ())),
+            str(data.get("engine_version", "")))
 
 
 def _make(cls: type, data: dict[str, Any]) -> Any:
@@ -329,7 +332,8 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
     spark = tuple(SparkInput(**{**f, "path": audit.masker.text(f["path"])})
                   for f in audit.spark_read.inputs()) if audit.spark_read else ()
     return RunResult(FORMAT, run, audit.verdict(), outcomes, quality, exceptions, comparison,
-                     findings, access, tuple(code_names(audit).items()), spark)
+                     findings, access, tuple(code_names(audit).items()), spark,
+                     audit.engine_version)
 
 
 def findings_file(path: Path) -> FindingsFile:

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from privacylib.audit.adhoc import Params, SqlSession
-from privacylib.audit.engines import read_with_spark, run_on_engine, tables_named
+from privacylib.audit.engines import (
+    read_with_spark,
+    run_on_engine,
+    session_version,
+    tables_named,
+)
 from privacylib.audit.evidence import finding_context
 from privacylib.audit.frames import controls_frame, findings_frame
 from privacylib.audit.verdict import Verdict, verdict_of
@@ -68,6 +73,9 @@ class Audit:
     resolved_config: ResolvedConfig | None = None
     # The datasets Spark read itself (--spark-reads); DuckDB holds them empty.
     spark_read: SparkRead | None = None
+    # The version of the engine's session the controls ran in, as it says it
+    # (a Connect server's own, which may not be this client's); "": DuckDB.
+    engine_version: str = ""
 
     def read_by_spark(self, dataset: str) -> bool:
         return self.spark_read is not None and dataset in self.spark_read.datasets
@@ -243,8 +251,9 @@ def run_audit(config: AuditConfig | ResolvedConfig) -> Audit:
     # The company's controls run with the built-in ones, so every writer, which
     # takes its controls from the result, shows them without knowing of them.
     result = run_on_engine(config, loaded, period, catalog, spark_read)
+    version = session_version(config)
     # The values of a log Spark read are in DuckDB by now (spark/reads.py).
     masker = masker_for(loaded.con, config.key_file, config.mask)
     previous = previous_run(config.store, config.scope, period.end)
     return Audit(config, loaded, period, result, masker, exceptions, previous, resolved,
-                 spark_read)
+                 spark_read, version)

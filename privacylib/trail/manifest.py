@@ -180,7 +180,10 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "policy": {"file": record.config.policy, "content": policy,
                    "sha256": resolved.policy_sha256},
         "versions": versions(),
-        "engine": engine_record(record.config),
+        "engine": {**engine_record(record.config),
+                   # What the session said it is: a Connect server's own version.
+                   **({"session_version": result.engine_version}
+                      if result.engine_version else {})},
         "inputs": inputs,
         # The files Spark read itself, hashed as read (a catalog table's
         # content is recorded nowhere else).

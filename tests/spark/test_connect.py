@@ -167,6 +167,8 @@ def test_the_sample_company_audited_over_spark_connect_is_the_duckdb_audit(
     engine = json.loads((run / "manifest.json").read_text(encoding="utf-8"))["engine"]
     assert (engine["name"], engine["version"], engine["master"]) == (
         "spark", pyspark.__version__, server.url)
+    # The server's own word for its version (here the same pyspark's).
+    assert engine["session_version"] == pyspark.__version__
     verified = cli("verify", run, "--public-key", signing_keys[1])
     assert verified.returncode == 0 and "PROVEN" in verified.stdout, (
         verified.stdout + verified.stderr)

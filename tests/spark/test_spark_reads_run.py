@@ -201,6 +201,11 @@ def test_spark_reading_the_log_is_the_duckdb_audit(runs: dict[str, Path],
     assert rejects == _files(duck / "rejects") and "access_log.csv" in rejects
     manifest = json.loads((spark / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["engine"]["name"], manifest["engine"]["reads"]) == ("spark", ["access_log"])
+    import pyspark
+
+    assert manifest["engine"]["session_version"] == pyspark.__version__
+    duck_engine = json.loads((duck / "manifest.json").read_text(encoding="utf-8"))["engine"]
+    assert "session_version" not in duck_engine
     # The log's files are hashed as the run's inputs, as in any run, and as
     # Spark's tasks read them: the same bytes.
     hashed = {e["path"]: e["sha256"] for e in manifest["inputs"]}
