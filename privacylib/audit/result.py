@@ -329,7 +329,8 @@ def from_audit(audit: Audit, findings: FindingsFile) -> RunResult:
                   else None)
     heat = audit.access_by_hour()
     access = tuple(tuple(int(v) for v in row) for row in heat.to_numpy()) if len(heat) else ()
-    spark = tuple(SparkInput(**{**f, "path": audit.masker.text(f["path"])})
+    shown = audit.masker.text if audit.masker.enabled else str
+    spark = tuple(SparkInput(**{**f, "path": shown(f["path"])})
                   for f in audit.spark_read.inputs()) if audit.spark_read else ()
     return RunResult(FORMAT, run, audit.verdict(), outcomes, quality, exceptions, comparison,
                      findings, access, tuple(code_names(audit).items()), spark,

@@ -128,6 +128,23 @@ class AuditConfig:
         return dict(_read_entries(self.spark_reads))
 
 
+def _check_items(spark_reads: str | None) -> None:
+    """An item half written (`access_log=` from an empty $TABLE, `=lake.t`) or
+    a dataset named twice is a usage error: read leniently, it would audit
+    another source than the one meant, with nothing to show for it."""
+    named: dict[str, str] = {}
+    for item in (spark_reads or "").split(","):
+        name, eq, table = (p.strip() for p in item.partition("="))
+        if not (name or eq):
+            continue
+        if not name or (eq and not table):
+            raise UsageError(f"--spark-reads {item.strip()!r}: a dataset and, after '=', a "
+                             "table, both named", hint="access_log, or access_log=SCHEMA.TABLE")
+        if named.setdefault(name, table) != table:
+            raise UsageError(f"--spark-reads names two sources for {name}",
+                             hint="name each dataset once, with the one source to read it from")
+
+
 def _read_entries(spark_reads: str | None) -> list[tuple[str, str | None]]:
     """[(dataset, table or None)] of spark_reads, in the contract's order."""
     entries: dict[str, str | None] = {}
@@ -141,6 +158,7 @@ def _read_entries(spark_reads: str | None) -> list[tuple[str, str | None]]:
 
 def _spark_reads(config: AuditConfig) -> str | None:
     """spark_reads checked and written one way (the manifest records it)."""
+    _check_items(config.spark_reads)
     entries = _read_entries(config.spark_reads)
     if not entries:
         return None

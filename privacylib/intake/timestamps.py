@@ -26,6 +26,20 @@ _DIVISOR = {"epoch_s": 1, "epoch_ms": 1000}
 STANDARD = "a timestamp (ISO 8601, YYYY/MM/DD HH:MM:SS or a date)"
 
 
+def is_utc(zone: str | None) -> bool:
+    """Whether `zone` keeps UTC's time all year (UTC, Etc/UTC, GMT, Etc/UCT…)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not zone:
+        return False
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return all(tz.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
+
+
 def readable(mapping: DatasetMapping) -> str:
     """What a timestamp of this dataset must look like, for a reject's reason."""
     fmt = mapping.timestamp_format

@@ -92,7 +92,8 @@ def read_dataset(spark: SparkSession, data_dir: str | Path, dataset: str = "acce
     fmt, left_out = None, []
     try:
         if table is not None:
-            found = table_files(spark, table, ds, m)
+            found = table_files(spark, table, ds, m, policy.timezone)
+            table = found.table  # as the catalog spells it: the same warning however typed
             files, addresses, fmt = found.files, found.addresses, found.format
             left_out = found.partitions
         elif listed is None:

@@ -26,15 +26,16 @@ the task read it), in result.json and the manifest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from privacylib.config.mapping import DatasetMapping
+from privacylib.config.policy import Policy
 from privacylib.contract import Dataset, Kind
 from privacylib.errors import DataError
 from privacylib.intake.headers import resolve
 from privacylib.intake.readers import SourceFile
+from privacylib.intake.timestamps import is_utc
 from privacylib.spark.intake_files import file_key
 
 if TYPE_CHECKING:
@@ -64,9 +65,11 @@ class TableFiles:
     partitions: list[str]
 
 
-def table_files(spark: SparkSession, table: str, ds: Dataset,
-                m: DatasetMapping) -> TableFiles:
-    """The files of `table` for `ds`, or a DataError saying why it cannot be read."""
+def table_files(spark: SparkSession, table: str, ds: Dataset, m: DatasetMapping,
+                policy_zone: str | None = None) -> TableFiles:
+    """The files of `table` for `ds`, or a DataError saying why it cannot be
+    read (`policy_zone`: where the dataset's times without a zone are, unless
+    the mapping gives its own)."""
     details = _describe(spark, table, ds)
     if not details:
         _refuse(table, ds, "Spark describes no table details of it (a temporary view?)")
@@ -89,7 +92,8 @@ def table_files(spark: SparkSession, table: str, ds: Dataset,
         _refuse(table, ds, f"its partition column(s) {', '.join(lost)} are in its folders' "
                            "names, not in its files")
     if fmt == "parquet":
-        _check_instants(table, ds, m, [c for c in columns if not c.isPartition])
+        _check_instants(table, ds, m, [c for c in columns if not c.isPartition],
+                        m.timezone or policy_zone or Policy().timezone)
     # The session keeps a table's file listing from its first use: files the
     # lake gained or lost since would be silently missed, or fail to open.
     spark.catalog.refreshTable(table)
@@ -133,7 +137,8 @@ def _own_name(table: str, details: dict[str, str]) -> str:
     return ".".join(o if o.lower() == g.lower() else g for g, o in zip(given, own, strict=True))
 
 
-def _check_instants(table: str, ds: Dataset, m: DatasetMapping, columns: list) -> None:
+def _check_instants(table: str, ds: Dataset, m: DatasetMapping, columns: list,
+                    zone: str) -> None:
     """A Spark TIMESTAMP is an instant, which a Parquet file may hold as its
     UTC wall time without a zone (INT96, Spark's default): read as a naive
     value in the policy's zone, it would move by the zone's offset, silently.
@@ -142,24 +147,11 @@ def _check_instants(table: str, ds: Dataset, m: DatasetMapping, columns: list) -
     res = resolve(ds, [c.name for c in columns], m)
     moved = [c for c, pos in res.contract.items()
              if ds.column(c).kind is Kind.TIMESTAMP and columns[pos].dataType == "timestamp"]
-    if moved and not _is_utc(m.timezone):
-        zone = m.timezone or "the policy's time zone"
+    if moved and not is_utc(zone):
         _refuse(table, ds, f"its column(s) {', '.join(moved)} are Spark TIMESTAMPs, which its "
                            f"Parquet files may hold as UTC times without a zone, read in {zone}",
                 hint=f"give {ds.name} `timezone: UTC` in mapping.yaml (its Spark TIMESTAMPs "
                      "are then read as the instants they are; its text times as UTC too)")
-
-
-def _is_utc(zone: str | None) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if zone is None:
-        return False
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return all(tz.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
 
 
 def _describe(spark: SparkSession, table: str, ds: Dataset) -> dict[str, str]:

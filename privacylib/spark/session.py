@@ -26,6 +26,7 @@ from functools import reduce
 from typing import TYPE_CHECKING
 
 from privacylib.errors import PrivacyLibError, UsageError
+from privacylib.spark.memory import local_driver_memory
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -37,11 +38,6 @@ CONNECT_MODULES = ("grpc", "grpc_status", "google.protobuf", "zstandard")
 JAVA = "a Java 17+ runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
 # Tries to reach a Connect server before giving up: about 5 s (50 ms × 4ⁿ backoff).
 REACH_RETRIES = 4
-# A local master's driver is the whole cluster: Spark's default heap (1 GB,
-# sized for a cluster's driver) ran out at 10M events (docs/benchmarks.md).
-# Unless the user set it, a local driver gets half the machine's memory, at
-# most this (measured: a 10M-event audit reading its log ran in 8 GB).
-LOCAL_DRIVER_MAX = 8 << 30
 # Arrow bytes of one chunk of a table sent to a Connect server. Measured: a
 # 1M-event access log (158 MB) sent whole ran a 1 GB server driver out of
 # memory (so did 4 GB); in chunks of this size it ran.
@@ -65,12 +61,15 @@ def said_if_lost(master: str | None) -> Iterator[None]:
         yield
     except (Py4JNetworkError, ConnectionError) as exc:
         where = master or DEFAULT_MASTER
+        given = local_driver_memory(where)
+        had = (f"it had {given}, privacylib's default for a local master: half the "
+               "machine's memory, at most 8 GB" if given else "it had what Spark's settings say")
         raise SparkLost(
             f"Spark's driver ({where}) ended during the run ({type(exc).__name__}): most "
             "likely out of memory; nothing was published",
-            hint="give the driver more memory, e.g. PYSPARK_SUBMIT_ARGS='--driver-memory 8g "
-                 "pyspark-shell' or spark.driver.memory in spark-defaults.conf (a local "
-                 "master's default is 1 GB), and run it again") from exc
+            hint=f"give the driver more memory than it had ({had}): PYSPARK_SUBMIT_ARGS="
+                 "'--driver-memory 16g pyspark-shell', or spark.driver.memory in "
+                 "spark-defaults.conf; then run it again") from exc
 
 
 def require_spark(master: str | None = None) -> None:
@@ -137,37 +136,6 @@ def spark_session(master: str | None = None) -> SparkSession:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
-
-
-def local_driver_memory(master: str) -> str | None:
-    """The driver memory to give a local master ("8g"), or None: not local,
-    or set by the user in one of Spark's places (which it would override)."""
-    if not master.startswith("local") or _driver_memory_set():
-        return None
-    try:
-        machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not told: Spark's default
-        return None
-    gib = max(1, min(LOCAL_DRIVER_MAX, machine // 2) >> 30)
-    return f"{gib}g"
-
-
-def _driver_memory_set() -> bool:
-    submit = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-    if "--driver-memory" in submit or "spark.driver.memory" in submit:
-        return True
-    if os.environ.get("SPARK_DRIVER_MEMORY"):
-        return True
-    home = os.environ.get("SPARK_HOME")
-    folders = [os.environ.get("SPARK_CONF_DIR"), home and os.path.join(home, "conf")]
-    for folder in filter(None, folders):
-        try:
-            with open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8") as fh:
-                if any(line.split()[:1] == ["spark.driver.memory"] for line in fh):
-                    return True
-        except OSError:
-            continue
-    return False
 
 
 def _connect(master: str) -> SparkSession:

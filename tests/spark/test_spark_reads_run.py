@@ -54,6 +54,13 @@ EXTRA = [
     ({"engine": "spark", "spark_reads": "access_log=lake.events; DROP TABLE x"},
      "not a table name"),
     ({"engine": "spark", "spark_reads": "access_log=a.b.c.d"}, "not a table name"),
+    # Half written (an empty $TABLE), or two sources: never read as another source.
+    ({"engine": "spark", "spark_reads": "access_log="}, "both named"),
+    ({"engine": "spark", "spark_reads": "=lake.events"}, "both named"),
+    ({"engine": "spark", "spark_reads": "access_log=lake.a,access_log=lake.b"},
+     "two sources for access_log"),
+    ({"engine": "spark", "spark_reads": "access_log,access_log=lake.a"},
+     "two sources for access_log"),
 ])
 def test_a_wrong_spark_reads_is_a_usage_error_naming_what_is_accepted(params: dict,
                                                                        message: str) -> None:
@@ -257,3 +264,28 @@ def test_the_ad_hoc_snapshot_leaves_out_a_dataset_read_elsewhere(tmp_path: Path)
         "access_log__rejects", "employees"]
     with pytest.raises(duckdb.CatalogException, match="access_log"):
         copied.execute("SELECT count(*) FROM access_log")
+
+
+class _Hashed:
+    """A SparkRead's record of the files it read (and nothing read from DuckDB's place)."""
+
+    datasets: ClassVar[dict[str, None]] = {}
+
+    @staticmethod
+    def inputs() -> list[dict]:
+        return [{"dataset": "access_log", "path": "access_log/13812345678.csv",
+                 "sha256": "0" * 64, "size": 1}]
+
+
+def test_the_files_spark_read_are_named_as_the_run_masks(sample_audit) -> None:
+    """result.json's spark_inputs: masked in a masked run, as they are with --no-mask."""
+    from privacylib.audit.result import FindingsFile, from_audit
+    from privacylib.masking.masker import unmasked
+
+    written = FindingsFile("findings.parquet", 0, "sha256-x")
+    masked = dataclasses.replace(sample_audit, spark_read=_Hashed())
+    plain = dataclasses.replace(masked, masker=unmasked())
+    assert [f.path for f in from_audit(plain, written).spark_inputs] == [
+        "access_log/13812345678.csv"]
+    shown = from_audit(masked, written).spark_inputs[0]
+    assert "13812345678" not in shown.path and shown.sha256 == "0" * 64

@@ -16,6 +16,7 @@ import pytest
 
 from privacylib.audit.result import RunResult, SparkInput
 from privacylib.config.mapping import mapping_from_dict
+from privacylib.config.policy import Policy
 from privacylib.contract import BY_NAME
 from privacylib.digests import sha256_file
 from privacylib.intake.ingest import load
@@ -275,10 +276,13 @@ def test_a_spark_timestamp_in_parquet_is_read_as_the_instant_it_is(
         tables["table"].append(name)
     refused = read_dataset(spark, tmp_path, table="typed_parquet")
     assert refused.load.status == "error" and "column(s) ts are Spark TIMESTAMPs" in \
-        refused.load.error and "the policy's time zone" in refused.load.error
+        refused.load.error and "read in Asia/Shanghai" in refused.load.error
     utc = mapping_from_dict({"access_log": {"timezone": "Etc/UTC"}})
-    for table, mapping in (("typed_parquet", utc), ("typed_json", None)):
-        got = read_dataset(spark, tmp_path, table=table, mapping=mapping)
+    # The log's zone is the mapping's, else the policy's: either UTC reads it.
+    for table, mapping, policy in (("typed_parquet", utc, None),
+                                   ("typed_parquet", None, Policy(timezone="GMT")),
+                                   ("typed_json", None, None)):
+        got = read_dataset(spark, tmp_path, table=table, mapping=mapping, policy=policy)
         try:
             assert got.load.status == "loaded", got.load.error
             assert [r["ts"].replace(tzinfo=UTC) for r in got.table.collect()] == [instant], table

@@ -128,21 +128,32 @@ def test_a_local_driver_gets_memory_unless_the_user_set_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from privacylib.spark.session import LOCAL_DRIVER_MAX, local_driver_memory
+    from privacylib.spark import memory
+    from privacylib.spark.memory import LOCAL_DRIVER_MAX, local_driver_memory
 
     for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_DRIVER_MEMORY", "SPARK_CONF_DIR", "SPARK_HOME"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(memory, "CGROUP_LIMITS", (tmp_path / "none",))
     half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
     assert local_driver_memory("local[2]") == f"{max(1, min(LOCAL_DRIVER_MAX, half) >> 30)}g"
     assert local_driver_memory("spark://head:7077") is None  # a cluster's is its own
+    # A container's limit, not the host's memory: half of 4 GiB.
+    (tmp_path / "memory.max").write_text("4294967296\n")
+    monkeypatch.setattr(memory, "CGROUP_LIMITS", (tmp_path / "memory.max",))
+    assert local_driver_memory("local[2]") == "2g"
+    (tmp_path / "memory.max").write_text("max\n")  # cgroup v2: no limit
+    assert local_driver_memory("local[2]") == f"{max(1, min(LOCAL_DRIVER_MAX, half) >> 30)}g"
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 3g pyspark-shell")
     assert local_driver_memory("local[2]") is None
     monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
     monkeypatch.setenv("SPARK_DRIVER_MEMORY", "2g")
     assert local_driver_memory("local[*]") is None
     monkeypatch.delenv("SPARK_DRIVER_MEMORY")
-    (tmp_path / "spark-defaults.conf").write_text("spark.executor.memory 2g\n")
     monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
-    assert local_driver_memory("local[2]") is not None  # another key: not the driver's
-    (tmp_path / "spark-defaults.conf").write_text("# mine\nspark.driver.memory   5g\n")
-    assert local_driver_memory("local[2]") is None
+    conf = tmp_path / "spark-defaults.conf"
+    conf.write_text("spark.executor.memory 2g\nspark.driver.memoryOverhead 1g\n")
+    assert local_driver_memory("local[2]") is not None  # other keys: not the driver's
+    # A Java properties file: the key, then whitespace, = or :.
+    for line in ("spark.driver.memory   5g", "spark.driver.memory=16g", "spark.driver.memory: 16g"):
+        conf.write_text(f"# mine\n{line}\n")
+        assert local_driver_memory("local[2]") is None, line

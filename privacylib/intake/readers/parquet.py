@@ -8,6 +8,7 @@ import duckdb
 from privacylib.errors import DataError
 from privacylib.intake.limits import check_columns
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
+from privacylib.intake.timestamps import is_utc
 from privacylib.sqlnames import quote_ident
 
 
@@ -54,8 +55,8 @@ def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
     for src in files:
         schema = parquet_schema(scope.con, src)
         by_schema.setdefault(schema, []).append(src)
-        zone = scope.mapping.timezone
-        said = None if zone in ("UTC", "Etc/UTC") else int96_warning(scope.con, src, schema[0])
+        said = (None if is_utc(scope.mapping.timezone)
+                else int96_warning(scope.con, src, schema[0]))
         if said:
             warned[src.name] = said
     sources = [read_parquet_group(g, list(names), list(types))
