@@ -36,7 +36,7 @@ from privacylib.errors import DataError
 from privacylib.intake.headers import resolve
 from privacylib.intake.readers import SourceFile
 from privacylib.intake.timestamps import is_utc
-from privacylib.spark.intake_files import file_key
+from privacylib.spark.intake_files import file_key, path_key
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -107,23 +107,14 @@ def table_files(spark: SparkSession, table: str, ds: Dataset, m: DatasetMapping,
 def _under(key: str, location: str) -> str:
     """A file's path under the table's location. DESCRIBE shows the location
     decoded ('file:/a b%20c' is folder 'a b%20c'), the files' addresses are
-    encoded: file_key would decode it twice, so the location is keyed as it
-    stands, and as an encoded address only if that is what the files lie under."""
-    for spelled in (_decoded_key(location), file_key(location)):
+    encoded: file_key would decode it twice, so the location is keyed raw, as
+    it stands (path_key), and as an encoded address only if that is what the
+    files lie under."""
+    for spelled in (path_key(location), file_key(location)):
         base = spelled.rstrip("/") + "/"
         if location and key.startswith(base):
             return key[len(base):]
     return key  # outside its location (a partition placed elsewhere): its full address
-
-
-def _decoded_key(uri: str) -> str:
-    """file_key of an address written decoded: not parsed as a URL, where a
-    '#' or '?' in a folder's name would end its path."""
-    scheme, colon, rest = uri.partition(":")
-    if not colon or "/" in scheme:
-        scheme, rest = "file", uri
-    netloc, path = rest[2:].partition("/")[::2] if rest.startswith("//") else ("", rest[1:])
-    return f"{scheme}://{netloc}/{path.lstrip('/')}"
 
 
 def _own_name(table: str, details: dict[str, str]) -> str:
