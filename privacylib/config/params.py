@@ -128,11 +128,12 @@ class AuditConfig:
         return dict(_read_entries(self.spark_reads))
 
 
-def _check_items(spark_reads: str | None) -> None:
-    """An item half written (`access_log=` from an empty $TABLE, `=lake.t`) or
-    a dataset named twice is a usage error: read leniently, it would audit
+def _read_entries(spark_reads: str | None) -> list[tuple[str, str | None]]:
+    """[(dataset, table or None)] of spark_reads, in the contract's order. An
+    item half written (`access_log=` from an empty $TABLE, `=lake.t`) or two
+    sources for one dataset is a usage error: read leniently, it would audit
     another source than the one meant, with nothing to show for it."""
-    named: dict[str, str] = {}
+    entries: dict[str, str | None] = {}
     for item in (spark_reads or "").split(","):
         name, eq, table = (p.strip() for p in item.partition("="))
         if not (name or eq):
@@ -140,25 +141,15 @@ def _check_items(spark_reads: str | None) -> None:
         if not name or (eq and not table):
             raise UsageError(f"--spark-reads {item.strip()!r}: a dataset and, after '=', a "
                              "table, both named", hint="access_log, or access_log=SCHEMA.TABLE")
-        if named.setdefault(name, table) != table:
+        if entries.setdefault(name, table or None) != (table or None):
             raise UsageError(f"--spark-reads names two sources for {name}",
                              hint="name each dataset once, with the one source to read it from")
-
-
-def _read_entries(spark_reads: str | None) -> list[tuple[str, str | None]]:
-    """[(dataset, table or None)] of spark_reads, in the contract's order."""
-    entries: dict[str, str | None] = {}
-    for item in (spark_reads or "").split(","):
-        name, _, table = (p.strip() for p in item.partition("="))
-        if name:
-            entries[name] = table or None
     return [(n, entries[n]) for n in SPARK_READABLE if n in entries] + [
         (n, t) for n, t in entries.items() if n not in SPARK_READABLE]
 
 
 def _spark_reads(config: AuditConfig) -> str | None:
     """spark_reads checked and written one way (the manifest records it)."""
-    _check_items(config.spark_reads)
     entries = _read_entries(config.spark_reads)
     if not entries:
         return None
