@@ -122,14 +122,15 @@ def audit(data: Path, period: str, out: Path, *extra: str) -> tuple[float, Path]
 
 
 def audited(run: Path) -> dict:
-    import pyarrow.parquet as pq
+    """What a run found, read as privacylib reads a run folder (the findings
+    file checked against result.json's hash and count)."""
+    from privacylib.audit.result import open_result, read_findings
 
-    result = json.loads((run / "result.json").read_text(encoding="utf-8"))
-    rows = pq.read_table(run / result["findings"]["path"]).to_pylist()
-    return {"controls": {c["id"]: (c["outcome"], c["checked"], c["findings"])
-                         for c in result["controls"]},
-            "findings": sorted((r["control_id"], r["subject_id"], r["finding_key"])
-                               for r in rows),
+    result = open_result(run)
+    findings = read_findings(run, result)
+    return {"controls": {c.id: (str(c.outcome), c.checked, c.findings) for c in result.controls},
+            "findings": sorted(zip(findings["control_id"], findings["subject_id"],
+                                   findings["finding_key"], strict=True)),
             "quality": (run / "data_quality.csv").read_bytes(),
             "rejects": {p.name: p.read_bytes() for p in sorted((run / "rejects").glob("*"))}}
 
