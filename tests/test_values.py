@@ -170,6 +170,26 @@ def test_value_mapping(data_dir):
     assert result.datasets["access_log"].warnings == []
 
 
+
+def test_a_value_map_over_a_typed_parquet_column_maps_its_text(data_dir):
+    """A value map gives text: a Parquet column that was a boolean or a
+    timestamp is then read as that text, and a mapped value that cannot be
+    read is that row's reject (it was DuckDB's binder error, exit 1)."""
+    import duckdb
+
+    duckdb.connect().execute(
+        "COPY (SELECT * FROM (VALUES ('CS1', 'C1', 'p', TIMESTAMP '2026-01-01 10:00:00', true),"
+        " ('CS2', 'C1', 'p', TIMESTAMP '2026-01-02 10:00:00', false))"
+        " t(consent_id, customer_id, purpose, granted_at, separate)) TO $path (FORMAT parquet)",
+        {"path": str(data_dir / "consents.parquet")})
+    mapping = {"consents": {"values": {"separate": {"false": "是"},
+                                       "granted_at": {"2026-01-02 10:00:00": "garbage"}}}}
+    result = load_dir(data_dir, mapping)
+    assert rows(result, "SELECT consent_id, granted_at, separate FROM consents") == [
+        ("CS1", datetime(2026, 1, 1, 2, 0, tzinfo=UTC), True)]
+    assert rows(result, "SELECT consent_id, _source_line, _reject_column, granted_at "
+                        "FROM consents__rejects") == [("CS2", 2, "granted_at", "garbage")]
+
 def test_empty_and_blank_cells_are_null(data_dir):
     write_csv(data_dir / "employees.csv", ["actor_id", "name", "department"],
               [["A1", "", "  "], ["A2", "\u3000张三\u3000", "客服"]])

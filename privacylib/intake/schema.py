@@ -151,6 +151,8 @@ def typed_select(dataset: Dataset, raw: RawSource, res: Resolution, extras: list
         source_type = raw.types[pos] if pos is not None else "VARCHAR"
         v, p = quote_ident("v__" + col.name), quote_ident("p__" + col.name)
         value = b.clean(col, f"c{pos}", source_type) if pos is not None else "NULL"
+        if pos is not None and mapping.values.get(col.name):
+            source_type = "VARCHAR"  # a value map gives text, whatever the file's type was
         if col.name in mapping.constants:
             b.params[f"const_{col.name}"] = mapping.constants[col.name]
             value, source_type = f"CAST($const_{col.name} AS VARCHAR)", "VARCHAR"
