@@ -33,6 +33,27 @@ def test_a_repeated_key_keeps_the_first_by_file_name_then_line(data_dir):
     assert _counts(result, "access_log") == (4, 2, 2)
 
 
+
+def test_extra_columns_named_rowid_or_first_at_do_not_confuse_the_duplicates(data_dir):
+    """An Oracle export's ROWID column would hide DuckDB's row number, by
+    which duplicates are told apart (each row's ROWID is unique here, so a
+    match by value would have passed unseen: the values repeat on purpose);
+    a column named as the duplicate table's first_at made the rejects'
+    query ambiguous. Both were a traceback (exit 1)."""
+    write_csv(data_dir / "incidents.csv", ["incident_id", "detected_at", "ROWID", "first_at"],
+              [["I1", "2026-02-03 14:00:00", "same", "x"],
+               ["I1", "2026-02-04 14:00:00", "same", "y"],
+               ["I2", "2026-02-05 14:00:00", "same", "z"]])
+    result = load_dir(data_dir)
+    assert rows(result, 'SELECT incident_id, "ROWID_source", first_at, _source_line '
+                        "FROM incidents ORDER BY 1") == [("I1", "same", "x", 2),
+                                                         ("I2", "same", "z", 4)]
+    assert rows(result, 'SELECT _source_line, _reject_reason, "ROWID_source", first_at '
+                        "FROM incidents__rejects") == [
+        (3, "duplicate key: first loaded from incidents.csv:2", "same", "y")]
+    assert any("'ROWID' is kept as 'ROWID_source'" in w
+               for w in result.datasets["incidents"].warnings)
+
 def test_keys_are_compared_among_readable_rows_only(data_dir):
     # The first E1 cannot be read, so the second E1 is the one loaded.
     write_csv(data_dir / "access_log.csv", LOG, [_event("E1", ts="never"), _event("E1", actor="B")])

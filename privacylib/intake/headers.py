@@ -127,6 +127,12 @@ def _keep_extras(res: Resolution, names: list[str], positions: list[int],
         name = names[pos].strip(_BLANKS) or f"column_{pos + 1}"
         if name.startswith("_"):
             name = "x" + name  # leading underscores are the loader's own columns
+        if name.casefold() == "rowid":
+            # A column of that name hides DuckDB's own row number, by which the
+            # loader tells rows apart (an Oracle export carries a ROWID column).
+            res.warnings.append(f"column '{name}' is kept as '{name}_source': DuckDB reserves "
+                                "rowid for a table's row number")
+            name += "_source"
         if name.casefold() in constant:  # the contract column holds the mapping's constant
             res.warnings.append(f"column '{name}' is kept as '{name}_source': the mapping "
                                 f"sets {name.casefold()} to a constant")

@@ -210,20 +210,22 @@ def _stage_column_names(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]
 def _write_rejects(con: duckdb.DuckDBPyConnection, ds: Dataset, stage: str, extras: list[str],
                    malformed: list[tuple], has_dups: bool) -> None:
     """All rejects of a dataset as text: unreadable, duplicate and malformed rows."""
+    # Every column of the stage (s) named as such: an extra column may be
+    # named as one of _dups' (first_at).
     text_cols = []
     for col in ds.columns:
         q = quote_ident(col.name)
         text_cols.append(
-            f"{q}::VARCHAR AS {q}" if col.kind is Kind.TEXT
-            else f"coalesce(json_extract_string(_reject, '$.raw.{col.name}'), {q}::VARCHAR) "
-                 f"AS {q}")
-    values = ", ".join(text_cols + [quote_ident(e) for e in extras])
+            f"s.{q}::VARCHAR AS {q}" if col.kind is Kind.TEXT
+            else f"coalesce(json_extract_string(s._reject, '$.raw.{col.name}'), "
+                 f"s.{q}::VARCHAR) AS {q}")
+    values = ", ".join(text_cols + [f"s.{quote_ident(e)}" for e in extras])
     rejects = quote_ident(ds.name + "__rejects")
-    parts = [f"SELECT _source_file, _source_line, "
-             "json_extract_string(_reject, '$.column') AS _reject_column, "
-             "json_extract_string(_reject, '$.reason') AS _reject_reason, "
-             f"{values}, json_extract_string(_reject, '$.raw_line') AS _raw_line "
-             f"FROM {stage} WHERE _reject IS NOT NULL"]
+    parts = [f"SELECT s._source_file, s._source_line, "
+             "json_extract_string(s._reject, '$.column') AS _reject_column, "
+             "json_extract_string(s._reject, '$.reason') AS _reject_reason, "
+             f"{values}, json_extract_string(s._reject, '$.raw_line') AS _raw_line "
+             f"FROM {stage} s WHERE s._reject IS NOT NULL"]
     if has_dups:
         parts.append(
             f"SELECT s._source_file, s._source_line, '{', '.join(ds.key)}' AS _reject_column, "
