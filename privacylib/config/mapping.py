@@ -55,7 +55,10 @@ Rules:
   in the list matches an empty or missing value. A row is loaded when it
   matches `keep` (if given) and does not match `drop` (if given). Filtered
   rows are counted per rule (rows read = loaded + rejected + filtered), never
-  rejected; a line that cannot be read at all is rejected even so.
+  rejected; a line that cannot be read at all is rejected even so. In keep,
+  drop and values every value is text as written (config/yamltext.py: `yes`,
+  `010`, `1.10` are not YAML's true, 8 and 1.1 there); a value mapped to
+  null is empty.
 - **timestamp_format** is checked when the mapping is read. `epoch_s` (or
   `%s`) and `epoch_ms` read numbers since 1970-01-01 UTC between 1990 and
   2099: anything outside is a reject (a millisecond value read as seconds
@@ -81,6 +84,7 @@ from privacylib.config import mapping_checks as checks
 from privacylib.config import timeformat
 from privacylib.config.mapping_checks import FILE_LINE, is_path, split_path
 from privacylib.config.policy import is_timezone
+from privacylib.config.yamltext import with_text_sections
 from privacylib.contract import BY_NAME
 from privacylib.errors import MappingError, MappingProblems, Problem, suggest
 
@@ -273,10 +277,13 @@ def load_mapping(path: str | Path | None, data_dir: str | Path | None = None) ->
     if not path.is_file():
         raise MappingError(f"mapping file {path} does not exist", hint="check the --mapping path")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+        raw = yaml.safe_load(text) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise MappingError(f"mapping file {path} is not valid YAML: {exc}",
                            hint="fix the YAML syntax; see docs/data-contract.md") from exc
     if not isinstance(raw, dict):
         raise MappingError(f"mapping file {path} must hold one block per dataset")
+    # Filters and value maps hold an export's values: compared as written.
+    raw = with_text_sections(raw, text, ("keep", "drop", "values"))
     return mapping_from_dict(raw, source=str(path))

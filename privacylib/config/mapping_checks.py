@@ -207,10 +207,14 @@ def cross_checks(ds: Dataset, out: dict[str, Any], where: str, problems: list[Pr
                                     "remove it from one of the two"))
 
 
-def _str_map(raw: Any) -> dict[str, str] | None:
-    if not isinstance(raw, dict):
+def _str_map(raw: Any) -> dict[str, str | None] | None:
+    """{source value: value}; a value of null makes the value empty (null),
+    where it was the text 'None'."""
+    if not isinstance(raw, dict) or any(k is None or isinstance(k, (list, dict)) for k in raw):
         return None
-    return {str(k).strip(): str(v).strip() for k, v in raw.items()}
+    if any(isinstance(v, (list, dict)) for v in raw.values()):
+        return None
+    return {str(k).strip(): None if v is None else str(v).strip() for k, v in raw.items()}
 
 
 def columns(ds: Dataset, value: Any, at: str, problems: list[Problem]) -> MappingProxyType:

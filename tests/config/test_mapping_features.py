@@ -194,3 +194,31 @@ def test_a_bad_mapping_stops_validate_with_exit_code_2_naming_every_problem(tmp_
     assert "(2 problem(s))" in done.stderr
     assert "access_log.constants.record_count: 'lots' is not a whole number" in done.stderr
     assert "access_log.keep.eventName: must be a value or a list of values" in done.stderr
+
+
+def test_filters_and_value_maps_hold_values_as_written(tmp_path):
+    """YAML 1.1 reads a plain yes as true, 010 as 8, 1.10 as 1.1 and a date as
+    a date: in keep, drop and values they are an export's text, compared as
+    text, so they are taken as written; null stays null (a value mapped to
+    null is empty, where it was the text 'None')."""
+    import privacylib
+
+    from conftest import rows, write_csv
+
+    write_csv(tmp_path / "training.csv",
+              ["actor_id", "course", "completed_at", "is_test", "dept"],
+              [["E1", "c", "2026-02-03 14:00:00", "yes", "010"],
+               ["E2", "1.10", "2026-02-03 14:00:00", "no", "010"],
+               ["E3", "N/A", "2026-02-03 14:00:00", "no", "8"],
+               ["E4", "c", "2026-02-03 14:00:00", "", "010"]])
+    (tmp_path / "mapping.yaml").write_text(
+        "training:\n  drop: {is_test: [yes, ~]}\n  keep: {dept: [010, 8]}\n"
+        "  values:\n    course: {1.10: 2026-01-01, N/A: ~, c: yes}\n", encoding="utf-8")
+    entry = load_mapping(None, tmp_path).for_dataset("training")
+    assert dict(entry.drop) == {"is_test": ("yes", None)}
+    assert dict(entry.keep) == {"dept": ("010", "8")}
+    assert dict(entry.values["course"]) == {"1.10": "2026-01-01", "n/a": None, "c": "yes"}
+    loaded = privacylib.load(tmp_path, progress=False)
+    assert rows(loaded, "SELECT actor_id, course FROM training ORDER BY 1") == [
+        ("E2", "2026-01-01"), ("E3", None)]
+    assert loaded.datasets["training"].filtered == {"drop (is_test)": 2}
