@@ -25,6 +25,7 @@ _NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
 def _has_odd_quote_line(block: bytes) -> bool:
     return b'"' in block.translate(None, _NOT_QUOTE_OR_BREAK).replace(b'""', b"")
 _SHOWN = 200  # characters of a refused line kept in its reject
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -60,6 +61,8 @@ class _Scan:
     def __init__(self, out, *, quoting: bool, json: bool) -> None:
         self.out, self.quoting, self.json = out, quoting, json
         self.found = Prepared(Path())
+        # A CSV file's line 1, once seen (None: not yet).
+        self.header: bytes | None = None
 
     def _fix(self) -> None:
         if self.out is None:
@@ -77,6 +80,30 @@ class _Scan:
         for i, line in enumerate(lines[:-1]):
             if byte in line:
                 self.found.rejects.append((self.found.lines + i + 1, reason, _shown(line)))
+                lines[i] = b""
+        return b"\n".join(lines)
+
+    def _header_again(self, block: bytes) -> bytes:
+        """Empty and reject each line that is the header once more (files
+        joined end to end, each with its header): loaded, it was a row of a
+        text-only dataset (a purpose named 'purpose'). Compared as bytes,
+        with or without a byte order mark; looked at line by line only in
+        a block that holds the header's bytes."""
+        start = 0
+        if self.header is None:
+            start = block.find(b"\n") + 1
+            self.header = block[: start - 1].removeprefix(_BOM)
+        header, rest = self.header, b"\n" + block[start:]
+        if not header or (b"\n" + header + b"\n" not in rest
+                          and b"\n" + _BOM + header + b"\n" not in rest):
+            return block
+        lines = block.split(b"\n")
+        for i, line in enumerate(lines[:-1]):
+            if (i or start == 0) and line.removeprefix(_BOM) == header:
+                self._fix()
+                self.found.rejects.append((
+                    self.found.lines + i + 1, "the header line again (files joined end to "
+                    "end?): not a row", _shown(line)))
                 lines[i] = b""
         return b"\n".join(lines)
 
@@ -101,6 +128,8 @@ class _Scan:
             self._fix()
             block = self._refuse(block, b"\x1f", "line is not a JSON object (it holds the "
                                                  "control character U+001F)")
+        if not self.json:
+            block = self._header_again(block)
         if self.quoting and not found.quoted_breaks and b'"' in block \
                 and _has_odd_quote_line(block):
             found.quoted_breaks = True

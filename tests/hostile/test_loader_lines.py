@@ -280,3 +280,31 @@ def test_a_gb18030_windows_file_with_a_huge_line(data_dir):
     assert rows(result, "SELECT event_id, _source_line, purpose FROM access_log ORDER BY 1") == [
         ("E1", 2, "客户服务"), ("E3", 4, "投诉")]
     assert rejected(result)[0][:2] == (3, "_row")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_header_repeated_in_the_file_is_a_reject_not_a_row(data_dir, suffix):
+    """Exports joined end to end repeat their header, with its byte order
+    mark or without, CRLF or not: each is refused at its line; a line that
+    only holds the header's text among others is data. Loaded, a repeated
+    header made a purpose named 'purpose' in a dataset of text columns."""
+    bom_header = "\ufeff" + HEADER.replace("\n", "\r\n")
+    text = (HEADER + event("E1") + HEADER + event("E2") + bom_header + event("E3")
+            + "x" + HEADER.rstrip("\n") + ",y\n")
+    data = text.encode("utf-8")
+    path = data_dir / f"access_log{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 6, 3, 3)
+    assert loaded(result) == [("E1", 2), ("E2", 4), ("E3", 6)]
+    reasons = [(line, column, reason.split(" (")[0]) for line, column, reason, _ in
+               rejected(result)]
+    assert reasons == [(3, "_row", "the header line again"), (5, "_row", "the header line again"),
+                       (7, "_row", reasons[2][2])]
+    assert "the header" not in reasons[2][2]  # the last line: too many values, not a header
+    # Purpose categories hold text only: a repeated header loaded silently there.
+    (data_dir / "purpose_categories.csv").write_text(
+        "purpose,data_category\nservice,contact\npurpose,data_category\n", encoding="utf-8")
+    result = load_dir(data_dir)
+    assert rows(result, "SELECT purpose FROM purpose_categories") == [("service",)]
+    assert result.datasets["purpose_categories"].rows_rejected == 1
