@@ -107,6 +107,21 @@ class _Scan:
                 lines[i] = b""
         return b"\n".join(lines)
 
+    def _refuse_undecodable(self, block: bytes) -> bytes:
+        """Empty and reject each line that is not UTF-8. Its bytes replaced,
+        a GB18030 file loaded as garbage (联系方式 as '��ϵ��ʽ'), unseen."""
+        lines = block.split(b"\n")
+        for i, line in enumerate(lines[:-1]):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.found.rejects.append((
+                    self.found.lines + i + 1, f"line is not UTF-8 (byte {exc.start + 1:,}): a "
+                    "JSON Lines file must be; if it is GB18030 or GBK, convert it to UTF-8",
+                    _shown(line)))
+                lines[i] = b""
+        return b"\n".join(lines)
+
     def block(self, block: bytes) -> None:
         """Lines ending in a line break, the first being line `lines + 1`."""
         found = self.found
@@ -123,7 +138,7 @@ class _Scan:
                 block.decode("utf-8")
             except UnicodeDecodeError:  # DuckDB stops the whole scan at a bad byte
                 self._fix()
-                block = block.decode("utf-8", errors="replace").encode("utf-8")
+                block = self._refuse_undecodable(block)
         if self.json and b"\x1f" in block:  # the column separator of the JSON Lines scan
             self._fix()
             block = self._refuse(block, b"\x1f", "line is not a JSON object (it holds the "

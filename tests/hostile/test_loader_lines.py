@@ -153,9 +153,12 @@ def test_crlf_and_invalid_utf8_in_json_lines(data_dir):
             + json.dumps({**good, "event_id": "E3"}).encode() + b"\r\n")
     (data_dir / "access_log.jsonl").write_bytes(data)
     result = load_dir(data_dir)
-    assert counts(result) == ("loaded", 3, 3, 0)
+    # A byte that is not UTF-8 rejects its line, as in a CSV file (it loaded
+    # as U+FFFD, which hid a whole GB18030 file's garbage).
+    assert counts(result) == ("loaded", 3, 2, 1)
     assert rows(result, "SELECT event_id, _source_line, purpose FROM access_log ORDER BY 1") == [
-        ("E1", 1, "x"), ("E2", 2, "\ufffd"), ("E3", 3, "x")]
+        ("E1", 1, "x"), ("E3", 3, "x")]
+    assert [r[:2] for r in rejected(result)] == [(2, "_row")]
 
 
 MULTI = (HEADER
@@ -308,3 +311,23 @@ def test_a_header_repeated_in_the_file_is_a_reject_not_a_row(data_dir, suffix):
     result = load_dir(data_dir)
     assert rows(result, "SELECT purpose FROM purpose_categories") == [("service",)]
     assert result.datasets["purpose_categories"].rows_rejected == 1
+
+
+def test_a_json_line_that_is_not_utf8_is_a_reject_not_garbage(data_dir):
+    """Its bytes used to be replaced: a GB18030 line loaded as '��ϵ��ʽ',
+    unseen. Now it is refused at its line; a file of no UTF-8 line is an
+    error that says so, with how to convert it."""
+    good = {**GOOD, "event_id": "E1", "data_category": "联系方式"}
+    bad = {**GOOD, "event_id": "E2", "data_category": "联系方式"}
+    (data_dir / "access_log.jsonl").write_bytes(
+        json.dumps(good, ensure_ascii=False).encode("utf-8") + b"\n"
+        + json.dumps(bad, ensure_ascii=False).encode("gb18030") + b"\n")
+    result = load_dir(data_dir)
+    assert counts(result) == ("loaded", 2, 1, 1)
+    assert rows(result, "SELECT event_id, data_category FROM access_log") == [("E1", "联系方式")]
+    [(line, column, reason, _)] = rejected(result)
+    assert (line, column) == (2, "_row") and "not UTF-8" in reason and "GB18030" in reason
+    (data_dir / "access_log.jsonl").write_bytes(
+        json.dumps(bad, ensure_ascii=False).encode("gb18030") + b"\n")
+    d = load_dir(data_dir).datasets["access_log"]
+    assert d.status == "error" and "access_log.jsonl is not UTF-8" in d.error

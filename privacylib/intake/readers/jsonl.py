@@ -126,6 +126,10 @@ def explain_json_document(con: duckdb.DuckDBPyConnection, src: SourceFile,
     if prepared.copied:
         prepared.path.unlink(missing_ok=True)
     if first is None:
+        undecodable = [r for r in prepared.rejects if "is not UTF-8" in r[1]]
+        if undecodable:
+            return (f"{src.name} is not UTF-8: no line of it can be read "
+                    f"(line {undecodable[0][0]:,}: {undecodable[0][1]})")
         return None
     if first.startswith("["):
         return (f"{src.name} holds a JSON array, not one JSON object per line "
@@ -149,6 +153,8 @@ def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
     why = explain_json_document(scope.con, src, scope.workdir)
     if why is None:
         return None
+    if "is not UTF-8" in why:
+        return why, "convert the file to UTF-8 (iconv -f GB18030 -t UTF-8, or save it so)"
     return why, ("JSON Lines holds one object per line (jq -c '.[]' turns an array into "
                  "that); or name the file .json: a JSON array, or one object whose single key "
                  "holds an array, is read one record per element")
