@@ -26,6 +26,10 @@ def _ts(data_dir, values, mapping=None):
     ("2026-10-03T09:15:00+08:00", datetime(2026, 10, 3, 1, 15, tzinfo=UTC)),
     ("2026-10-03 09:15:00-05:00", datetime(2026, 10, 3, 14, 15, tzinfo=UTC)),
     ("2026-10-03T09:15:00.250+08:00", datetime(2026, 10, 3, 1, 15, 0, 250000, tzinfo=UTC)),
+    # A space before the offset (it was a reject though the form is accepted).
+    ("2026-10-03 09:15:00 +05:45", datetime(2026, 10, 3, 3, 30, tzinfo=UTC)),
+    ("2026-10-03 09:15:00 -0330", datetime(2026, 10, 3, 12, 45, tzinfo=UTC)),
+    ("2026-10-03 09:15:00+14:00", datetime(2026, 10, 2, 19, 15, tzinfo=UTC)),
     ("2026/10/03 09:15:00", datetime(2026, 10, 3, 1, 15, tzinfo=UTC)),
     ("2026/1/5 09:15", datetime(2026, 1, 5, 1, 15, tzinfo=UTC)),
     ("2026-10-03", datetime(2026, 10, 2, 16, 0, tzinfo=UTC)),  # local midnight
@@ -38,7 +42,9 @@ def test_timestamp_forms_are_absolute_instants(data_dir, text, utc):
 
 
 @pytest.mark.parametrize("text", ["abc", "2026-13-01", "2026-02-30 10:00", "03/10/2026",
-                                  "2026-10-03 25:00", "1696300000"])
+                                  "2026-10-03 25:00", "1696300000",
+                                  # No zone is that far off (it was read as 99 hours).
+                                  "2026-10-03 09:15:00+99:00", "2026-10-03 09:15:00-15:00"])
 def test_unreadable_timestamp_is_a_reject_naming_the_column(data_dir, text):
     got, result = _ts(data_dir, [text])
     assert got == [None]

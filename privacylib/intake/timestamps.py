@@ -18,7 +18,9 @@ from privacylib.config.mapping import DatasetMapping
 _DATE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"
 TS_NAIVE = f"{_DATE}{_TIME}"
-TS_OFFSET = f"{_DATE}{_TIME} ?(?:Z|z|UTC|GMT|[+-]\\d{{2}}(?::?\\d{{2}})?)"
+# An offset of a real zone: -12:00 to +14:00 (a +99:00 was read as 99 hours).
+_OFFSET = r"[+-](?:0\d|1[0-4])(?::?[0-5]\d)?"
+TS_OFFSET = f"{_DATE}{_TIME} ?(?:Z|z|UTC|GMT|{_OFFSET})"
 _NUMBER = r"[+-]?\d+(?:\.\d+)?"
 # Seconds since 1970 of 1990-01-01 and 2100-01-01 UTC: the epoch range read.
 EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800
@@ -64,8 +66,9 @@ def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str
         return f"timezone($tz, CAST({v} AS TIMESTAMP))"
     text = v if native == "VARCHAR" else f"CAST({v} AS VARCHAR)"
     # DuckDB reads "… UTC" but neither "…UTC" nor "… Z": zone words become +00:00.
-    iso = (f"regexp_replace(replace(replace({text}, '/', '-'), ',', '.'), "
-           "' ?(Z|z|UTC|GMT)$', '+00:00')")
+    # Nor "… +05:45": the space before an offset goes.
+    iso = (f"regexp_replace(regexp_replace(replace(replace({text}, '/', '-'), ',', '.'), "
+           f"' ?(Z|z|UTC|GMT)$', '+00:00'), ' ({_OFFSET})$', '\\1')")
     # Most values are in DuckDB's own form (YYYY-MM-DD HH:MM:SS[.ffffff]), which
     # the regexes below accept and pass to the same cast unchanged: a value
     # that DuckDB casts and writes back as it was skips them (they were half
