@@ -94,12 +94,18 @@ def constant_text(ds: Dataset, column: str, value: Any, at: str,
     if kind is Kind.TIMESTAMP:
         if isinstance(value, (dt.datetime, dt.date)):
             return value.isoformat()
-        try:
-            dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        from privacylib.intake.timestamps import TS_NAIVE, TS_OFFSET  # it imports the mapping
+
+        text = str(value).strip()
+        try:  # the loader's forms, and a real date (2026-W01-1 is Python's only)
+            if not re.fullmatch(f"{TS_OFFSET}|{TS_NAIVE}", text):
+                raise ValueError(text)
+            dt.datetime.fromisoformat(re.sub(r" ?(Z|z|UTC|GMT)$", "+00:00", text)
+                                      .replace("/", "-"))
         except ValueError:
             bad(f"is not a timestamp ({column})", "write it as ISO 8601, e.g. 2026-01-31T09:00Z")
             return None
-        return str(value).strip()
+        return text
     text = str(value).strip()
     if kind is Kind.ENUM and col.values and text.lower() not in col.values:
         bad(f"is not a value of {column}", "use one of: " + ", ".join(col.values))
