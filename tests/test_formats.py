@@ -86,6 +86,42 @@ def test_excel_numbers_and_booleans(data_dir):
         (True, 3)]
 
 
+
+def test_excel_merged_cells_read_as_excel_shows_them(data_dir):
+    """An HR sheet with each department merged over its staff: read cell by
+    cell, every row but the first had no department (a scope by department
+    then missed them), unseen. A merged range is its first cell's value."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [HEADER, ["A1", "张三", "客服中心", None], ["A2", "李四", None, None],
+                ["A3", "王五", None, None], ["A4", "赵六", "财务部", None]]:
+        sheet.append(row)
+    sheet.merge_cells("C2:C4")
+    book.save(data_dir / "employees.xlsx")
+    result = load_dir(data_dir)
+    assert rows(result, "SELECT actor_id, department FROM employees ORDER BY 1") == [
+        ("A1", "客服中心"), ("A2", "客服中心"), ("A3", "客服中心"), ("A4", "财务部")]
+    (warning,) = result.datasets["employees"].warnings
+    assert "merged cells (C2:C4)" in warning
+
+
+def test_excel_formula_without_its_value_is_a_reject(data_dir):
+    """A workbook written by a program holds formulas without their values:
+    read as empty, a record count became its default of 1, unseen."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["event_id", "ts", "actor_id", "data_category", "action", "purpose",
+                  "record_count"])
+    sheet.append(["EV1", "2026-10-01 10:00:00", "E1", "contact", "read", "service", 3])
+    sheet.append(["EV2", "2026-10-01 10:00:00", "E1", "contact", "export", "service", "=G2*2"])
+    book.save(data_dir / "access_log.xlsx")
+    result = load_dir(data_dir)
+    assert rows(result, "SELECT event_id, record_count FROM access_log") == [("EV1", 3)]
+    assert rows(result, "SELECT _source_line, _reject_column, _raw_line "
+                        "FROM access_log__rejects") == [(3, "_row", "G3: =G2*2")]
+    (reason,) = rows(result, "SELECT _reject_reason FROM access_log__rejects")[0]
+    assert "without its computed value" in reason and "save it in Excel" in reason
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
 def test_json_lines(data_dir, suffix):
     lines = [json.dumps({"actor_id": "A1", "name": "张三", "department": "客服中心",
