@@ -40,6 +40,28 @@ def test_encoding_from_the_mapping_wins(data_dir):
     assert _employees(result) == EXPECTED
 
 
+
+def test_a_utf8_file_read_in_the_mappings_gb18030_is_warned_of(data_dir):
+    """A folder of GB18030 files and one UTF-8 file, with encoding: gb18030
+    in mapping.yaml: the UTF-8 file's text is garbled (客服中心 as
+    瀹㈡湇涓績), with no error. Said for that file only; a GBK file whose
+    bytes happen to be valid UTF-8 is not (test above)."""
+    folder = data_dir / "employees"
+    folder.mkdir()
+    write_csv(folder / "a.csv", HEADER, ROWS[:1], encoding="gb18030")
+    write_csv(folder / "b.csv", HEADER, ROWS[1:], encoding="utf-8")
+    result = load_dir(data_dir, {"employees": {"encoding": "gb18030"}})
+    (warning,) = result.datasets["employees"].warnings
+    assert warning.startswith("employees/b.csv: read as gb18030") and "UTF-8" in warning
+    # UTF-8's byte order mark is proof: read as UTF-8 (as GB18030, its header
+    # was garbled, and the dataset an error of missing columns).
+    (folder / "a.csv").unlink()
+    write_csv(folder / "b.csv", HEADER, ROWS[1:], encoding="utf-8-sig")
+    result = load_dir(data_dir, {"employees": {"encoding": "gb18030"}})
+    assert _employees(result) == EXPECTED[1:]
+    (warning,) = result.datasets["employees"].warnings
+    assert warning.startswith("employees/b.csv: read as UTF-8, which its byte order mark")
+
 def test_tsv(data_dir):
     write_csv(data_dir / "employees.tsv", HEADER, ROWS, delimiter="\t")
     assert _employees(load_dir(data_dir)) == EXPECTED

@@ -50,6 +50,23 @@ def detect_encoding(path: Path, name: str | None = None) -> str:
             file=name, hint="save it as UTF-8, or set its encoding in mapping.yaml") from exc
 
 
+def utf8_signs(path: Path, name: str) -> tuple[bool, bool]:
+    """(the file starts with UTF-8's byte order mark, its head holds text
+    beyond ASCII that is valid UTF-8). Read as GB18030 such text is garbled
+    (客服 as 瀹㈡湇) without an error; but a short GBK text can be valid
+    UTF-8 too, so only the mark is proof."""
+    head = _read_head(path, name)
+    if head.startswith(codecs.BOM_UTF8):
+        return True, True
+    if head.isascii():
+        return False, False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False, False
+    return False, True
+
+
 def _gunzip(fh, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """Decompress a gzip stream (of one or more members) a chunk at a time.
 

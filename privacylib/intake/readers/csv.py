@@ -11,7 +11,7 @@ from pathlib import Path
 
 from privacylib.csvfields import field_limit
 from privacylib.errors import DataError
-from privacylib.intake.encoding import detect_encoding, utf8_chunks
+from privacylib.intake.encoding import detect_encoding, utf8_chunks, utf8_signs
 from privacylib.intake.limits import DUCKDB_LINE, MAX_LINE_BYTES, check_columns
 from privacylib.intake.readers.base import RawSource, Reader, Scope, SourceFile
 
@@ -26,6 +26,8 @@ class CsvFile:
     source: SourceFile
     encoding: str
     header: tuple[str, ...]
+    # Why it is not read in the encoding mapping.yaml names ("": it is).
+    note: str = ""
 
     @property
     def delimiter(self) -> str:
@@ -33,11 +35,18 @@ class CsvFile:
 
 
 def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
+    mapped = encoding
     encoding = (encoding or detect_encoding(src.path, src.name)).replace("_", "-").lower()
     if encoding in ("utf8", "utf-8-sig"):
         encoding = "utf-8"
     elif encoding in ("gbk", "gb2312"):
         encoding = "gb18030"  # a superset: reads both, and what the report shows
+    note = ""
+    if mapped and encoding != "utf-8" and utf8_signs(src.path, src.name)[0]:
+        # UTF-8's byte order mark is proof: read as GB18030 it garbled the header.
+        note = (f"{src.name}: read as UTF-8, which its byte order mark says it is, not as "
+                f"{encoding} as mapping.yaml says")
+        encoding = "utf-8"
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
@@ -49,7 +58,7 @@ def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
         raise DataError(f"{src.name} has no header line", file=src.name,
                         hint="the first line of a CSV file must name its columns")
     check_columns(src.name, len(header))
-    return CsvFile(src, encoding, tuple(header))
+    return CsvFile(src, encoding, tuple(header), note)
 
 
 def read_header(path: Path, encoding: str, delimiter: str, name: str) -> list[str]:
@@ -117,7 +126,31 @@ def read(scope: Scope, files: list[SourceFile]) -> list[RawSource]:
     for src in files:
         prepared = prepare_csv(src, scope.mapping.encoding)
         groups.setdefault(prepared.header, []).append(prepared)
-    return [read_csv_group(g) for g in groups.values()]
+    sources = [read_csv_group(g) for g in groups.values()]
+    if scope.mapping.encoding:
+        _warn_not_as_mapped([f for g in groups.values() for f in g], sources)
+    return sources
+
+
+def _warn_not_as_mapped(files: list[CsvFile], sources: list[RawSource]) -> None:
+    """A file read in the mapping's encoding (GB18030) that is likely UTF-8:
+    its text is valid UTF-8 while other files of the dataset are not (a
+    folder of both). A short GBK text alone may be valid UTF-8 too. And the
+    files read as UTF-8 for their byte order mark."""
+    valid = {f.source.name: utf8_signs(f.source.path, f.source.name)[1]
+             for f in files if f.encoding != "utf-8"}
+    mixed = not all(valid.values())
+    for raw in sources:
+        raw.warnings += [f.note for f in raw.csv if f.note]
+        raw.warnings += [_not_as_mapped(f) for f in raw.csv
+                         if mixed and valid.get(f.source.name)]
+
+
+def _not_as_mapped(csv_file: CsvFile) -> str:
+    return (f"{csv_file.source.name}: read as {csv_file.encoding}, as mapping.yaml says, but "
+            "it looks like UTF-8: its text may be garbled (客服 read as 瀹㈡湇); give every "
+            "file of the dataset the encoding mapping.yaml names, or convert them all to UTF-8 "
+            "and remove `encoding`")
 
 
 CSV = Reader("csv", (".csv", ".csv.gz"), read)
