@@ -24,6 +24,21 @@ _NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
 
 def _has_odd_quote_line(block: bytes) -> bool:
     return b'"' in block.translate(None, _NOT_QUOTE_OR_BREAK).replace(b'""', b"")
+_STRAY_CR = ("line holds a carriage return (\\r) that ends no line; the CSV reader cannot "
+             "tell where its values end")
+
+
+def _cr_outside_quotes(line: bytes, inside: bool) -> bool:
+    """Whether a carriage return of LINE, which starts inside a quoted value
+    or not, stands outside one (the quotes before it say)."""
+    at = line.find(b"\r")
+    while at >= 0:
+        if inside == bool(line.count(b'"', 0, at) % 2):
+            return True
+        at = line.find(b"\r", at + 1)
+    return False
+
+
 _SHOWN = 200  # characters of a refused line kept in its reject
 _BOM = b"\xef\xbb\xbf"
 
@@ -63,6 +78,8 @@ class _Scan:
         self.found = Prepared(Path())
         # A CSV file's line 1, once seen (None: not yet).
         self.header: bytes | None = None
+        # CSV: whether the next block starts inside a quoted value.
+        self.in_quote = False
 
     def _fix(self) -> None:
         if self.out is None:
@@ -107,6 +124,20 @@ class _Scan:
                 lines[i] = b""
         return b"\n".join(lines)
 
+    def _refuse_stray_cr(self, block: bytes) -> bytes:
+        """Empty and reject each line with a carriage return outside a quoted
+        value. Inside one DuckDB reads it as data; and emptying a line inside
+        a value that spans lines broke its quotes, so that the good rows after
+        it were taken into one reject."""
+        lines, inside = block.split(b"\n"), self.in_quote
+        for i, line in enumerate(lines[:-1]):
+            if b"\r" in line and _cr_outside_quotes(line, inside):
+                self.found.rejects.append((self.found.lines + i + 1, _STRAY_CR, _shown(line)))
+                lines[i] = b""
+            elif line.count(b'"') % 2:
+                inside = not inside
+        return b"\n".join(lines)
+
     def _refuse_undecodable(self, block: bytes) -> bytes:
         """Empty and reject each line that is not UTF-8. Its bytes replaced,
         a GB18030 file loaded as garbage (联系方式 as '��ϵ��ʽ'), unseen."""
@@ -129,10 +160,10 @@ class _Scan:
             self._fix()
             # A carriage return before a line break is the Windows line end, not data.
             block = block.replace(b"\r\n", b"\n")
-            if b"\r" in block:
-                block = self._refuse(
-                    block, b"\r", "line holds a carriage return (\\r) that ends no line; "
-                    "the CSV reader cannot tell where its values end")
+            if b"\r" in block and self.quoting:
+                block = self._refuse_stray_cr(block)
+            elif b"\r" in block:
+                block = self._refuse(block, b"\r", _STRAY_CR)
         if self.json:
             try:
                 block.decode("utf-8")
@@ -148,6 +179,8 @@ class _Scan:
         if self.quoting and not found.quoted_breaks and b'"' in block \
                 and _has_odd_quote_line(block):
             found.quoted_breaks = True
+        if self.quoting and block.count(b'"') % 2:
+            self.in_quote = not self.in_quote
         found.lines += block.count(b"\n")
         if self.out is not None:
             self.out.write(block)
@@ -257,8 +290,10 @@ def record_lines(path: Path, delimiter: str, name: str = "",
     import csv
 
     records, end, shift, blanks, steps = 0, 0, 0, [], []
+    # Lines end at LF only: a prepared file has no other line end, and a
+    # carriage return left in it is inside a quoted value (data).
     with field_limit(4 * MAX_LINE_BYTES), \
-            path.open(encoding="utf-8", errors="replace", newline="") as fh:
+            path.open(encoding="utf-8", errors="replace", newline="\n") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=False)
         try:
             for row in reader:

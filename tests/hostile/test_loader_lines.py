@@ -331,3 +331,25 @@ def test_a_json_line_that_is_not_utf8_is_a_reject_not_garbage(data_dir):
         json.dumps(bad, ensure_ascii=False).encode("gb18030") + b"\n")
     d = load_dir(data_dir).datasets["access_log"]
     assert d.status == "error" and "access_log.jsonl is not UTF-8" in d.error
+
+
+def test_a_carriage_return_inside_a_quoted_value_is_data(data_dir):
+    """DuckDB reads it there. Refused, its line emptied inside a value that
+    spans lines, the quotes broke: the good rows after it went into one
+    reject. Outside quotes it still rejects its line only; which side of a
+    quote it stands on holds across the preparing pass's blocks."""
+    pad = "".join(event(f"P{i}") for i in range(25_000))  # over one 1 MB block
+    text = (HEADER + event("E1", '"one\nline\rtwo"') + event("E2", '"a\rb"') + pad
+            + event("E3", '"opens\nthe value') + 'and\rcloses it"\n'
+            + event("E4", "serv\rice") + event("E5"))
+    (data_dir / "access_log.csv").write_bytes(text.encode())
+    result = load_dir(data_dir)
+    e3 = 2 + 2 + 1 + 25_000  # E1 spans lines 2-3, E2 is line 4, the pad 5-25004
+    assert counts(result) == ("loaded", 25_005, 25_004, 1)
+    got = rows(result, "SELECT event_id, _source_line, purpose FROM access_log "
+                       "WHERE event_id LIKE 'E%' ORDER BY _source_line")
+    assert got == [("E1", 2, "one\nline\rtwo"), ("E2", 4, "a\rb"),
+                   ("E3", e3, "opens\nthe value\nand\rcloses it"),  # lines e3 to e3 + 2
+                   ("E5", e3 + 4, "service")]
+    [(line, column, reason, _)] = rejected(result)
+    assert (line, column) == (e3 + 3, "_row") and "carriage return" in reason
