@@ -67,6 +67,26 @@ def test_tsv(data_dir):
     assert _employees(load_dir(data_dir)) == EXPECTED
 
 
+
+@pytest.mark.parametrize(("name", "sep", "said"), [
+    ("employees.csv", "\t", "separated by tabs, not by the commas"),
+    ("employees.csv", ";", "separated by semicolons"),
+    ("employees.tsv", ",", "separated by commas, not by the tabs")])
+def test_a_file_separated_otherwise_than_its_name_says_is_told(data_dir, name, sep, said):
+    """It was "required column missing (columns found: actor_id\tname…)"."""
+    (data_dir / name).write_text(sep.join(HEADER) + "\n" + sep.join(ROWS[0]) + "\n",
+                                 encoding="utf-8")
+    d = load_dir(data_dir).datasets["employees"]
+    assert d.status == "error" and said in d.error and "its header is one column" in d.error
+
+
+def test_json_lines_named_json_is_told_to_be_named_jsonl(data_dir):
+    (data_dir / "employees.json").write_text(
+        "\n".join(json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False)
+                  for row in ROWS) + "\n", encoding="utf-8")
+    d = load_dir(data_dir).datasets["employees"]
+    assert d.status == "error" and "name it .jsonl" in d.error
+
 def _xlsx(path, sheets):
     book = openpyxl.Workbook()
     book.remove(book.active)

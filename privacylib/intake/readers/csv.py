@@ -153,5 +153,24 @@ def _not_as_mapped(csv_file: CsvFile) -> str:
             "and remove `encoding`")
 
 
-CSV = Reader("csv", (".csv", ".csv.gz"), read)
-TSV = Reader("tsv", (".tsv", ".tsv.gz"), read)
+_SEPARATORS = {"\t": "tabs", ",": "commas", ";": "semicolons", "|": "vertical bars"}
+
+
+def explain(scope: Scope, src: SourceFile) -> tuple[str, str] | None:
+    """Why a file's columns do not match, when its header is one column that
+    holds another separator (a tab-separated file named .csv)."""
+    header = prepare_csv(src, scope.mapping.encoding).header
+    own = "\t" if src.format == TSV.name else ","
+    found = [sep for sep in _SEPARATORS if sep != own and len(header) == 1 and sep in header[0]]
+    if not found:
+        return None
+    sep = found[0]
+    hint = {"\t": "name it .tsv (tabs) or save it with commas",
+            ",": "name it .csv (commas) or save it with tabs"}.get(
+        sep, "save it with commas (.csv) or tabs (.tsv) between its values")
+    return (f"{src.name}: its header is one column holding {_SEPARATORS[sep]}: the file is "
+            f"separated by {_SEPARATORS[sep]}, not by the {_SEPARATORS[own]} its name says"), hint
+
+
+CSV = Reader("csv", (".csv", ".csv.gz"), read, explain=explain)
+TSV = Reader("tsv", (".tsv", ".tsv.gz"), read, explain=explain)

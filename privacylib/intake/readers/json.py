@@ -52,8 +52,12 @@ def _load(src: SourceFile) -> object:
         raise DataError(f"{src.name}: {DEEP}", file=src.name,
                         hint="send the file as the system wrote it") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # A first object, then more: JSON Lines under a .json name.
+        lines = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" \
+            and exc.doc[:exc.pos].lstrip().startswith("{")
         raise NotJson(f"{src.name} is not a JSON document: {exc}", file=src.name,
-                      hint="check that the file is complete UTF-8 JSON") from exc
+                      hint="it holds one JSON object a line: name it .jsonl (JSON Lines)"
+                      if lines else "check that the file is complete UTF-8 JSON") from exc
 
 
 def records(src: SourceFile, doc: object) -> list:
