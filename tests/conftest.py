@@ -146,7 +146,7 @@ def _keys(signing_keys):
     """Tests never touch the user's pseudonym or signing key files: set for the
     whole session, so that module fixtures see them too."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key")
+        patch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "test-key-of-the-suite")
         patch.setenv("PRIVACY_AUDIT_SIGNING_KEY", str(signing_keys[0]))
         yield
 

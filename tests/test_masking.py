@@ -91,8 +91,8 @@ def test_key_from_environment_or_a_file_made_once(tmp_path, monkeypatch):
     first = load_key(path, create=True)
     assert load_key(path) == first and len(first) == 64
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "from-env")
-    assert load_key(path) == b"from-env"
+    monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "from-the-environment")
+    assert load_key(path) == b"from-the-environment"
 
 
 def test_the_contract_decides_which_name_is_a_persons():
@@ -134,3 +134,25 @@ def test_known_names_come_from_the_loaded_data():
     con.execute("CREATE TABLE data_stores (store_id VARCHAR, name VARCHAR)")
     con.execute("INSERT INTO data_stores VALUES ('ST-1', '风控库')")
     assert known_names(con) == {"王小明", "李四"}
+
+
+def test_an_empty_or_short_key_is_refused(tmp_path, monkeypatch):
+    """With an empty key (a file of whitespace, an empty variable's one
+    byte), every customer's pseudonym is found again by trying ids."""
+    from privacylib.config.params import AuditConfig, resolve
+    from privacylib.masking.masker import MIN_KEY_BYTES
+
+    monkeypatch.setenv("PRIVACY_AUDIT_PSEUDONYM_KEY", "x")
+    with pytest.raises(UsageError, match="holds a key of 1 byte"):
+        load_key()
+    monkeypatch.delenv("PRIVACY_AUDIT_PSEUDONYM_KEY")
+    key = tmp_path / "blank.key"
+    key.write_text("  \n", encoding="utf-8")
+    with pytest.raises(UsageError, match="holds a key of 0 byte"):
+        load_key(key)
+    data = str(tmp_path)
+    with pytest.raises(UsageError, match="holds a key of 0 byte") as caught:
+        resolve(AuditConfig(data=data, period="2026-10", key_file=str(key)))
+    assert caught.value.exit_code == 2 and "--new-key" in caught.value.hint
+    key.write_text("k" * MIN_KEY_BYTES, encoding="utf-8")
+    assert load_key(key) == b"k" * MIN_KEY_BYTES

@@ -330,6 +330,10 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
         raise UsageError(f"pseudonym key file {config.key_file} does not exist",
                          hint="check the path (every pseudonym depends on this key), or "
                               "pass --new-key to make a new key there")
+    if config.mask:  # an empty or short key: reversible pseudonyms, refused before the run
+        from privacylib.masking.masker import check_key
+
+        check_key(config.key_file)
     exceptions_sha256 = None
     if config.exceptions:  # a file that cannot be used stops the run before it starts
         load_exceptions(config.exceptions, as_of_date=period.as_of_date(policy.timezone),
