@@ -3,12 +3,15 @@
 Checks, in order: the manifest's signature, and whether its key is trusted
 (pinned with --public-key, or in the trusted-keys file, or this machine's
 own signing key: signing.py); every output file's SHA-256 and size, files
-missing or added; where the run lives: the folder's name must be the one
-the manifest binds the run to; and the store: its record of this run must
-hold this manifest's hash, the same folder, period and scope, be the
-published run of that folder (not one it replaced, not one never
-published), and the manifest must name the hash of the run recorded before
-it. Every problem is named; none stops the others.
+missing or added, the folder walked without following links (a symbolic
+link, a FIFO, a device: anything not a regular file or a folder is named,
+and a link never counts as the file it points to); the marker file's text,
+which is fixed; where the run lives: the folder's name must be the one the
+manifest binds the run to; and the store: its record of this run must hold
+this manifest's hash, the same folder, period and scope, be the published
+run of that folder (not one it replaced, not one never published), and the
+manifest must name the hash of the run recorded before it. Every problem is
+named; none stops the others.
 
 It also names the run's result seal (manifest.py): result.json's hash as
 the signed manifest lists it, the string report.pdf's cover and footers
@@ -25,24 +28,33 @@ that cannot be read raises an error of exit code 2.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from privacylib.audit.result import RESULT, file_integrity
+from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError, UsageError
+from privacylib.report.outputs import MARKER
 from privacylib.trail.manifest import (
     FORMAT,
     MANIFEST,
     SIGNATURE,
     UNLISTED,
-    file_entries,
     result_seal,
     sha256_bytes,
 )
 from privacylib.trail.signing import is_valid, key_id, load_public, public_from_raw, trusted_keys
 from privacylib.trail.store import open_store
+
+# What privacy-audit writes in every run folder's MARKER (report/outputs.py,
+# trail/publish.py), the same since the first run: the manifest does not list
+# the marker, but its text is known, so a changed or missing one is a change.
+MARKER_TEXT = b"written by privacy-audit\n"
 
 
 class ManifestUnreadable(PrivacyLibError):
@@ -185,16 +197,96 @@ def _check_signature(folder: Path, data: bytes, manifest: dict, public_key: str 
 
 
 def _check_files(folder: Path, listed: list[dict], result: Verification) -> None:
-    present = {e["path"]: e for e in file_entries(folder, skip=UNLISTED)}
+    files, odd = _walk(folder, result.problems)
+    if MARKER in files:
+        _check_marker(files[MARKER], result)
+    elif MARKER not in odd:
+        result.problems.append(f"missing: {MARKER} (the marker privacy-audit writes in every "
+                               "run folder)")
+    for name in sorted(UNLISTED & odd.keys()):  # manifest.json, manifest.sig, the marker
+        result.problems.append(f"changed: {name} (not a regular file: {odd.pop(name)})")
+    for name in UNLISTED:
+        files.pop(name, None)
     for entry in listed:
-        found = present.pop(entry["path"], None)
-        if found is None:
-            result.problems.append(f"missing: {entry['path']}")
-        elif (found["sha256"], found["size"]) != (entry["sha256"], entry["size"]):
-            result.problems.append(f"changed: {entry['path']} (sha256 {found['sha256'][:12]}…, "
-                                   f"the manifest says {entry['sha256'][:12]}…)")
-    result.problems.extend(f"added: {path}" for path in sorted(present))
+        path = entry["path"]
+        if path in files:
+            _check_file(path, files.pop(path), entry, result)
+        elif path in odd:  # a link to the right bytes is still not the file
+            result.problems.append(f"changed: {path} (not a regular file: {odd.pop(path)})")
+        else:
+            result.problems.append(f"missing: {path}")
+    added = {**{p: "" for p in files},
+             **{p: f" (not a regular file: {what})" for p, what in odd.items()}}
+    result.problems.extend(f"added: {p}{added[p]}" for p in sorted(added))
     result.notes.append(f"{len(listed)} output files checked")
+
+
+def _walk(folder: Path, problems: list[str]) -> tuple[dict[str, Path], dict[str, str]]:
+    """The regular files under `folder` by relative path (with /), and what
+    every other entry is; a folder that cannot be listed is a problem. Links
+    are never followed: what they point to is not the run's (and a FIFO is
+    never opened: reading it would wait forever)."""
+    files: dict[str, Path] = {}
+    odd: dict[str, str] = {}
+    pending = [folder]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            problems.append(f"unreadable: {here.relative_to(folder).as_posix()}/ "
+                            f"({exc.strerror})")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            name = path.relative_to(folder).as_posix()
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files[name] = path
+            else:
+                odd[name] = _kind(path)
+    return files, odd
+
+
+def _kind(path: Path) -> str:
+    """What an entry that is neither a regular file nor a folder is."""
+    mode = path.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        target = os.readlink(path)
+        try:
+            path.stat()
+        except OSError as exc:
+            return (f"a symbolic link loop ({target})" if exc.errno == errno.ELOOP
+                    else f"a symbolic link to {target}, which does not exist")
+        what = "a folder" if path.is_dir() else "a file" if path.is_file() else "not a file"
+        return f"a symbolic link to {target}, {what}"
+    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special entry")
+
+
+def _check_file(name: str, path: Path, entry: dict, result: Verification) -> None:
+    try:
+        found = (sha256_file(path), path.stat().st_size)
+    except OSError as exc:
+        result.problems.append(f"unreadable: {name} ({exc.strerror})")
+        return
+    if found != (entry["sha256"], entry["size"]):
+        result.problems.append(f"changed: {name} (sha256 {found[0][:12]}…, "
+                               f"the manifest says {entry['sha256'][:12]}…)")
+
+
+def _check_marker(path: Path, result: Verification) -> None:
+    try:
+        with path.open("rb") as fh:
+            text = fh.read(len(MARKER_TEXT) + 1)  # more than it should hold is enough to know
+    except OSError as exc:
+        result.problems.append(f"unreadable: {MARKER} ({exc.strerror})")
+        return
+    if text != MARKER_TEXT:
+        result.problems.append(f"changed: {MARKER} (privacy-audit writes "
+                               f"{MARKER_TEXT.decode()!r} in it, and nothing else)")
 
 
 def _check_seal(folder: Path, manifest: dict, result: Verification) -> None:
@@ -205,7 +297,7 @@ def _check_seal(folder: Path, manifest: dict, result: Verification) -> None:
     result.notes.append(f"result seal: {result.seal} ({RESULT} of run {manifest['run_id']}, "
                         "as report.pdf's cover prints it)")
     path = folder / RESULT
-    if path.is_file() and file_integrity(path) != result.seal:
+    if path.is_file() and not path.is_symlink() and file_integrity(path) != result.seal:
         # One problem per file: `changed: result.json` already counts it.
         result.notes.append(f"{RESULT} is not the one the result seal names: the result was "
                             "changed after it was signed")
