@@ -320,8 +320,11 @@ def resolve(config: AuditConfig) -> ResolvedConfig:
     period = resolve_period(config.period, config.period_start, config.period_end,
                             tz=policy.timezone)
     scope = Scope.parse(config.scope)
-    # An AuditConfig made by hand has not been through from_parameters.
-    config = dataclasses.replace(config, spark_reads=_spark_reads(config))
+    # An AuditConfig made by hand has not been through from_parameters. The
+    # scope in one spelling: " department = 客服中心 " and "department=客服中心"
+    # are one audit, one folder, one history in the store.
+    config = dataclasses.replace(config, spark_reads=_spark_reads(config),
+                                 scope=str(scope) if scope else None)
     if config.engine == Engine.SPARK:  # no pyspark or no Java: said now, before any data is loaded
         from privacylib.spark.session import require_spark
 

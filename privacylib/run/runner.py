@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import importlib
 import json
 import os
@@ -82,11 +83,18 @@ class RunFailed(PrivacyLibError):
 
 
 def folder_name(config: AuditConfig) -> str:
-    """The run folder's name, from its parameters: 2026-10, 2026-10_system=crm."""
+    """The run folder's name, from its parameters: 2026-10, 2026-10_system=crm.
+
+    A label that had to be changed to be a name (风控/部, a space) ends in
+    a digest of itself: 风控/部 and 风控_部 are two scopes, and one folder
+    took the second's run in place of the first's."""
     label = config.period or f"{config.period_start}..{config.period_end}"
     if config.scope:
         label += "_" + config.scope
-    return re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+    name = re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+    if name != label:
+        name += "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
+    return name
 
 
 def batch_notebook() -> Any:

@@ -81,3 +81,23 @@ def test_the_old_import_path_still_works():
     from privacylib.audit.run import AuditConfig as Old
 
     assert Old is AuditConfig
+
+
+def test_a_scope_has_one_spelling_and_one_folder_of_its_own(tmp_path):
+    """" department = 客服中心\\n" audited the same as "department=客服中心"
+    under another folder and another scope in the store, so that the next
+    period's run found no history; and 风控/部 and 风控_部 shared one folder,
+    the second run replacing the first's (found by helper-40)."""
+    from privacylib.run.runner import folder_name
+
+    def scoped(scope: str) -> AuditConfig:
+        return resolve(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10",
+                                   scope=scope)).config
+
+    assert scoped(" department = 客服中心 \n").scope == "department=客服中心"
+    assert folder_name(scoped(" department = 客服中心 \n")) == "2026-10_department=客服中心"
+    slash = folder_name(AuditConfig(data="d", period="2026-10", scope="department=风控/部"))
+    under = folder_name(AuditConfig(data="d", period="2026-10", scope="department=风控_部"))
+    assert under == "2026-10_department=风控_部" and slash.startswith("2026-10_department=风控_部-")
+    assert folder_name(AuditConfig(data="d", period="2026-10", scope="system=..")) != \
+        folder_name(AuditConfig(data="d", period="2026-10", scope="system=."))
