@@ -245,3 +245,27 @@ def test_paths_are_taken_literally_and_a_named_key_file_must_exist(tmp_path):
     assert load_key(missing, create=True) and missing.stat().st_mode & 0o077 == 0
     with pytest.raises(UsageError, match="already exists"):
         load_key(missing, create=True)
+
+
+def test_paths_holding_an_identifier_are_masked_in_the_manifest_and_the_store(tmp_path):
+    """A data folder and a policy named after a customer's ID number: the
+    manifest masked its inputs' paths but not the parameters, the policy's
+    file or the store, and the store kept the parameters as given."""
+    id_number = "110101199003071234"
+    data = tmp_path / f"cust-{id_number}" / "exports"
+    shutil.copytree(SAMPLE / "exports", data)
+    policy = tmp_path / f"pol-{id_number}" / "policy.yaml"
+    policy.parent.mkdir()
+    policy.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
+    out = tmp_path / "runs"
+    folder = runner.execute(AuditConfig(data=str(data), period="2026-10", policy=str(policy),
+                                        store=str(out / f"store-{id_number}.duckdb")), out)
+    manifest = (folder / MANIFEST).read_text(encoding="utf-8")
+    assert id_number not in manifest and "110101********1234" in manifest
+    loaded = json.loads(manifest)
+    assert "110101********1234" in loaded["parameters"]["data"]
+    assert "110101********1234" in loaded["policy"]["file"] + loaded["store"]
+    con = duckdb.connect(str(out / f"store-{id_number}.duckdb"), read_only=True)
+    (parameters,) = con.execute("SELECT parameters FROM runs").fetchone()
+    con.close()
+    assert id_number not in parameters and "110101********1234" in parameters

@@ -156,6 +156,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
     hashes = {c.id: c.definition_hash for c in resolved.catalog()}
     policy = json.loads(resolved.policy_text)
     parameters = {k: v for k, v in record.config.parameters().items() if k != "out"}
+    policy_file = record.config.policy
     run = result.run_record()
     inputs = record.inputs
     spark_inputs = [asdict(f) for f in result.spark_inputs]
@@ -168,6 +169,11 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         inputs = [{**e, "path": mask_text(e["path"])} for e in inputs]
         spark_inputs = [{**e, "path": mask_text(e["path"])} for e in spark_inputs]
         policy = {k: _masked(v, mask_text) for k, v in policy.items()}
+        # The paths given (data, policy, key file, store…) too: a folder named
+        # after a customer's ID number reached manifest.json and the store.
+        parameters = {k: _masked(v, mask_text) for k, v in parameters.items()}
+        policy_file = _masked(policy_file, mask_text)
+        store = _masked(store, mask_text)
     return {
         "format": FORMAT,
         "run_id": record.run_id,
@@ -177,7 +183,7 @@ def build_manifest(record: RunRecord, folder: Path, *, previous_hash: str | None
         "binding": {"run_id": record.run_id, "folder": folder_name, "period": run["period"],
                     "scope": run["scope"] or ""},
         "parameters": parameters,
-        "policy": {"file": record.config.policy, "content": policy,
+        "policy": {"file": policy_file, "content": policy,
                    "sha256": resolved.policy_sha256},
         "versions": versions(),
         "engine": {**engine_record(record.config),
