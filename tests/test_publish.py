@@ -269,3 +269,28 @@ def test_paths_holding_an_identifier_are_masked_in_the_manifest_and_the_store(tm
     (parameters,) = con.execute("SELECT parameters FROM runs").fetchone()
     con.close()
     assert id_number not in parameters and "110101********1234" in parameters
+
+
+def test_a_data_file_that_changes_during_the_run_publishes_nothing(tmp_path, monkeypatch):
+    """The manifest signs the inputs' hashes taken before the notebook read
+    them: an export still being written when the audit started made a PROVEN
+    run naming other bytes than it read. The files are hashed again after."""
+    import papermill
+
+    data = tmp_path / "exports"
+    shutil.copytree(SAMPLE / "exports", data)
+    executed = papermill.execute_notebook
+
+    def while_an_export_writes(*args, **kwargs):
+        done = executed(*args, **kwargs)
+        with (data / "employees.csv").open("a", encoding="utf-8") as fh:
+            fh.write("E9999,迟到者,客服中心,2026-10-01 09:00:00,,agent\n")
+        return done
+
+    monkeypatch.setattr(papermill, "execute_notebook", while_an_export_writes)
+    out = tmp_path / "runs"
+    with pytest.raises(runner.InputsChanged, match=r"employees\.csv") as caught:
+        runner.execute(AuditConfig(data=str(data), period="2026-10"), out)
+    assert caught.value.exit_code == 2 and "nothing was published" in str(caught.value)
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] in (
+        [], ["audit-store.duckdb"])

@@ -200,6 +200,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
         kernel.notebook_done()  # a kernel of its own exits while the page is made
+        _inputs_unchanged(record)
         if config.mask:  # the injected configuration quotes the policy and the scope
             _mask_notebook(tmp / "report.ipynb")
         _to_html(tmp / "report.ipynb", tmp / "report.html", later.exporter())
@@ -209,6 +210,31 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     if failed.exists():
         shutil.rmtree(failed)  # an earlier failure of this run, now superseded
     return target
+
+
+class InputsChanged(PrivacyLibError):
+    """A data file changed while the run read it: its signed hashes would not
+    be of what the audit read."""
+
+    exit_code = 2
+
+
+def _inputs_unchanged(record: RunRecord) -> None:
+    """The data folder's files hashed again once the notebook is done: the
+    manifest signs the hashes taken before it read them, so a file still
+    being written (an export job and the audit started at once) made a
+    PROVEN run of other bytes than it names."""
+    from privacylib.trail.manifest import file_entries
+
+    before = {e["path"]: e for e in record.inputs if e["role"] == "data"}
+    now = {e["path"]: {"role": "data", **e} for e in file_entries(Path(record.config.data))}
+    changed = sorted(p for p in before.keys() | now.keys() if before.get(p) != now.get(p))
+    if changed:
+        shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
+        raise InputsChanged(f"the data changed while the audit read it ({len(changed)} "
+                            f"file(s): {shown}); nothing was published",
+                            hint="run it again once the export is complete and no longer "
+                                 "written to")
 
 
 def _finding_keys(folder: Path) -> frozenset[str]:
