@@ -294,3 +294,26 @@ def test_a_data_file_that_changes_during_the_run_publishes_nothing(tmp_path, mon
     assert caught.value.exit_code == 2 and "nothing was published" in str(caught.value)
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] in (
         [], ["audit-store.duckdb"])
+
+
+def test_an_unmasked_run_is_recorded_before_anything_unmasked_is_written(tmp_path,
+                                                                         monkeypatch):
+    """Recorded after publishing, a kill (or a busy store) in between left an
+    unmasked report that `access-log` did not list."""
+    from privacylib.errors import UsageError
+    from privacylib.trail.access import views
+
+    config = AuditConfig(data=str(SAMPLE / "exports"), period="2026-10", mask=False)
+    with pytest.raises(UsageError, match="needs a reason"):
+        runner.execute(config, tmp_path / "runs")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as a kill between the notebook and publishing
+
+    monkeypatch.setattr(publish, "publish_run", killed)
+    with pytest.raises(KeyboardInterrupt):
+        runner.execute(config, tmp_path / "runs", reason="regulator request 117")
+    seen = views(tmp_path / "runs" / "audit-store.duckdb")
+    assert list(seen["kind"]) == ["unmasked run"]
+    assert list(seen["reason"]) == ["regulator request 117"]
+    assert list(seen["subject"]) == ["2026-10"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from privacylib.audit.verdict import ExitCode, Verdict
 from privacylib.errors import UsageError
@@ -29,24 +28,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from privacylib.masking.masker import load_key
 
         load_key(args.key_file, create=True)
-    folder = execute(config, args.out, signing_key=args.signing_key)
-    if args.no_mask:
-        _record_unmasked_run(folder, args.reason)
+    folder = execute(config, args.out, signing_key=args.signing_key,
+                     reason=args.reason if args.no_mask else None)
     print(f"report folder: {folder}\nsummary:       {folder / 'summary.html'}\n"
           f"manifest:      {folder / 'manifest.json'} (signed; check with "
           f"`privacy-audit verify {folder}`)")
     return _conclude(verdict(folder), args.fail_on)
-
-
-def _record_unmasked_run(folder: Path, reason: str) -> None:
-    """Audit the auditor: who made an unmasked report, when, of which run, and why."""
-    import json
-
-    from privacylib.trail.access import record_view
-
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    record_view(manifest["store"], run_id=manifest["run_id"], kind="unmasked run",
-                subject=folder.name, reason=reason)
 
 
 def _conclude(found: Verdict, fail_on: str | None) -> int:

@@ -129,13 +129,19 @@ def prepare_run(config: AuditConfig | ResolvedConfig, out_root: str | Path) -> R
 
 
 def execute(config: AuditConfig | ResolvedConfig, out_root: str | Path, *,
-            signing_key: str | Path | None = None) -> Path:
+            signing_key: str | Path | None = None, reason: str | None = None) -> Path:
     """Run the notebook for `config`; return the finished, signed run folder.
-    Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb."""
+    Without a store in `config`, the store is OUT_ROOT/audit-store.duckdb.
+    An unmasked run needs `reason`: it is recorded in the store before the
+    notebook runs (trail/access.py)."""
     mask = config.mask if isinstance(config, AuditConfig) else config.config.mask
+    if not mask and not (reason or "").strip():
+        raise UsageError("an unmasked run needs a reason: it is recorded, with why",
+                         hint='e.g. --reason "regulator request 2026-117"')
     # The kernel boots while the configuration is resolved and the inputs hashed.
     with _kernel_for(mask) as (kernel, values):
-        return _run(prepare_run(config, out_root), out_root, signing_key, kernel, values)
+        return _run(prepare_run(config, out_root), out_root, signing_key, kernel, values,
+                    reason)
 
 
 def execute_run(record: RunRecord, out_root: str | Path, *,
@@ -164,7 +170,7 @@ def _kernel_for(mask: bool) -> Iterator[tuple[StartedKernel, Path | None]]:
 
 
 def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None,
-         kernel: StartedKernel, values: Path | None) -> Path:
+         kernel: StartedKernel, values: Path | None, reason: str | None = None) -> Path:
     import papermill
 
     from privacylib.trail.publish import prepare, publish_run, staging
@@ -178,6 +184,14 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
     target = out_root / folder_name(config)
+    if not config.mask:
+        # Audit the auditor, before any unmasked byte is written: recorded
+        # after publishing, a kill or a busy store in between lost it.
+        from privacylib.trail.access import record_view
+
+        Path(config.store).parent.mkdir(parents=True, exist_ok=True)
+        record_view(config.store, run_id=record.run_id, kind="unmasked run",
+                    subject=target.name, reason=reason or "")
     # A failed folder's name is masked too: a scope value may hold an identifier.
     failed = target.with_name((mask_text(target.name) if config.mask else target.name)
                               + ".FAILED")
