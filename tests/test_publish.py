@@ -317,3 +317,23 @@ def test_an_unmasked_run_is_recorded_before_anything_unmasked_is_written(tmp_pat
     assert list(seen["kind"]) == ["unmasked run"]
     assert list(seen["reason"]) == ["regulator request 117"]
     assert list(seen["subject"]) == ["2026-10"]
+
+
+def test_an_output_that_cannot_hold_the_run_is_said_in_words(tmp_path):
+    """They were tracebacks (exit 1): --out naming a file, the run's folder
+    name taken by a file, a scope too long for a file name."""
+    from privacylib.errors import UsageError
+
+    config = AuditConfig(data=str(SAMPLE / "exports"), period="2026-10")
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match="is not a folder"):
+        runner.execute(config, tmp_path / "a-file")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "2026-10").write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match="is a file, where this run's folder goes"):
+        runner.execute(config, tmp_path / "runs")
+    long = AuditConfig(data="d", period="2026-10", scope="department=" + "风控" * 60)
+    name = runner.folder_name(long)
+    assert len((f".{name}.tmp-4194304-abcdefgh").encode()) < 255
+    assert name != runner.folder_name(AuditConfig(data="d", period="2026-10",
+                                                  scope="department=" + "风控" * 61))

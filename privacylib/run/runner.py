@@ -92,9 +92,17 @@ def folder_name(config: AuditConfig) -> str:
     if config.scope:
         label += "_" + config.scope
     name = re.sub(r"[^\w.=+-]+", "_", label).strip("._") or "run"
+    if len(name.encode()) > NAME_BYTES:  # a long scope: a file name has 255 bytes
+        name = name.encode()[:NAME_BYTES].decode(errors="ignore")
     if name != label:
         name += "-" + hashlib.sha256(label.encode()).hexdigest()[:8]
     return name
+
+
+# The longest run folder name kept whole, in bytes: the temporary folder
+# beside it (".NAME.tmp-PID-XXXXXXXX") and a failed run's NAME.FAILED must
+# fit in a file name's 255 bytes, with the digest of a shortened name.
+NAME_BYTES = 180
 
 
 def batch_notebook() -> Any:
@@ -180,6 +188,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
     config = record.config
+    _usable_out(out_root, folder_name(config))
     assert config.store is not None  # prepare_run names one
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
@@ -200,7 +209,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
         params = {"resolved": record.resolved.with_out(tmp).to_json(),
                   "run_id": record.run_id, "signer": key_id(key.public_key())}
         try:
-            papermill.execute_notebook(
+            _written(papermill.execute_notebook,
                 batch_notebook(), _literal(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
                 km=kernel.manager,
@@ -217,7 +226,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
         _inputs_unchanged(record)
         if config.mask:  # the injected configuration quotes the policy and the scope
             _mask_notebook(tmp / "report.ipynb")
-        _to_html(tmp / "report.ipynb", tmp / "report.html", later.exporter())
+        _written(_to_html, tmp / "report.ipynb", tmp / "report.html", later.exporter())
         # Fail closed: a masked run that leaks is not published.
         guard_run(tmp, values, failed, written=_finding_keys(tmp) if values else frozenset())
         publish_run(record, tmp, target, key)
@@ -249,6 +258,27 @@ def _inputs_unchanged(record: RunRecord) -> None:
                             f"file(s): {shown}); nothing was published",
                             hint="run it again once the export is complete and no longer "
                                  "written to")
+
+
+def _usable_out(out_root: Path, name: str) -> None:
+    """The output folder, said to be unusable before any work (it was a
+    traceback: --out naming a file, the run's name taken by a file)."""
+    if out_root.exists() and not out_root.is_dir():
+        raise UsageError(f"--out {out_root} is not a folder", hint="name a folder for the runs")
+    target = out_root / name
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file, where this run's folder goes",
+                         hint="move the file away, or name another --out")
+
+
+def _written(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """WRITE, whose failure to write a file (a full disk) is said in words:
+    the run's temporary folder is removed, nothing is published."""
+    try:
+        return write(*args, **kwargs)
+    except OSError as exc:
+        raise RunFailed(f"the run could not be written: {exc}",
+                        hint="nothing of it was kept; free disk space and run it again") from exc
 
 
 def _finding_keys(folder: Path) -> frozenset[str]:
