@@ -218,6 +218,10 @@ def test_a_trusted_keys_file(run, tmp_path, monkeypatch, signing_keys):
     trusted.chmod(0o666)
     with pytest.raises(ConfigError, match="may be changed by others"):
         verify_run(run, trusted=trusted)
+    trusted.write_bytes(b"\xff\xfe" + line.encode("utf-16-le"))  # a traceback, it was
+    trusted.chmod(0o600)
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        verify_run(run, trusted=trusted)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "not duckdb"])
@@ -242,6 +246,16 @@ def test_null_manifest_fields_are_one_line_and_exit_2(copy, field):
     (copy / MANIFEST).write_text("{not json", encoding="utf-8")
     code, said = verified(copy)
     assert code == 2 and "not valid JSON" in said
+
+
+@pytest.mark.parametrize("binding", ["a string", {}])
+def test_a_binding_of_another_shape_under_another_format_is_one_line(copy, binding):
+    """Under another format a binding was not checked: a KeyError (exit 1)."""
+    manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
+    manifest["format"], manifest["binding"] = "privacy-workbook/0", binding
+    (copy / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    code, said = verified(copy)
+    assert code == 2 and said.count("\n") == 1 and "'binding'" in said, said
 
 
 def test_verify_prints_the_result_seal_that_report_pdf_shows(run):

@@ -152,7 +152,13 @@ def trusted_keys(path: str | Path | None = None) -> dict[str, str]:
     if file.stat().st_mode & 0o022 or file.stat().st_uid != os.getuid():
         raise SigningKeyError(f"trusted-keys file {file} may be changed by others",
                               hint=f"make it yours and private: chmod 600 {file}")
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        content = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SigningKeyError(f"trusted-keys file {file} is not UTF-8 text ({exc.reason} at "
+                              f"byte {exc.start})", hint="it lists one key id a line; "
+                              "write it again as text") from exc
+    for n, line in enumerate(content.splitlines(), start=1):
         text = line.split("#")[0].split()
         if not text:
             continue

@@ -163,8 +163,11 @@ def _shape(m: Any) -> str:
         if not isinstance(m.get(name), str | None):
             return f"'{name}' is not text"
     binding = m.get("binding")
-    if m.get("format") == FORMAT and not (isinstance(binding, dict) and all(
-            isinstance(binding.get(k), str) for k in ("run_id", "folder", "period", "scope"))):
+    # An older format may lack it; any that has it must have its shape (a
+    # binding of {} under another format was a KeyError).
+    if (m.get("format") == FORMAT or binding is not None) and not (
+            isinstance(binding, dict) and all(isinstance(binding.get(k), str)
+                                              for k in ("run_id", "folder", "period", "scope"))):
         return "'binding' does not name the run's folder, period and scope"
     return ""
 
