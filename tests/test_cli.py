@@ -101,3 +101,10 @@ def test_rejected_rows_are_masked_unless_asked(data_dir, tmp_path):
         assert secret not in text
     assert "110105********002X" in text and "138****5678" in text and "张**" in text
     assert "13812345678" in (raw / "rejects" / "customers.csv").read_text(encoding="utf-8")
+
+
+def test_an_option_given_twice_is_an_error_not_the_last_kept():
+    """`--scope department=客服中心 --scope system=crm` audited crm alone."""
+    proc = run("run", "--data", "d", "--period", "2026-10", "--scope", "department=客服中心",
+               "--scope", "system=crm")
+    assert proc.returncode == 2 and "--scope is given twice" in proc.stderr

@@ -50,7 +50,25 @@ def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     return command
 
 
+class _Once(argparse._StoreAction):
+    """An option given twice is an error: argparse keeps the last silently
+    (--scope department=客服中心 --scope system=crm audited crm alone)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        given = vars(namespace).setdefault("_given", set())
+        if self.dest in given:
+            parser.error(f"{option_string} is given twice; give it once")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
+
     def error(self, message: str) -> None:  # argparse exits 2 too; say what to do
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n  → see `{self.prog} --help`\n")
