@@ -108,3 +108,12 @@ def test_an_option_given_twice_is_an_error_not_the_last_kept():
     proc = run("run", "--data", "d", "--period", "2026-10", "--scope", "department=客服中心",
                "--scope", "system=crm")
     assert proc.returncode == 2 and "--scope is given twice" in proc.stderr
+
+
+def test_a_path_that_cannot_serve_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    for args in (["demo", "--out", tmp_path / "a-file"],
+                 ["keygen", "--out", tmp_path / "a-file" / "key"]):
+        proc = run(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: ")

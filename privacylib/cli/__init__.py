@@ -13,6 +13,7 @@ keygen (verify.py), access-log (access.py), controls (catalog.py).
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -36,3 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `privacy-audit controls | head`: the reader has had enough
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter quiet at exit
         return 0
+    except OSError as exc:
+        # A path that cannot be used (--out naming a file, a home that cannot
+        # be written, a full disk) where no command said it first: one line,
+        # not a traceback. A path given that cannot serve is bad usage (2).
+        from privacylib.masking.masker import mask_text
+
+        print(f"error: {mask_text(str(exc))}\n  → check that path: a folder where one is "
+              "wanted, writable, with free space", file=sys.stderr)
+        return 2 if exc.errno in _UNUSABLE else 1
+
+
+# What a path given that cannot serve raises (as opposed to a failing disk).
+_UNUSABLE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.EACCES,
+                       errno.EPERM, errno.EROFS, errno.ENAMETOOLONG})
