@@ -337,3 +337,26 @@ def test_an_output_that_cannot_hold_the_run_is_said_in_words(tmp_path):
     assert len((f".{name}.tmp-4194304-abcdefgh").encode()) < 255
     assert name != runner.folder_name(AuditConfig(data="d", period="2026-10",
                                                   scope="department=" + "风控" * 61))
+
+
+def test_runs_inside_the_data_folder_are_refused(tmp_path):
+    """Its runs and store were hashed as the next run's inputs, and they
+    change while a run writes them (the data would seem changed meanwhile)."""
+    from privacylib.errors import UsageError
+
+    data = tmp_path / "exports"
+    shutil.copytree(SAMPLE / "exports", data)
+    with pytest.raises(UsageError, match=r"--out .* is inside the data folder"):
+        runner.execute(AuditConfig(data=str(data), period="2026-10"), data / "runs")
+    with pytest.raises(UsageError, match=r"the store .* is inside the data folder"):
+        runner.execute(AuditConfig(data=str(data), period="2026-10",
+                                   store=str(data / "store.duckdb")), tmp_path / "runs")
+
+
+def test_an_output_folder_named_with_a_mobile_number_is_masked_not_a_leak(tmp_path):
+    """papermill keeps the notebook's output path in its metadata: a masked
+    run under such a folder always failed its own leak guard."""
+    out = tmp_path / "out-13912345678"
+    folder = runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
+    notebook = (folder / "report.ipynb").read_text(encoding="utf-8")
+    assert "13912345678" not in notebook and "139****5678" in notebook

@@ -188,7 +188,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
     config = record.config
-    _usable_out(out_root, folder_name(config))
+    _usable_out(out_root, folder_name(config), config)
     assert config.store is not None  # prepare_run names one
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
@@ -260,11 +260,19 @@ def _inputs_unchanged(record: RunRecord) -> None:
                                  "written to")
 
 
-def _usable_out(out_root: Path, name: str) -> None:
+def _usable_out(out_root: Path, name: str, config: AuditConfig) -> None:
     """The output folder, said to be unusable before any work (it was a
     traceback: --out naming a file, the run's name taken by a file)."""
     if out_root.exists() and not out_root.is_dir():
         raise UsageError(f"--out {out_root} is not a folder", hint="name a folder for the runs")
+    data = Path(config.data).resolve()
+    for what, path in (("--out", out_root), ("the store", Path(str(config.store)).resolve())):
+        if path == data or data in path.parents:
+            # Its reports and the store would be hashed as the audit's inputs,
+            # and change while it runs.
+            raise UsageError(f"{what} {path} is inside the data folder {data}",
+                             hint="put the runs and the store outside the data folder "
+                                  "(--out, --store)")
     target = out_root / name
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} is a file, where this run's folder goes",
@@ -295,8 +303,9 @@ def _mask_notebook(path: Path) -> None:
     may hold an identifier (the manifest masks the same)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     kept = notebook.get("metadata", {}).get("papermill", {})
-    if "parameters" in kept:
-        kept["parameters"] = _each_string(kept["parameters"], mask_text)
+    for key in ("parameters", "input_path", "output_path"):  # the paths: an --out too
+        if key in kept:
+            kept[key] = _each_string(kept[key], mask_text)
     for cell in notebook["cells"]:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["source"] = _each_string(cell["source"], mask_text)
