@@ -18,7 +18,7 @@
 
 Paths are relative to the YAML file, and taken literally. The whole file is
 checked before any run starts, and each run is resolved then, once
-(config/params.py): a run audits with the policy the batch was checked with.
+(batchfile.py): a run audits with the policy the batch was checked with.
 One failing run does not stop the others; a worker process that dies (killed,
 out of memory) stops the batch, and each run it leaves unfinished is reported
 failed.
@@ -46,7 +46,6 @@ its data gained nothing: on two cores the load slowed by as much.)
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import multiprocessing.util
 import shutil
@@ -56,28 +55,21 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from tqdm.auto import tqdm
 
 from privacylib.audit.verdict import ExitCode, check_fail_on
-from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
-from privacylib.errors import ConfigError, PrivacyLibError, Problem, ProblemsError, suggest
+from privacylib.config.params import ResolvedConfig
+from privacylib.errors import PrivacyLibError
 from privacylib.intake.cache import load_key, told_of, write_load
+from privacylib.run.batchfile import load_batch, parameter_sets
 from privacylib.run.kernel import KernelSupply
 from privacylib.run.runner import NOTEBOOK, execute_run, folder_name, prepare_run, verdict
 from privacylib.trail.manifest import RunRecord, file_entries
-from privacylib.trail.store import STORE_NAME
 
-KEYS = ("defaults", "runs", "matrix", "out", "workers", "store", "signing_key", "fail_on",
-        "controls_dir", "engine", "spark_master", "spark_reads")
-# Top-level keys that are every run's parameter (a run may still set its own).
-SHARED = ("controls_dir", "engine", "spark_master", "spark_reads")
-PATH_PARAMETERS = ("data", "policy", "mapping", "key_file", "exceptions", "store",
-                   "controls_dir")
+__all__ = ["Outcome", "load_batch", "parameter_sets", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -94,83 +86,6 @@ class Outcome:
 
 STATUS = {ExitCode.OK: "done", ExitCode.FINDINGS: "findings",
           ExitCode.INCOMPLETE: "incomplete"}
-
-
-def parameter_sets(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """The explicit runs, then every combination of the matrix, over the defaults."""
-    defaults = spec.get("defaults") or {}
-    sets = [{**defaults, **run} for run in spec.get("runs") or []]
-    matrix = spec.get("matrix") or {}
-    if matrix:
-        names = list(matrix)
-        for values in itertools.product(*(matrix[n] for n in names)):
-            sets.append({**defaults, **dict(zip(names, values, strict=True))})
-    return sets
-
-
-@dataclass(frozen=True)
-class Batch:
-    # One configuration per run, resolved.
-    configs: list[ResolvedConfig]
-    # Where the run folders (and, by default, the audit store) go.
-    out: Path
-    # Parallel processes.
-    workers: int
-    # The key that signs every run's manifest; None: as for `run`.
-    signing_key: Path | None
-    # Open findings at or above this severity make a run exit 4; None: never.
-    fail_on: str | None = None
-
-
-def load_batch(path: str | Path) -> Batch:
-    """Every run of the file, every problem of it reported at once."""
-    path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"batch file {path} cannot be read: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise ConfigError(f"batch file {path} must hold keys: {', '.join(KEYS)}")
-    problems = [Problem(f"{path.name}: '{k}'", "is not a batch key", suggest(str(k), KEYS))
-                for k in spec if k not in KEYS]
-    configs, names = [], {}
-    out = (path.parent / str(spec.get("out", "runs"))).resolve()
-    store = path.parent / str(spec["store"]) if spec.get("store") else out / STORE_NAME
-    # A run may name its own controls_dir, engine… (in defaults, runs or
-    # matrix); the top-level key is every run's.
-    shared = {k: spec[k] for k in SHARED if spec.get(k)}
-    for n, params in enumerate(parameter_sets(spec), start=1):
-        params = {"store": str(store), **shared, **params}
-        params = {k: (str((path.parent / v).resolve()) if k in PATH_PARAMETERS and v else v)
-                  for k, v in params.items()}
-        # YAML reads 2026-10-01 as a date: the parameters want its text.
-        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
-        try:
-            resolved = resolve(AuditConfig.from_parameters(**params))
-        except PrivacyLibError as exc:
-            problems.append(Problem(f"{path.name}: run {n} {params}", exc.message, exc.hint))
-            continue
-        config = resolved.config
-        if not config.mask:  # every unmasked report is asked for alone, with why
-            problems.append(Problem(f"{path.name}: run {n}", "asks for an unmasked report",
-                                    "run it alone: privacy-audit run --no-mask --reason …"))
-        name = folder_name(config)
-        if name in names:
-            problems.append(Problem(f"{path.name}: run {n}", f"has the same folder name as run "
-                                    f"{names[name]} ({name})", "give each run its own period "
-                                    "or scope"))
-        names[name] = n
-        configs.append(resolved)
-    try:
-        check_fail_on(spec.get("fail_on"))
-    except PrivacyLibError as exc:
-        problems.append(Problem(f"{path.name}: 'fail_on'", exc.message, exc.hint))
-    if not configs and not problems:
-        problems.append(Problem(path.name, "names no run", "add `runs:` or `matrix:`"))
-    if problems:
-        raise ProblemsError(f"The batch file {path} is not valid", problems)
-    key = path.parent / str(spec["signing_key"]) if spec.get("signing_key") else None
-    return Batch(configs, out, int(spec.get("workers", 2)), key, spec.get("fail_on"))
 
 
 def _one(resolved_json: str, out: Path, signing_key: Path | None,
