@@ -33,6 +33,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -222,6 +223,24 @@ class KernelSupply:
 
     def close(self) -> None:
         self._stop(now=False)
+
+    def kill(self) -> None:
+        """The process is about to exit (a signal's handler, another thread):
+        the kernel killed at once, with no message (the main thread may be in
+        the middle of one), and its sockets and connection file removed."""
+        kernel = self._kernel
+        if kernel is None:
+            return
+        manager = kernel.manager
+        # The kernel leads its own process group (jupyter_client starts it in
+        # a new session): the group holds what it started too.
+        with contextlib.suppress(AttributeError, TypeError, OSError):
+            os.killpg(manager.provisioner.pgid, signal.SIGKILL)
+        with contextlib.suppress(AttributeError, OSError):
+            manager.provisioner.process.kill()
+        with contextlib.suppress(OSError):
+            manager.cleanup_connection_file()
+        manager.remove_socket_dir()
 
     def _stop(self, *, now: bool) -> None:
         if self._kernel is not None:
