@@ -23,6 +23,8 @@ QUALITY_COLUMNS = ("dataset", "status", "rows_read", "rows_loaded", "rows_reject
                    "missing_columns", "extra_columns", "warnings", "error")
 # A file that marks a folder as written by privacylib, so it may be replaced.
 MARKER = ".privacy-workbook"
+# What the marker holds, and all it holds (verify checks it).
+MARKER_TEXT = "written by privacy-audit\n"
 
 
 def temp_beside(target: Path, prefix: str) -> Path:
@@ -46,7 +48,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     tmp = temp_beside(Path(target), f".{Path(target).name}.tmp-")
     try:
         yield tmp
-        (tmp / MARKER).write_text("written by privacy-audit\n", encoding="utf-8")
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             target.rename(old)

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from privacylib.errors import PrivacyLibError
 from privacylib.processes import process_alive
-from privacylib.report.outputs import MARKER, temp_beside
+from privacylib.report.outputs import MARKER, MARKER_TEXT, temp_beside
 from privacylib.trail.manifest import MANIFEST, RunRecord, build_manifest, sha256_file, write_signed
 from privacylib.trail.store import (
     discard,
@@ -94,7 +94,7 @@ def publish_run(record: RunRecord, tmp: Path, target: Path, key: Ed25519PrivateK
 def _publish(record: RunRecord, tmp: Path, target: Path, key: Ed25519PrivateKey) -> None:
     store = record.config.store
     assert store is not None  # the runner always names one
-    (tmp / MARKER).write_text("written by privacy-audit\n", encoding="utf-8")
+    (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     old = target.with_name(f".{target.name}.old-{record.run_id}")
     with open_store(store, write=True) as con:
         recover(con)

@@ -40,6 +40,7 @@ from privacylib.audit.result import RESULT, file_integrity
 from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.report.outputs import MARKER
+from privacylib.report.outputs import MARKER_TEXT as WRITTEN
 from privacylib.trail.manifest import (
     FORMAT,
     MANIFEST,
@@ -54,7 +55,7 @@ from privacylib.trail.store import open_store
 # What privacy-audit writes in every run folder's MARKER (report/outputs.py,
 # trail/publish.py), the same since the first run: the manifest does not list
 # the marker, but its text is known, so a changed or missing one is a change.
-MARKER_TEXT = b"written by privacy-audit\n"
+MARKER_TEXT = WRITTEN.encode()
 
 
 class ManifestUnreadable(PrivacyLibError):
