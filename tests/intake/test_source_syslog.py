@@ -87,3 +87,22 @@ def test_without_a_year_the_file_date_gives_it_and_new_year_rolls_over(tmp_path)
         ("a", datetime(2026, 12, 31, 23, 59, 1, tzinfo=UTC)),
         ("b", datetime(2027, 1, 1, 0, 0, 2, tzinfo=UTC))]
     assert any("have no year" in w for w in result.datasets["access_log"].warnings)
+
+
+def test_openssh_9_8_sessions_and_a_sudo_command_holding_a_semicolon(tmp_path):
+    """OpenSSH 9.8 logs a session as sshd-session: its logins were "other"
+    and filtered. A sudo command's own " ; " made a success a denial."""
+    result, d, _ = _load(tmp_path, text=(
+        "Oct  5 09:00:01 web1 sshd-session[2211]: Accepted publickey for alice from 10.0.0.5 "
+        "port 50122 ssh2\n"
+        "Oct  5 09:00:02 web1 sshd-session[2212]: Failed password for invalid user admin from "
+        "198.51.100.7 port 40022 ssh2\n"
+        "Oct  5 09:00:04 web1 sudo[2214]:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+        "COMMAND=/bin/sh -c pg_dump crm ; gzip\n"
+        "Oct  5 09:00:05 web1 sudo:      bob : 3 incorrect password attempts ; TTY=pts/1 ; "
+        "PWD=/home/bob ; USER=root ; COMMAND=/usr/bin/cat /etc/shadow\n"))
+    assert (d.rows_read, d.rows_loaded, d.rows_filtered) == (4, 4, 0)
+    assert rows(result, "SELECT actor_id, result FROM access_log ORDER BY _source_line") == [
+        ("alice", "success"), ("admin", "denied"), ("alice", "success"), ("bob", "denied")]
+    (command,) = rows(result, "SELECT command FROM access_log WHERE _source_line = 3")[0]
+    assert command == "/bin/sh -c pg_dump crm ; gzip"

@@ -44,23 +44,29 @@ SSHD = [(re.compile(r"Accepted \S+ for (\S+) from (\S+)"), "success"),
         (re.compile(r"Failed \S+ for (?:invalid user )?(\S+) from (\S+)"), "denied"),
         (re.compile(r"Invalid user (\S*) from (\S+)"), "denied")]
 SUDO = re.compile(r"^\s*(\S+) : (.*COMMAND=.*)$")
+# OpenSSH 9.8 and later log a session's messages as sshd-session (Debian,
+# Ubuntu, Fedora, Arch): its logins were "other" and filtered, unseen.
+SSHD_PROGRAMS = frozenset({"sshd", "sshd-session"})
 
 
 def message_fields(program: str, text: str) -> dict[str, Any]:
     """User, source, outcome and access of an sshd or sudo message."""
     text = text.removeprefix("\ufeff").strip()
-    if program == "sshd":
+    if program in SSHD_PROGRAMS:
         for pattern, outcome in SSHD:
             if m := pattern.search(text):
                 return {"user": m[1] or None, "source_ip": m[2], "outcome": outcome,
                         "access": "sshd:login"}
     if program == "sudo" and (m := SUDO.match(text)):
-        parts = [p.strip() for p in m[2].split(" ; ")]
+        # COMMAND= is last, and its own " ; " (sh -c 'a ; b') is the command's:
+        # split before it only (a command with one was taken for a refusal).
+        head, _, command = m[2].partition("COMMAND=")
+        parts = [p.strip() for p in head.split(" ; ") if p.strip()]
         pairs = dict(p.split("=", 1) for p in parts if re.match(r"^[A-Z]+=", p))
         refused = [p for p in parts if not re.match(r"^[A-Z]+=", p)]
         return {"user": m[1], "outcome": "denied" if refused else "success",
                 "access": "sudo:command", "run_as": pairs.get("USER"),
-                "command": pairs.get("COMMAND")}
+                "command": command.strip()}
     return {"access": f"{program.lower()}:other"}
 
 
