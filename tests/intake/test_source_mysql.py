@@ -133,3 +133,20 @@ def test_an_xml_audit_log_is_refused_with_a_hint(tmp_path):
     assert counts == (1, 0, 1, 0)
     (reason,) = rows(result, "SELECT _reject_reason FROM access_log__rejects")[0]
     assert "audit_log_format=JSON or CSV" in reason
+
+
+def test_a_statement_refused_in_a_file_with_table_access_events_is_denied_not_lost(tmp_path):
+    """A statement refused by a privilege check opens no table, so it has no
+    table_access event: counting a file's statements by those alone, its
+    general/status was filtered, and the denial lost, unseen."""
+    q = "select * from crm.customer"
+    events = [_event(1, "general", "status", general_data={"sql_command": "select",
+                                                           "query": q, "status": 0}),
+              _event(2, "table_access", "read", table_access_data={
+                  "db": "crm", "table": "customer", "query": q, "sql_command": "select"}),
+              _event(3, "general", "status", general_data={
+                  "sql_command": "select", "query": "select * from salary", "status": 1142})]
+    result, counts = _load(tmp_path, json.dumps(events))
+    assert counts == (3, 2, 0, 1)
+    assert rows(result, "SELECT data_category, result FROM access_log ORDER BY _source_line") \
+        == [("customer", "success"), ("salary", "denied")]

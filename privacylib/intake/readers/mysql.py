@@ -88,7 +88,9 @@ def plugin_fields(rec: dict[str, Any]) -> dict[str, Any]:
 
 def filter_fields(ev: dict[str, Any], has_table_access: bool) -> dict[str, Any]:
     """An audit_log_filter event. A statement is counted once: its
-    table_access events when the file has them, else its general/status."""
+    table_access events when the file has them, else its general/status;
+    and a statement that failed by its general/status always, since it
+    opened no table (a SELECT refused with 1142 was filtered, unseen)."""
     cls, event = str(ev.get("class") or ""), str(ev.get("event") or "")
     account = ev.get("account") if isinstance(ev.get("account"), dict) else {}
     login = ev.get("login") if isinstance(ev.get("login"), dict) else {}
@@ -97,7 +99,8 @@ def filter_fields(ev: dict[str, Any], has_table_access: bool) -> dict[str, Any]:
     sql = data.get("query")
     if cls == "table_access":
         access = event
-    elif cls == "general" and event == "status" and not has_table_access:
+    elif cls == "general" and event == "status" and (
+            not has_table_access or str(data.get("status") or 0) != "0"):
         access = str(data.get("sql_command") or "")
     else:
         access = f"{cls}:{event}" if event else cls
