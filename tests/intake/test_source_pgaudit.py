@@ -151,3 +151,18 @@ def test_a_run_on_a_native_log_goes_through_the_runner(tmp_path, capsys):
     controls = pd.read_csv(tmp_path / "runs" / "2026-10" / "controls.csv")
     s07 = controls[controls["control_id"] == "S07"].iloc[0]
     assert (s07["outcome"], s07["findings"]) == ("fail", 8)  # no purpose on any row
+
+
+def test_csvlog_and_jsonlog_lines_are_said_to_be_what_they_are():
+    """They were refused with "set source.prefix", which no prefix fixes."""
+    csvlog = ('2026-10-05 09:12:01.123 UTC,"alice","crm",1234,"10.0.0.1:51234",66f0a1b2.4d2,'
+              '3,"SELECT",2026-10-05 09:10:00 UTC,3/12,0,LOG,00000,"AUDIT: SESSION,1,1,READ,'
+              'SELECT,TABLE,public.customer,""SELECT 1"",<not logged>",,,,,,,,,"psql",'
+              '"client backend",,0')
+    jsonlog = ('{"timestamp":"2026-10-05 09:12:01.123 UTC","user":"alice","dbname":"crm",'
+               '"message":"AUDIT: SESSION,1,1,READ,SELECT,TABLE,public.customer,SELECT 1,'
+               '<not logged>"}')
+    options = {"prefix": "%m [%p] %q%u@%d "}
+    for line, kind in ((csvlog, "csvlog"), (jsonlog, "jsonlog")):
+        (only,) = list(parse(enumerate([line], start=1), "x.log", options))
+        assert f"a PostgreSQL {kind} line, which is not read" in only.reason

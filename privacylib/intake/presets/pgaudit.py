@@ -55,6 +55,8 @@ PRESET = Preset(
                               "the server's log_line_prefix, e.g. '%m [%p] %q%u@%d '; "
                               "by default none, '%m [%p] ', Debian's and AWS RDS's are tried")},
     gaps=("no purpose, customer or ticket in the format: purpose is null on every row",
+          "a row count only with pgaudit.log_rows = on (off by default): without it "
+          "record_count is 1 on every row, so a bulk export's size is not seen (U02)",
           "it logs what ran: a denied statement is an ERROR line, not an AUDIT record, "
           "so no row is denied"),
     keep_mapped="access",

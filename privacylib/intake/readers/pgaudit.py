@@ -169,8 +169,7 @@ def _parse(lines: Iterable[tuple[int, str]], options: dict[str, Any]) -> Iterato
             continue
         found = next((m for p in patterns if (m := p.match(line))), None)
         if found is None:
-            yield Refused(number, "an AUDIT line whose prefix is not the log_line_prefix "
-                          "(set source.prefix in mapping.yaml)", line)
+            yield Refused(number, _unframed(line), line)
             continue
         head = {k: v for k, v in found.groupdict().items() if k != "rest"}
         if _balanced(found["rest"]):
@@ -179,6 +178,23 @@ def _parse(lines: Iterable[tuple[int, str]], options: dict[str, Any]) -> Iterato
             pending = (number, head, [found["rest"]])
     if pending is not None:
         yield _cut(pending, "the log ends before its quoted statement does (the log is cut)")
+
+
+# A csvlog line starts with its time and a comma; a jsonlog line is an object.
+_CSVLOG = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [^\s,]+,(?:"|,)')
+
+
+def _unframed(line: str) -> str:
+    """Why an AUDIT line's prefix was not matched: csvlog and jsonlog are
+    not read (no prefix would help), else the prefix is another."""
+    kind = ("csvlog" if _CSVLOG.match(line) else
+            "jsonlog" if line.lstrip().startswith("{") else None)
+    if kind:
+        return (f"looks like a PostgreSQL {kind} line, which is not read: only the stderr "
+                "log (log_destination = stderr) is; if this is one, set source.prefix in "
+                "mapping.yaml to its log_line_prefix")
+    return "an AUDIT line whose prefix is not the log_line_prefix (set source.prefix in " \
+           "mapping.yaml)"
 
 
 def _cut(pending: tuple[int, dict[str, Any], list[str]], why: str) -> Refused:
