@@ -202,3 +202,22 @@ def test_empty_and_blank_cells_are_null(data_dir):
     result = load_dir(data_dir)
     assert rows(result, "SELECT actor_id, name, department FROM employees ORDER BY 1") == [
         ("A1", None, None), ("A2", "张三", "客服")]
+
+
+def test_a_zones_own_abbreviations_are_read_where_the_mapping_names_the_zone(data_dir):
+    """PostgreSQL writes its log_timezone's abbreviation (%m): a server in
+    China writes CST, one in Berlin CET or CEST, and every record was a reject
+    whose hint could not be followed. Where mapping.yaml names the log's zone,
+    that zone's own abbreviations are read; any other stays refused."""
+    got, result = _ts(data_dir, ["2026-10-03 09:15:00 CST", "2026-10-03 09:15:00 EST"],
+                      {"incidents": {"timezone": "Asia/Shanghai"}})
+    assert got == [datetime(2026, 10, 3, 1, 15, tzinfo=UTC), None]
+    got, _ = _ts(data_dir, ["2026-10-03 09:15:00.5 CEST", "2026/12/03 09:15 CET"],
+                 {"incidents": {"timezone": "Europe/Berlin"}})
+    assert got == [datetime(2026, 10, 3, 7, 15, 0, 500000, tzinfo=UTC),
+                   datetime(2026, 12, 3, 8, 15, tzinfo=UTC)]
+    # Without the mapping's zone (the policy's is no statement about the log):
+    got, result = _ts(data_dir, ["2026-10-03 09:15:00 CST"])
+    assert got == [None]
+    (reason,) = rows(result, "SELECT _reject_reason FROM incidents__rejects")[0]
+    assert "ambiguous" in reason and "timezone in mapping.yaml" in reason

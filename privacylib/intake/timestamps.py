@@ -42,6 +42,35 @@ def is_utc(zone: str | None) -> bool:
     return all(tz.utcoffset(datetime(2026, month, 1)) == timedelta(0) for month in (1, 7))
 
 
+def zone_words(zone: str | None) -> dict[str, str]:
+    """{abbreviation: offset} of the zone mapping.yaml names for a dataset,
+    from the zone's own rules (2000-2037): CET +01:00 and CEST +02:00 for
+    Europe/Berlin, CST +08:00 for Asia/Shanghai. A server writes its
+    log_timezone's abbreviation (PostgreSQL's %m): abbreviations are refused
+    elsewhere (CST is China or US Central), but not the zone's own where the
+    mapping says which zone the log is in. One used with two offsets is left
+    out; so are numeric ones (+08), which the offset form reads."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not zone or is_utc(zone):
+        return {}
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return {}
+    seen: dict[str, set[str]] = {}
+    for year in range(2000, 2038):
+        for month in range(1, 13):
+            moment = datetime(year, month, 15, 12, tzinfo=tz)
+            name, offset = moment.tzname() or "", moment.utcoffset()
+            if name.isalpha() and offset is not None:
+                minutes = int(offset.total_seconds()) // 60
+                sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+                seen.setdefault(name, set()).add(f"{sign}{minutes // 60:02d}:{minutes % 60:02d}")
+    return {name: offsets.pop() for name, offsets in sorted(seen.items()) if len(offsets) == 1}
+
+
 def readable(mapping: DatasetMapping) -> str:
     """What a timestamp of this dataset must look like, for a reject's reason."""
     fmt = mapping.timestamp_format
@@ -78,6 +107,14 @@ def timestamp_sql(v: str, native: str, mapping: DatasetMapping, params: dict[str
     own_form = (f"WHEN CAST({naive} AS VARCHAR) = {text} AND {naive} BETWEEN "
                 f"TIMESTAMP '0001-01-01' AND TIMESTAMP '9999-12-31 23:59:59.999999' "
                 f"THEN timezone($tz, {naive}) ")
+    words = zone_words(mapping.timezone)
+    if words:  # "… CEST" where mapping.yaml names the log's zone (Europe/Berlin)
+        named = "|".join(words)
+        as_offset = text
+        for word, offset in words.items():
+            as_offset = f"regexp_replace({as_offset}, ' {word}$', '{offset}')"
+        own_form += (f"WHEN regexp_full_match({text}, '{_DATE}{_TIME} (?:{named})') "
+                     f"THEN TRY_CAST(replace({as_offset}, '/', '-') AS TIMESTAMPTZ) ")
     standard = (f"CASE {own_form}WHEN regexp_full_match({text}, '{TS_OFFSET}') "
                 f"THEN TRY_CAST({iso} AS TIMESTAMPTZ) "
                 f"WHEN regexp_full_match({text}, '{TS_NAIVE}') "
@@ -110,5 +147,6 @@ def reason_sql(v: str, mapping: DatasetMapping) -> str:
     return (f"CASE WHEN regexp_matches({text}, '\\d ?[A-Za-z]{{3,5}}$') AND NOT "
             f"regexp_matches({text}, '(UTC|GMT)$') "
             f"THEN '{what}; zone abbreviations other than UTC and GMT are ambiguous (CST is "
-            f"China or US Central): remove them and set timezone in mapping.yaml' "
+            f"China or US Central): set the log''s zone as timezone in mapping.yaml, and "
+            f"its own are read (CST for Asia/Shanghai, CET and CEST for Europe/Berlin)' "
             f"ELSE '{what}' END")
