@@ -104,3 +104,25 @@ def test_a_file_with_no_event_loads_no_row(tmp_path):
     (folder / "access_log.json").write_text('{"Records": []}', encoding="utf-8")
     _, d = _load(folder)
     assert (d.rows_read, d.rows_loaded, d.rows_rejected) == (0, 0, 0)
+
+
+def test_lookup_events_output_reads_the_event_inside(tmp_path):
+    """`aws cloudtrail lookup-events` writes {"Events": [{…, "CloudTrailEvent":
+    "<JSON text>"}]}: read as it stood, every event was filtered as "not data
+    access", unseen."""
+    import json
+
+    inner = {"eventVersion": "1.08", "eventTime": "2026-10-05T09:00:01Z",
+             "eventSource": "rds.amazonaws.com", "eventName": "DeleteDBInstance",
+             "awsRegion": "cn-north-1", "sourceIPAddress": "10.0.0.5",
+             "userIdentity": {"type": "IAMUser", "userName": "alice", "principalId": "AIDA1"},
+             "requestParameters": {"dBInstanceIdentifier": "crm"}, "eventID": "e-1"}
+    folder = tmp_path / "ct"
+    folder.mkdir()
+    (folder / "access_log.json").write_text(json.dumps({"Events": [{
+        "EventId": "e-1", "EventName": "DeleteDBInstance", "Username": "alice",
+        "CloudTrailEvent": json.dumps(inner)}]}), encoding="utf-8")
+    result, d = _load(folder)
+    assert (d.rows_read, d.rows_loaded, d.rows_filtered) == (1, 1, 0)
+    assert rows(result, "SELECT actor_id, action, result FROM access_log") == [
+        ("alice", "delete", "success")]

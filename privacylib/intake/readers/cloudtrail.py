@@ -1,6 +1,8 @@
 """AWS CloudTrail: the S3 delivery `{"Records": [...]}` (.json or .json.gz),
 or one event a line (CloudWatch Logs, Lake, EventBridge exports; an
-EventBridge event's `detail` is the CloudTrail event).
+EventBridge event's `detail` is the CloudTrail event), or the output of `aws
+cloudtrail lookup-events` (`{"Events": [...]}`, each event's
+`CloudTrailEvent` a JSON text of the CloudTrail event).
 
 Each event is kept whole, as the JSON reader keeps it (its keys are
 columns, nested ones JSON text, dotted paths of the mapping read
@@ -76,6 +78,15 @@ def enrich(event: Any) -> Any:
     if isinstance(event, dict) and isinstance(event.get("detail"), dict) \
             and "eventName" in event["detail"]:
         event = event["detail"]  # EventBridge
+    if isinstance(event, dict) and isinstance(event.get("CloudTrailEvent"), str):
+        # `aws cloudtrail lookup-events` ({"Events": [...]}): the event is a
+        # JSON text inside; read as it stood, every one was filtered unseen.
+        try:
+            inner = json.loads(event["CloudTrailEvent"])
+        except ValueError:
+            inner = None
+        if isinstance(inner, dict) and "eventName" in inner:
+            event = inner
     if not isinstance(event, dict):
         return event
     service = str(event.get("eventSource") or "").split(".", 1)[0]
