@@ -107,3 +107,18 @@ def test_a_string_from_before_tcf_is_refused():
                    1, 1, 1, "EN", 1, (1,), 2, "DE")
     with pytest.raises(TcfError, match="before TCF existed"):
         decode(encode(old))
+
+
+def test_a_header_with_string_column_and_uuid_user_ids(tmp_path):
+    """With string_column, the header's tc_string was a reject; without it, a
+    UUID user id (base64url too) was taken for the TC string, and every line
+    was a reject ("version 55")."""
+    v2 = LINES[5].split("\t")[0]
+    uuid = "3f2a1b9c-4d5e-6f70-8192-a3b4c5d6e7f8"
+    table = f"user_id,tc_string,updated_at\n{uuid},{v2},2020-08-18T09:50:09Z\n"
+    for n, source in enumerate(("{name: iab-tcf, customer_column: 1, string_column: 2}",
+                                "{name: iab-tcf, customer_column: 1}")):
+        (tmp_path / str(n)).mkdir()
+        result, d = _load(tmp_path / str(n), f"consents:\n  source: {source}\n", table)
+        assert (d.rows_rejected, d.rows_loaded) == (0, 10), source
+        assert rows(result, "SELECT DISTINCT customer_id FROM consents") == [(uuid,)]

@@ -29,10 +29,23 @@ def _split(line: str) -> list[str]:
     return [line.strip()]
 
 
+# A UUID, the usual user id beside a TC string, is base64url too: never one.
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
 def _pick(fields: list[str], column: int | None) -> str | None:
     if column is not None:
         return fields[column - 1] if column <= len(fields) else None
-    return next((f for f in fields if _LOOKS.fullmatch(f)), None)
+    return next((f for f in fields if _LOOKS.fullmatch(f) and not _UUID.fullmatch(f)), None)
+
+
+def _a_header(text: str | None, column: int | None) -> bool:
+    """Whether a first line is a header: without a string_column, it holds
+    no TC string; with one, that column holds its name (tc_string, consent:
+    short, no digit, which no TC string is; it was a reject)."""
+    if column is None:
+        return text is None
+    return text is not None and len(text) < 30 and not any(c.isdigit() for c in text)
 
 
 def _iso(moment: Any) -> str:
@@ -60,9 +73,9 @@ def parse(lines: Iterable[tuple[int, str]], name: str, options: dict[str, Any],
             continue
         fields = _split(line)
         text = _pick(fields, column)
+        if number == 1 and _a_header(text, column):
+            continue
         if text is None:
-            if number == 1 and column is None:
-                continue  # a header line
             yield Refused(number, "no TC string on the line", line)
             continue
         try:
