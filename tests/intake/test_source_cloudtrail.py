@@ -126,3 +126,11 @@ def test_lookup_events_output_reads_the_event_inside(tmp_path):
     assert (d.rows_read, d.rows_loaded, d.rows_filtered) == (1, 1, 0)
     assert rows(result, "SELECT actor_id, action, result FROM access_log") == [
         ("alice", "delete", "success")]
+
+
+def test_an_identity_center_user_is_its_user_id():
+    """Such an identity has no ARN and no principal: the actor was null."""
+    from privacylib.intake.readers.cloudtrail import actor
+
+    assert actor({"userIdentity": {"type": "IdentityCenterUser", "accountId": "1",
+                                   "onBehalfOf": {"userId": "9067-abcd"}}}) == "9067-abcd"

@@ -45,7 +45,11 @@ def actor(event: dict[str, Any]) -> str | None:
         return ui.get("invokedBy") or event.get("sourceIPAddress")
     if kind == "IAMUser" and ui.get("userName"):
         return ui["userName"]
-    return last or ui.get("userName") or ui.get("principalId") or ui.get("principalid")
+    # IAM Identity Center's own users name neither an ARN nor a principal:
+    # who acted is onBehalfOf (its user id), else the actor was null.
+    behalf = ui.get("onBehalfOf") if isinstance(ui.get("onBehalfOf"), dict) else {}
+    return (last or ui.get("userName") or ui.get("principalId") or ui.get("principalid")
+            or behalf.get("userId"))
 
 
 def outcome(event: dict[str, Any]) -> str:
