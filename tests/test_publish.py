@@ -250,16 +250,21 @@ def test_paths_are_taken_literally_and_a_named_key_file_must_exist(tmp_path):
 def test_paths_holding_an_identifier_are_masked_in_the_manifest_and_the_store(tmp_path):
     """A data folder and a policy named after a customer's ID number: the
     manifest masked its inputs' paths but not the parameters, the policy's
-    file or the store, and the store kept the parameters as given."""
+    file or the store, and the store kept the parameters as given; and an
+    output folder named with a mobile number."""
     id_number = "110101199003071234"
     data = tmp_path / f"cust-{id_number}" / "exports"
     shutil.copytree(SAMPLE / "exports", data)
     policy = tmp_path / f"pol-{id_number}" / "policy.yaml"
     policy.parent.mkdir()
     policy.write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
-    out = tmp_path / "runs"
+    # papermill keeps the notebook's output path in its metadata: a masked
+    # run under a folder named with a mobile number failed its own leak guard.
+    out = tmp_path / "out-13912345678"
     folder = runner.execute(AuditConfig(data=str(data), period="2026-10", policy=str(policy),
                                         store=str(out / f"store-{id_number}.duckdb")), out)
+    notebook = (folder / "report.ipynb").read_text(encoding="utf-8")
+    assert "13912345678" not in notebook and "139****5678" in notebook
     manifest = (folder / MANIFEST).read_text(encoding="utf-8")
     assert id_number not in manifest and "110101********1234" in manifest
     loaded = json.loads(manifest)
@@ -307,10 +312,12 @@ def test_an_unmasked_run_is_recorded_before_anything_unmasked_is_written(tmp_pat
     with pytest.raises(UsageError, match="needs a reason"):
         runner.execute(config, tmp_path / "runs")
 
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt  # as a kill between the notebook and publishing
+    import papermill
 
-    monkeypatch.setattr(publish, "publish_run", killed)
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # a kill as the notebook starts: it may write unmasked
+
+    monkeypatch.setattr(papermill, "execute_notebook", killed)
     with pytest.raises(KeyboardInterrupt):
         runner.execute(config, tmp_path / "runs", reason="regulator request 117")
     seen = views(tmp_path / "runs" / "audit-store.duckdb")
@@ -351,12 +358,3 @@ def test_runs_inside_the_data_folder_are_refused(tmp_path):
     with pytest.raises(UsageError, match=r"the store .* is inside the data folder"):
         runner.execute(AuditConfig(data=str(data), period="2026-10",
                                    store=str(data / "store.duckdb")), tmp_path / "runs")
-
-
-def test_an_output_folder_named_with_a_mobile_number_is_masked_not_a_leak(tmp_path):
-    """papermill keeps the notebook's output path in its metadata: a masked
-    run under such a folder always failed its own leak guard."""
-    out = tmp_path / "out-13912345678"
-    folder = runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"), out)
-    notebook = (folder / "report.ipynb").read_text(encoding="utf-8")
-    assert "13912345678" not in notebook and "139****5678" in notebook
