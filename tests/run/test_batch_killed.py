@@ -11,22 +11,9 @@ import time
 from pathlib import Path
 
 from privacylib.run.batch import LOST, NOT_STARTED
+from run.procs import children
 
 from conftest import SAMPLE
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of each process whose parent is PID."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
-                found.append((int(stat.parent.name), cmdline.decode(errors="replace")))
-        except (OSError, IndexError, ValueError):
-            continue  # it ended while we looked
-    return found
 
 
 def _worker_in_a_run(batch: int, out: Path, deadline: float) -> int:
@@ -34,9 +21,9 @@ def _worker_in_a_run(batch: int, out: Path, deadline: float) -> int:
     run folder being staged."""
     while time.monotonic() < deadline:
         staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
-        for pid, cmdline in _children(batch):
+        for pid, cmdline in children(batch):
             if staging and "multiprocessing" in cmdline and any(
-                    "ipykernel" in c for _, c in _children(pid)):
+                    "ipykernel" in c for _, c in children(pid)):
                 return pid
         time.sleep(0.1)
     raise AssertionError("no batch worker started a kernel in time")

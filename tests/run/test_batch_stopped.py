@@ -16,22 +16,9 @@ from pathlib import Path
 import pytest
 
 from privacylib.run.batch import OWNER_FILE, PRIVATE_PREFIX, sweep_stale_folders
+from run.procs import children
 
 from conftest import SAMPLE
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of each process whose parent is PID."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
-                found.append((int(stat.parent.name), cmdline.decode(errors="replace")))
-        except (OSError, IndexError, ValueError):
-            continue  # it ended while we looked
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -60,8 +47,8 @@ workers: 1
     out, deadline = tmp_path / "runs", time.monotonic() + 300
     while time.monotonic() < deadline:
         staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
-        for pid, cmdline in _children(batch.pid):
-            kernels = [k for k, c in _children(pid) if "ipykernel" in c]
+        for pid, cmdline in children(batch.pid):
+            kernels = [k for k, c in children(pid) if "ipykernel" in c]
             if staging and "multiprocessing" in cmdline and kernels:
                 assert list((tmp_path / "temp").glob(PRIVATE_PREFIX + "*"))  # the kept load
                 return batch, [pid, *kernels]
