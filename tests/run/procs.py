@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 
@@ -17,3 +18,17 @@ def children(pid: int) -> list[tuple[int, str]]:
         except (OSError, IndexError, ValueError):
             continue  # it ended while we looked
     return found
+
+
+def worker_in_a_run(batch: int, out: Path, seconds: float = 300) -> tuple[int, list[int]]:
+    """(the batch's worker, its kernels) once a kernel runs a notebook into a
+    run folder being staged under OUT."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
+        for pid, cmdline in children(batch):
+            kernels = [k for k, c in children(pid) if "ipykernel" in c]
+            if staging and "multiprocessing" in cmdline and kernels:
+                return pid, kernels
+        time.sleep(0.1)
+    raise AssertionError("no batch worker started a kernel in time")

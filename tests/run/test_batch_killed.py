@@ -7,26 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 from privacylib.run.batch import LOST, NOT_STARTED
-from run.procs import children
+from run.procs import worker_in_a_run
 
 from conftest import SAMPLE
-
-
-def _worker_in_a_run(batch: int, out: Path, deadline: float) -> int:
-    """The pid of the batch's worker once its kernel runs a notebook into a
-    run folder being staged."""
-    while time.monotonic() < deadline:
-        staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
-        for pid, cmdline in children(batch):
-            if staging and "multiprocessing" in cmdline and any(
-                    "ipykernel" in c for _, c in children(pid)):
-                return pid
-        time.sleep(0.1)
-    raise AssertionError("no batch worker started a kernel in time")
 
 
 def test_a_killed_worker_leaves_each_unfinished_run_failed_in_words(tmp_path):
@@ -40,7 +25,7 @@ workers: 1
     batch = subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        worker = _worker_in_a_run(batch.pid, tmp_path / "runs", time.monotonic() + 300)
+        worker, _ = worker_in_a_run(batch.pid, tmp_path / "runs")
         os.kill(worker, signal.SIGKILL)
         out, err = batch.communicate(timeout=120)
     finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from privacylib.run.batch import OWNER_FILE, PRIVATE_PREFIX, sweep_stale_folders
-from run.procs import children
+from run.procs import worker_in_a_run
 
 from conftest import SAMPLE
 
@@ -44,17 +44,13 @@ workers: 1
     batch = subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "TMPDIR": str(tmp_path / "temp")}, **popen)
-    out, deadline = tmp_path / "runs", time.monotonic() + 300
-    while time.monotonic() < deadline:
-        staging = out.is_dir() and any(".tmp-" in p.name for p in out.iterdir())
-        for pid, cmdline in children(batch.pid):
-            kernels = [k for k, c in children(pid) if "ipykernel" in c]
-            if staging and "multiprocessing" in cmdline and kernels:
-                assert list((tmp_path / "temp").glob(PRIVATE_PREFIX + "*"))  # the kept load
-                return batch, [pid, *kernels]
-        time.sleep(0.1)
-    batch.kill()
-    raise AssertionError("no batch worker started a kernel in time")
+    try:
+        worker, kernels = worker_in_a_run(batch.pid, tmp_path / "runs")
+    except AssertionError:
+        batch.kill()
+        raise
+    assert list((tmp_path / "temp").glob(PRIVATE_PREFIX + "*"))  # the kept load
+    return batch, [worker, *kernels]
 
 
 def _gone(pids: list[int], seconds: float) -> list[int]:
