@@ -294,7 +294,9 @@ def test_a_data_file_that_changes_during_the_run_publishes_nothing(tmp_path, mon
 
     monkeypatch.setattr(papermill, "execute_notebook", while_an_export_writes)
     out = tmp_path / "runs"
-    with pytest.raises(runner.InputsChanged, match=r"employees\.csv") as caught:
+    from privacylib.run.guards import InputsChanged
+
+    with pytest.raises(InputsChanged, match=r"employees\.csv") as caught:
         runner.execute(AuditConfig(data=str(data), period="2026-10"), out)
     assert caught.value.exit_code == 2 and "nothing was published" in str(caught.value)
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] in (

@@ -44,11 +44,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from privacylib.config.params import AuditConfig, ResolvedConfig, resolve
-from privacylib.errors import PrivacyLibError, UsageError
+from privacylib.errors import UsageError
 from privacylib.masking.leakguard import guard_run, values_file
 from privacylib.masking.leakguard.values import VALUES_ENV
 from privacylib.masking.masker import mask_text
 from privacylib.report.markup import NOTEBOOK_ONLY_TAG
+from privacylib.run.guards import RunFailed, inputs_unchanged, usable_out, written
 from privacylib.run.kernel import ServingKernel, StartedKernel, started_kernel
 from privacylib.trail.signing import key_id, load_private, signing_key_path
 
@@ -74,12 +75,6 @@ NOTEBOOK = Path(str(resources.files("privacylib") / "notebooks" / "privacy_audit
 # Errors the notebook raises before any control runs, for the user to fix (exit 2):
 # a scope the data lacks, a data folder with no dataset of the contract.
 USAGE_ERRORS = frozenset({"ScopeError", "UsageError", "DataError"})
-
-
-class RunFailed(PrivacyLibError):
-    """The notebook raised; its executed copy tells where."""
-
-    exit_code = 1
 
 
 def folder_name(config: AuditConfig) -> str:
@@ -188,7 +183,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
     config = record.config
-    _usable_out(out_root, folder_name(config), config)
+    usable_out(out_root, folder_name(config), config)
     assert config.store is not None  # prepare_run names one
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
@@ -209,7 +204,7 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
         params = {"resolved": record.resolved.with_out(tmp).to_json(),
                   "run_id": record.run_id, "signer": key_id(key.public_key())}
         try:
-            _written(papermill.execute_notebook,
+            written(papermill.execute_notebook,
                 batch_notebook(), _literal(tmp / "report.ipynb"), parameters=params,
                 kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
                 km=kernel.manager,
@@ -223,70 +218,16 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
         kernel.notebook_done()  # a kernel of its own exits while the page is made
-        _inputs_unchanged(record)
+        inputs_unchanged(record)
         if config.mask:  # the injected configuration quotes the policy and the scope
             _mask_notebook(tmp / "report.ipynb")
-        _written(_to_html, tmp / "report.ipynb", tmp / "report.html", later.exporter())
+        written(_to_html, tmp / "report.ipynb", tmp / "report.html", later.exporter())
         # Fail closed: a masked run that leaks is not published.
         guard_run(tmp, values, failed, written=_finding_keys(tmp) if values else frozenset())
         publish_run(record, tmp, target, key)
     if failed.exists():
         shutil.rmtree(failed)  # an earlier failure of this run, now superseded
     return target
-
-
-class InputsChanged(PrivacyLibError):
-    """A data file changed while the run read it: its signed hashes would not
-    be of what the audit read."""
-
-    exit_code = 2
-
-
-def _inputs_unchanged(record: RunRecord) -> None:
-    """The data folder's files hashed again once the notebook is done: the
-    manifest signs the hashes taken before it read them, so a file still
-    being written (an export job and the audit started at once) made a
-    PROVEN run of other bytes than it names."""
-    from privacylib.trail.manifest import file_entries
-
-    before = {e["path"]: e for e in record.inputs if e["role"] == "data"}
-    now = {e["path"]: {"role": "data", **e} for e in file_entries(Path(record.config.data))}
-    changed = sorted(p for p in before.keys() | now.keys() if before.get(p) != now.get(p))
-    if changed:
-        shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
-        raise InputsChanged(f"the data changed while the audit read it ({len(changed)} "
-                            f"file(s): {shown}); nothing was published",
-                            hint="run it again once the export is complete and no longer "
-                                 "written to")
-
-
-def _usable_out(out_root: Path, name: str, config: AuditConfig) -> None:
-    """The output folder, said to be unusable before any work (it was a
-    traceback: --out naming a file, the run's name taken by a file)."""
-    if out_root.exists() and not out_root.is_dir():
-        raise UsageError(f"--out {out_root} is not a folder", hint="name a folder for the runs")
-    data = Path(config.data).resolve()
-    for what, path in (("--out", out_root), ("the store", Path(str(config.store)).resolve())):
-        if path == data or data in path.parents:
-            # Its reports and the store would be hashed as the audit's inputs,
-            # and change while it runs.
-            raise UsageError(f"{what} {path} is inside the data folder {data}",
-                             hint="put the runs and the store outside the data folder "
-                                  "(--out, --store)")
-    target = out_root / name
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file, where this run's folder goes",
-                         hint="move the file away, or name another --out")
-
-
-def _written(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """WRITE, whose failure to write a file (a full disk) is said in words:
-    the run's temporary folder is removed, nothing is published."""
-    try:
-        return write(*args, **kwargs)
-    except OSError as exc:
-        raise RunFailed(f"the run could not be written: {exc}",
-                        hint="nothing of it was kept; free disk space and run it again") from exc
 
 
 def _finding_keys(folder: Path) -> frozenset[str]:
