@@ -38,13 +38,10 @@ ends; each run hashes its inputs as a run does (the manifest's hashes) and
 starts from the kept load only when those hashes are the ones it was made
 of. Otherwise it loads the data itself.
 
-SIGTERM or Ctrl-C stops the batch: each worker kills its kernel and exits
-(a run cut short publishes nothing: the next run sweeps its staging folder),
-the private folder is removed, and the batch says so and exits 128 + the
-signal (143, 130). Workers whose batch was killed outright (SIGKILL) see it
-gone within a second and do the same; its private folder, which names its
-pid, is removed by the next batch. The workers' and their kernels' temporary
-files (a kernel's copy of the data) are in that folder too.
+SIGTERM or Ctrl-C stops the batch, its workers and their kernels; a batch
+killed outright is seen gone by its workers, and its private folder removed
+by the next batch (run/stopping.py). The workers' and their kernels'
+temporary files (a kernel's copy of the data) are in that folder too.
 
 Each worker process keeps one notebook kernel for all its runs (run/kernel.py
 `ServingKernel`): a run after the first costs its own work, not a kernel's
@@ -54,18 +51,12 @@ its data gained nothing: on two cores the load slowed by as much.)
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.util
 import os
 import shutil
-import signal
-import stat
 import sys
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -81,6 +72,14 @@ from privacylib.intake.cache import load_key, told_of, write_load
 from privacylib.run.batchfile import Batch, load_batch, parameter_sets
 from privacylib.run.kernel import KernelSupply
 from privacylib.run.runner import NOTEBOOK, execute_run, folder_name, prepare_run, verdict
+from privacylib.run.stopping import (
+    on_stop,
+    private_folder,
+    stop_workers,
+    stopped_by_signals,
+    sweep_stale_folders,
+    worker_start,
+)
 from privacylib.trail.manifest import RunRecord, file_entries
 
 __all__ = ["Batch", "Outcome", "load_batch", "parameter_sets", "run_batch"]
@@ -150,139 +149,13 @@ def _worker_kernels() -> KernelSupply:
         # handler, only multiprocessing's finalizers. (A worker killed
         # outright leaves its kernel, which exits when it sees its parent gone.)
         multiprocessing.util.Finalize(None, _WORKER_KERNELS.close, exitpriority=10)
+        on_stop(_WORKER_KERNELS.kill)  # a stopped worker kills it at once
     return _WORKER_KERNELS
 
 
 def _worker_one(config: str, out: Path, signing_key: Path | None, fail_on: str | None,
                 loads: dict[str, str]) -> Outcome:
     return _one(config, out, signing_key, fail_on, loads, _worker_kernels())
-
-
-# How often a worker looks whether the batch that started it is still there.
-PARENT_POLL = 1.0
-# How long a worker told to stop may take to kill its kernel and exit.
-WORKER_GRACE = 10.0
-
-
-def _worker_start(batch_pid: int, root: str) -> None:
-    """A worker's first step: it stops, its kernel killed, when told to
-    (SIGTERM) or when the batch that started it is gone (killed outright)."""
-    # Its temporary files and its kernels' (which inherit TMPDIR) go in the
-    # batch's private folder: a kernel killed leaves its copy of the data
-    # there, removed with the folder, not loose in /tmp.
-    tempfile.tempdir = os.environ["TMPDIR"] = tempfile.mkdtemp(prefix="worker-", dir=root)
-    # Ctrl-C reaches the whole process group: the batch decides, and stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: _worker_exit())
-    threading.Thread(target=_watch_parent, args=(batch_pid,), daemon=True,
-                     name="batch-watchdog").start()
-
-
-def _watch_parent(batch_pid: int) -> None:
-    # An orphan is adopted by another process: its parent pid changes.
-    while os.getppid() == batch_pid:
-        time.sleep(PARENT_POLL)
-    _worker_exit()
-
-
-def _worker_exit() -> None:
-    """The run under way is cut short: it publishes nothing (its staging
-    folder is swept by the next run)."""
-    if _WORKER_KERNELS is not None:
-        _WORKER_KERNELS.kill()
-    os._exit(128 + signal.SIGTERM)
-
-
-class BatchStopped(PrivacyLibError):
-    """The batch was told to stop (SIGTERM, Ctrl-C): exits 128 + the signal's
-    number, as a process ended by it would (143, 130), which is what a shell
-    or a scheduler reads as "stopped"; 1-4 each say how audits ended."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"the batch was stopped ({signal.Signals(signum).name}): the runs "
-                         "under way were stopped and publish nothing; runs it had finished "
-                         "are published", hint="run the batch again for the others")
-        self.exit_code = 128 + signum
-
-
-@contextlib.contextmanager
-def _stopped_by_signals() -> Iterator[None]:
-    """SIGTERM and SIGINT raise BatchStopped in the batch (once: another
-    signal while it stops its workers is ignored)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may take signals (a caller's thread)
-        return
-    told: list[int] = []
-
-    def stop(signum: int, _frame: object) -> None:
-        if not told:
-            told.append(signum)
-            raise BatchStopped(signum)
-
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Each worker told to stop (SIGTERM: it kills its kernel), killed if it
-    has not in WORKER_GRACE seconds (its kernel then sees it gone, and exits)."""
-    # The pool has no public way to end a task under way.
-    workers = list((pool._processes or {}).values())
-    for worker in workers:
-        worker.terminate()
-    deadline = time.monotonic() + WORKER_GRACE
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-        if worker.is_alive():
-            worker.kill()
-            worker.join()
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-# The private folder of a batch, and the file in it naming the batch's pid.
-PRIVATE_PREFIX = "privacylib-batch-"
-OWNER_FILE = "batch.pid"
-
-
-def private_folder() -> Path:
-    """Private (0700), outside the output folder: the kept loads hold the raw data."""
-    root = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
-    (root / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
-    return root
-
-
-def sweep_stale_folders() -> None:
-    """Remove the private folders that batches killed outright (SIGKILL, a
-    crash) could not remove themselves."""
-    for folder in Path(tempfile.gettempdir()).glob(PRIVATE_PREFIX + "*"):
-        pid = _dead_owner(folder)
-        if pid is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-            print(f"note: removed {folder}, the data kept by a batch that was killed "
-                  f"(pid {pid})", file=sys.stderr)
-
-
-def _dead_owner(folder: Path) -> int | None:
-    """The pid its marker names when FOLDER is this user's batch folder (not
-    a link) and that process is gone; any doubt is None: the folder stays."""
-    marker = folder / OWNER_FILE
-    try:
-        found, owner = folder.lstat(), marker.lstat()
-        if not (stat.S_ISDIR(found.st_mode) and stat.S_ISREG(owner.st_mode)
-                and found.st_uid == owner.st_uid == os.getuid()):
-            return None
-        pid = int(marker.read_text(encoding="ascii")[:20])
-        if pid > 0:  # 0 and below name process groups
-            os.kill(pid, 0)  # no signal sent: it raises when there is no such process
-    except ProcessLookupError:
-        return pid
-    except (OSError, ValueError, OverflowError):
-        pass  # unreadable, or alive as another user's process (PermissionError)
-    return None
 
 
 # Said of each run a dead worker process took with it: the pool stops all its
@@ -344,7 +217,7 @@ def run_batch(path: str | Path, *, progress: bool | None = None,
     fail_on = check_fail_on(fail_on) or batch.fail_on
     sweep_stale_folders()
     root = None
-    with _stopped_by_signals():
+    with stopped_by_signals():
         try:
             root = private_folder()
             loads = shared_loads(batch.configs, root)
@@ -361,7 +234,7 @@ def _in_pool(batch: Batch, args: tuple, progress: bool | None, root: Path) -> li
     # and a child forked from a process with threads may inherit a held
     # lock (a worker crashed in nbconvert's HTML parser, forked under
     # pytest-xdist's I/O thread).
-    pool = ProcessPoolExecutor(max_workers=batch.workers, initializer=_worker_start,
+    pool = ProcessPoolExecutor(max_workers=batch.workers, initializer=worker_start,
                                initargs=(os.getpid(), str(root)),
                                mp_context=multiprocessing.get_context("spawn"))
     try:
@@ -370,7 +243,7 @@ def _in_pool(batch: Batch, args: tuple, progress: bool | None, root: Path) -> li
             groups = [[r.to_json() for r in group] for group in by_scope(batch.configs)]
             outcomes = _run_groups(pool, groups, args, bar)
     except BaseException:  # stopped (a signal) or broken: its runs under way end too
-        _stop_workers(pool)
+        stop_workers(pool)
         raise
     pool.shutdown()
     return outcomes

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from privacylib.run.batch import OWNER_FILE, PRIVATE_PREFIX, sweep_stale_folders
+from privacylib.run.stopping import OWNER_FILE, PRIVATE_PREFIX, sweep_stale_folders
 from run.procs import worker_in_a_run
 
 from conftest import SAMPLE
