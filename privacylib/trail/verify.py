@@ -28,10 +28,7 @@ that cannot be read raises an error of exit code 2.
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +48,7 @@ from privacylib.trail.manifest import (
 )
 from privacylib.trail.signing import is_valid, key_id, load_public, public_from_raw, trusted_keys
 from privacylib.trail.store import open_store
+from privacylib.trail.walk import walk
 
 # What privacy-audit writes in every run folder's MARKER (report/outputs.py,
 # trail/publish.py), the same since the first run: the manifest does not list
@@ -201,7 +199,7 @@ def _check_signature(folder: Path, data: bytes, manifest: dict, public_key: str 
 
 
 def _check_files(folder: Path, listed: list[dict], result: Verification) -> None:
-    files, odd = _walk(folder, result.problems)
+    files, odd = walk(folder, result.problems)
     if MARKER in files:
         _check_marker(files[MARKER], result)
     elif MARKER not in odd:
@@ -223,51 +221,6 @@ def _check_files(folder: Path, listed: list[dict], result: Verification) -> None
              **{p: f" (not a regular file: {what})" for p, what in odd.items()}}
     result.problems.extend(f"added: {p}{added[p]}" for p in sorted(added))
     result.notes.append(f"{len(listed)} output files checked")
-
-
-def _walk(folder: Path, problems: list[str]) -> tuple[dict[str, Path], dict[str, str]]:
-    """The regular files under `folder` by relative path (with /), and what
-    every other entry is; a folder that cannot be listed is a problem. Links
-    are never followed: what they point to is not the run's (and a FIFO is
-    never opened: reading it would wait forever)."""
-    files: dict[str, Path] = {}
-    odd: dict[str, str] = {}
-    pending = [folder]
-    while pending:
-        here = pending.pop()
-        try:
-            with os.scandir(here) as scan:
-                entries = list(scan)
-        except OSError as exc:
-            problems.append(f"unreadable: {here.relative_to(folder).as_posix()}/ "
-                            f"({exc.strerror})")
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            name = path.relative_to(folder).as_posix()
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(path)
-            elif entry.is_file(follow_symlinks=False):
-                files[name] = path
-            else:
-                odd[name] = _kind(path)
-    return files, odd
-
-
-def _kind(path: Path) -> str:
-    """What an entry that is neither a regular file nor a folder is."""
-    mode = path.lstat().st_mode
-    if stat.S_ISLNK(mode):
-        target = os.readlink(path)
-        try:
-            path.stat()
-        except OSError as exc:
-            return (f"a symbolic link loop ({target})" if exc.errno == errno.ELOOP
-                    else f"a symbolic link to {target}, which does not exist")
-        what = "a folder" if path.is_dir() else "a file" if path.is_file() else "not a file"
-        return f"a symbolic link to {target}, {what}"
-    return ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special entry")
 
 
 def _check_file(name: str, path: Path, entry: dict, result: Verification) -> None:
