@@ -150,3 +150,15 @@ def test_a_statement_refused_in_a_file_with_table_access_events_is_denied_not_lo
     assert counts == (3, 2, 0, 1)
     assert rows(result, "SELECT data_category, result FROM access_log ORDER BY _source_line") \
         == [("customer", "success"), ("salary", "denied")]
+
+
+def test_a_bare_plugin_record_a_line_is_read_as_one_in_its_wrapper(tmp_path):
+    record = {"name": "Query", "record": "8_2026-10-05T09:00:00",
+              "timestamp": "2026-10-05T09:00:08 UTC", "command_class": "select",
+              "connection_id": "12", "status": 0, "sqltext": "SELECT * FROM customer",
+              "user": "alice[alice] @  [10.0.0.5]", "host": "", "ip": "10.0.0.5", "db": "crm"}
+    text = json.dumps(record) + "\n" + json.dumps({"audit_record": record}) + "\n"
+    result, counts = _load(tmp_path, text)
+    assert counts == (2, 2, 0, 0)
+    assert rows(result, "SELECT DISTINCT actor_id, system, data_category FROM access_log") == [
+        ("alice", "crm", "customer")]

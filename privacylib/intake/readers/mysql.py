@@ -153,6 +153,10 @@ def _json_lines(lines: Iterable[tuple[int, str]]) -> Iterator[Parsed]:
             yield Record(number, plugin_fields(obj["audit_record"]))
         elif isinstance(obj, dict) and "class" in obj:
             yield Record(number, filter_fields(obj, False))
+        elif isinstance(obj, dict) and "name" in obj and "record" in obj:
+            # The plugin's record without its {"audit_record": …} wrapper, as
+            # the docstring promised (such a line was a reject).
+            yield Record(number, plugin_fields(obj))
         else:
             yield Refused(number, "line is no audit record ({\"audit_record\": …} or an "
                           "audit_log_filter event)", line)
