@@ -122,3 +122,12 @@ def test_the_trend_notebook_runs_on_the_store(two_runs, tmp_path):
     outputs = [o for c in cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
+
+
+def test_a_store_that_does_not_exist_is_said_so_not_damaged(tmp_path):
+    from privacylib.trail.access import views
+    from privacylib.trail.store import StoreUnreadable
+
+    with pytest.raises(StoreUnreadable, match="does not exist") as caught:
+        views(tmp_path / "nowhere.duckdb")
+    assert caught.value.exit_code == 2 and "damaged" not in str(caught.value)

@@ -99,6 +99,9 @@ class HistoryConflict(StoreError):
 
 @contextlib.contextmanager
 def open_store(path: str | Path, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not write and not Path(path).exists():  # it was said to be "damaged"
+        raise StoreUnreadable(f"audit store {path} does not exist",
+                              hint="name the store the runs were recorded in (--store)")
     deadline = time.monotonic() + BUSY_SECONDS
     while True:
         try:
