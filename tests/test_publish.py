@@ -360,3 +360,21 @@ def test_runs_inside_the_data_folder_are_refused(tmp_path):
     with pytest.raises(UsageError, match=r"the store .* is inside the data folder"):
         runner.execute(AuditConfig(data=str(data), period="2026-10",
                                    store=str(data / "store.duckdb")), tmp_path / "runs")
+
+
+def test_a_kernel_that_dies_is_said_in_words(tmp_path, monkeypatch):
+    """A kernel killed (the out-of-memory killer) was reported as its repr,
+    DeadKernelError('Kernel died')."""
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    def died(*args, **kwargs):
+        raise DeadKernelError("Kernel died")
+
+    monkeypatch.setattr(papermill, "execute_notebook", died)
+    with pytest.raises(runner.RunFailed, match="kernel died while it ran") as caught:
+        runner.execute(AuditConfig(data=str(SAMPLE / "exports"), period="2026-10"),
+                       tmp_path / "runs")
+    assert caught.value.exit_code == 1 and "more memory" in caught.value.hint
+    assert not [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")
+                and p.name != "audit-store.duckdb"]

@@ -175,6 +175,7 @@ def _kernel_for(mask: bool) -> Iterator[tuple[StartedKernel, Path | None]]:
 def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None,
          kernel: StartedKernel, values: Path | None, reason: str | None = None) -> Path:
     import papermill
+    from nbclient.exceptions import DeadKernelError
 
     from privacylib.trail.publish import prepare, publish_run, staging
 
@@ -217,6 +218,10 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
             _keep_failure(tmp, failed, exc, masked=config.mask)
             raise RunFailed(f"the audit notebook failed: {exc.ename}: {exc.evalue}",
                             hint=f"the executed notebook is in {failed}") from exc
+        except DeadKernelError as exc:  # it was repr()'d: DeadKernelError('Kernel died')
+            raise RunFailed("the notebook's kernel died while it ran (killed, or out of "
+                            "memory?): nothing of the run was kept",
+                            hint="run it again; a large log needs more memory") from exc
         kernel.notebook_done()  # a kernel of its own exits while the page is made
         inputs_unchanged(record)
         if config.mask:  # the injected configuration quotes the policy and the scope
