@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ _NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
 
 def _has_odd_quote_line(block: bytes) -> bool:
     return b'"' in block.translate(None, _NOT_QUOTE_OR_BREAK).replace(b'""', b"")
+
+
 _STRAY_CR = ("line holds a carriage return (\\r) that ends no line; the CSV reader cannot "
              "tell where its values end")
 
@@ -91,14 +94,21 @@ class _Scan:
             self.found.lines + 1, f"line is {size:,} bytes long, over the loader's limit of "
             f"{MAX_LINE_BYTES:,} (MAX_LINE_BYTES); not read", _shown(head)))
 
-    def _refuse(self, block: bytes, byte: bytes, reason: str) -> bytes:
-        """Empty every line of `block` holding `byte`, and reject it."""
+    def _empty_lines(self, block: bytes, reason: Callable[[int, bytes], str | None]) -> bytes:
+        """Empty and reject each complete line of `block` for which
+        `reason(i, line)` gives a reason (asked of every line, in order)."""
         lines = block.split(b"\n")
         for i, line in enumerate(lines[:-1]):
-            if byte in line:
-                self.found.rejects.append((self.found.lines + i + 1, reason, _shown(line)))
+            why = reason(i, line)
+            if why is not None:
+                self._fix()
+                self.found.rejects.append((self.found.lines + i + 1, why, _shown(line)))
                 lines[i] = b""
         return b"\n".join(lines)
+
+    def _refuse(self, block: bytes, byte: bytes, reason: str) -> bytes:
+        """Empty every line of `block` holding `byte`, and reject it."""
+        return self._empty_lines(block, lambda _, line: reason if byte in line else None)
 
     def _header_again(self, block: bytes) -> bytes:
         """Empty and reject each line that is the header once more (files
@@ -114,44 +124,38 @@ class _Scan:
         if not header or (b"\n" + header + b"\n" not in rest
                           and b"\n" + _BOM + header + b"\n" not in rest):
             return block
-        lines = block.split(b"\n")
-        for i, line in enumerate(lines[:-1]):
-            if (i or start == 0) and line.removeprefix(_BOM) == header:
-                self._fix()
-                self.found.rejects.append((
-                    self.found.lines + i + 1, "the header line again (files joined end to "
-                    "end?): not a row", _shown(line)))
-                lines[i] = b""
-        return b"\n".join(lines)
+        again = "the header line again (files joined end to end?): not a row"
+        return self._empty_lines(block, lambda i, line: again if (i or start == 0)
+                                 and line.removeprefix(_BOM) == header else None)
 
     def _refuse_stray_cr(self, block: bytes) -> bytes:
         """Empty and reject each line with a carriage return outside a quoted
         value. Inside one DuckDB reads it as data; and emptying a line inside
         a value that spans lines broke its quotes, so that the good rows after
         it were taken into one reject."""
-        lines, inside = block.split(b"\n"), self.in_quote
-        for i, line in enumerate(lines[:-1]):
+        inside = self.in_quote  # at the start of each line, as lines are asked in order
+
+        def stray(_: int, line: bytes) -> str | None:
+            nonlocal inside
             if b"\r" in line and _cr_outside_quotes(line, inside):
-                self.found.rejects.append((self.found.lines + i + 1, _STRAY_CR, _shown(line)))
-                lines[i] = b""
-            elif line.count(b'"') % 2:
-                inside = not inside
-        return b"\n".join(lines)
+                return _STRAY_CR  # emptied: its quotes no longer count
+            inside ^= bool(line.count(b'"') % 2)
+            return None
+
+        return self._empty_lines(block, stray)
 
     def _refuse_undecodable(self, block: bytes) -> bytes:
         """Empty and reject each line that is not UTF-8. Its bytes replaced,
         a GB18030 file loaded as garbage (联系方式 as '��ϵ��ʽ'), unseen."""
-        lines = block.split(b"\n")
-        for i, line in enumerate(lines[:-1]):
+        def undecodable(_: int, line: bytes) -> str | None:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self.found.rejects.append((
-                    self.found.lines + i + 1, f"line is not UTF-8 (byte {exc.start + 1:,}): a "
-                    "JSON Lines file must be; if it is GB18030 or GBK, convert it to UTF-8",
-                    _shown(line)))
-                lines[i] = b""
-        return b"\n".join(lines)
+                return (f"line is not UTF-8 (byte {exc.start + 1:,}): a JSON Lines file must "
+                        "be; if it is GB18030 or GBK, convert it to UTF-8")
+            return None
+
+        return self._empty_lines(block, undecodable)
 
     def block(self, block: bytes) -> None:
         """Lines ending in a line break, the first being line `lines + 1`."""
