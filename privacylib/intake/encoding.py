@@ -34,13 +34,8 @@ def detect_encoding(path: Path, name: str | None = None) -> str:
     (`name`: as errors say it, relative to the data folder)."""
     name = name or path.name
     head = _read_head(path, name)
-    if head.startswith(codecs.BOM_UTF8):
+    if head.startswith(codecs.BOM_UTF8) or _is_utf8(head):
         return "utf-8"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
@@ -48,6 +43,15 @@ def detect_encoding(path: Path, name: str | None = None) -> str:
         raise DataError(
             f"{name} is neither UTF-8 nor GB18030 (byte {exc.start} cannot be read)",
             file=name, hint="save it as UTF-8, or set its encoding in mapping.yaml") from exc
+
+
+def _is_utf8(head: bytes) -> bool:
+    """Whether a file's head is UTF-8 (a character cut at its end allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def utf8_signs(path: Path, name: str) -> tuple[bool, bool]:
@@ -58,13 +62,7 @@ def utf8_signs(path: Path, name: str) -> tuple[bool, bool]:
     head = _read_head(path, name)
     if head.startswith(codecs.BOM_UTF8):
         return True, True
-    if head.isascii():
-        return False, False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False, False
-    return False, True
+    return False, not head.isascii() and _is_utf8(head)
 
 
 def _gunzip(fh, size: int = CHUNK_BYTES) -> Iterator[bytes]:

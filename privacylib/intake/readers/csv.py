@@ -28,6 +28,9 @@ class CsvFile:
     header: tuple[str, ...]
     # Why it is not read in the encoding mapping.yaml names ("": it is).
     note: str = ""
+    # Read in the mapping's encoding, its text is valid UTF-8 beyond ASCII
+    # (encoding.utf8_signs; False when it was not asked).
+    utf8_text: bool = False
 
     @property
     def delimiter(self) -> str:
@@ -41,12 +44,13 @@ def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
         encoding = "utf-8"
     elif encoding in ("gbk", "gb2312"):
         encoding = "gb18030"  # a superset: reads both, and what the report shows
-    note = ""
-    if mapped and encoding != "utf-8" and utf8_signs(src.path, src.name)[0]:
-        # UTF-8's byte order mark is proof: read as GB18030 it garbled the header.
-        note = (f"{src.name}: read as UTF-8, which its byte order mark says it is, not as "
-                f"{encoding} as mapping.yaml says")
-        encoding = "utf-8"
+    note, utf8_text = "", False
+    if mapped and encoding != "utf-8":
+        bom, utf8_text = utf8_signs(src.path, src.name)
+        if bom:  # proof: read as GB18030 it garbled the header
+            note = (f"{src.name}: read as UTF-8, which its byte order mark says it is, not "
+                    f"as {encoding} as mapping.yaml says")
+            encoding, utf8_text = "utf-8", False
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
@@ -58,7 +62,7 @@ def prepare_csv(src: SourceFile, encoding: str | None) -> CsvFile:
         raise DataError(f"{src.name} has no header line", file=src.name,
                         hint="the first line of a CSV file must name its columns")
     check_columns(src.name, len(header))
-    return CsvFile(src, encoding, tuple(header), note)
+    return CsvFile(src, encoding, tuple(header), note, utf8_text)
 
 
 def read_header(path: Path, encoding: str, delimiter: str, name: str) -> list[str]:
@@ -137,13 +141,10 @@ def _warn_not_as_mapped(files: list[CsvFile], sources: list[RawSource]) -> None:
     its text is valid UTF-8 while other files of the dataset are not (a
     folder of both). A short GBK text alone may be valid UTF-8 too. And the
     files read as UTF-8 for their byte order mark."""
-    valid = {f.source.name: utf8_signs(f.source.path, f.source.name)[1]
-             for f in files if f.encoding != "utf-8"}
-    mixed = not all(valid.values())
+    mixed = not all(f.utf8_text for f in files if f.encoding != "utf-8")
     for raw in sources:
         raw.warnings += [f.note for f in raw.csv if f.note]
-        raw.warnings += [_not_as_mapped(f) for f in raw.csv
-                         if mixed and valid.get(f.source.name)]
+        raw.warnings += [_not_as_mapped(f) for f in raw.csv if mixed and f.utf8_text]
 
 
 def _not_as_mapped(csv_file: CsvFile) -> str:
