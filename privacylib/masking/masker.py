@@ -156,8 +156,11 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(secrets.token_hex(32) + "\n")
-    return _long_enough(path.read_text(encoding="utf-8").strip().encode(),
-                        f"pseudonym key file {path}")
+    return _long_enough(_key_in(path), f"pseudonym key file {path}")
+
+
+def _key_in(path: Path) -> bytes:
+    return path.read_text(encoding="utf-8").strip().encode()
 
 
 # A key shorter than this makes pseudonyms reversible: customer ids are few
@@ -188,7 +191,7 @@ def check_key(path: str | Path | None) -> None:
         return
     chosen = Path(path) if path else KEY_FILE
     try:
-        key = chosen.read_text(encoding="utf-8").strip().encode()
+        key = _key_in(chosen)
     except (OSError, UnicodeDecodeError):
         return
     _long_enough(key, f"pseudonym key file {chosen}")

@@ -34,10 +34,10 @@ def inputs_unchanged(record: RunRecord) -> None:
     manifest signs the hashes taken before it read them, so a file still
     being written (an export job and the audit started at once) made a
     PROVEN run of other bytes than it names."""
-    from privacylib.trail.manifest import file_entries
+    from privacylib.trail.manifest import data_entries
 
     before = {e["path"]: e for e in record.inputs if e["role"] == "data"}
-    now = {e["path"]: {"role": "data", **e} for e in file_entries(Path(record.config.data))}
+    now = {e["path"]: e for e in data_entries(record.config)}
     changed = sorted(p for p in before.keys() | now.keys() if before.get(p) != now.get(p))
     if changed:
         shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
@@ -47,9 +47,10 @@ def inputs_unchanged(record: RunRecord) -> None:
                                  "written to")
 
 
-def usable_out(out_root: Path, name: str, config: AuditConfig) -> None:
-    """The output folder, said to be unusable before any work (it was a
-    traceback: --out naming a file, the run's name taken by a file)."""
+def usable_out(out_root: Path, target: Path, config: AuditConfig) -> None:
+    """The output folder and the run's TARGET in it, said to be unusable
+    before any work (it was a traceback: --out naming a file, the run's
+    name taken by a file)."""
     if out_root.exists() and not out_root.is_dir():
         raise UsageError(f"--out {out_root} is not a folder", hint="name a folder for the runs")
     data = Path(config.data).resolve()
@@ -60,7 +61,6 @@ def usable_out(out_root: Path, name: str, config: AuditConfig) -> None:
             raise UsageError(f"{what} {path} is inside the data folder {data}",
                              hint="put the runs and the store outside the data folder "
                                   "(--out, --store)")
-    target = out_root / name
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} is a file, where this run's folder goes",
                          hint="move the file away, or name another --out")

@@ -184,11 +184,11 @@ def _run(record: RunRecord, out_root: str | Path, signing_key: str | Path | None
     key = load_private(signing_key_path(signing_key))
     out_root = Path(out_root).resolve()
     config = record.config
-    usable_out(out_root, folder_name(config), config)
+    target = out_root / folder_name(config)
+    usable_out(out_root, target, config)
     assert config.store is not None  # prepare_run names one
     for note in prepare(config.store, out_root):
         print(f"note: {note}", file=sys.stderr)
-    target = out_root / folder_name(config)
     if not config.mask:
         # Audit the auditor, before any unmasked byte is written: recorded
         # after publishing, a kill or a busy store in between lost it.

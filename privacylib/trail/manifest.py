@@ -73,9 +73,14 @@ def result_seal(outputs: list[dict[str, Any]]) -> str | None:
     return integrity(entry["sha256"]) if entry else None
 
 
+def data_entries(config: AuditConfig) -> list[dict[str, Any]]:
+    """The data folder's files as the manifest lists them (role data)."""
+    return [{"role": "data", **e} for e in file_entries(Path(config.data))]
+
+
 def input_entries(config: AuditConfig) -> list[dict[str, Any]]:
     """The data folder's files, then the policy, mapping and exceptions files."""
-    entries = [{"role": "data", **e} for e in file_entries(Path(config.data))]
+    entries = data_entries(config)
     for role in ("policy", "mapping", "exceptions"):
         path = getattr(config, role)
         if path:
