@@ -37,7 +37,7 @@ from privacylib.audit.result import RESULT, file_integrity
 from privacylib.digests import sha256_file
 from privacylib.errors import PrivacyLibError, UsageError
 from privacylib.report.outputs import MARKER
-from privacylib.report.outputs import MARKER_TEXT as WRITTEN
+from privacylib.report.outputs import MARKER_TEXT as WRITTEN  # as text; its bytes below
 from privacylib.trail.manifest import (
     FORMAT,
     MANIFEST,

@@ -121,7 +121,7 @@ UNSAVED = ("a formula cell without its computed value (the workbook was written 
 
 
 def _sheet_rows(src: SourceFile, rows, merged: dict[tuple[int, int], tuple[str, tuple[int, int]]],
-                unsaved: dict[tuple[int, int], tuple[str, str]],
+                unsaved: dict[int, str],
                 ) -> tuple[list[str], list[list[str | None]], list[int], list[str | None]]:
     """The header's names, the columns' text, each row's number, and for a
     row holding a formula without its value, which cells (else None).
@@ -154,9 +154,7 @@ def _sheet_rows(src: SourceFile, rows, merged: dict[tuple[int, int], tuple[str, 
         lines.append(number)
         for i in range(len(names)):
             columns[i].append(_cell_text(values[i]) if i < len(values) else None)
-        cells = [f"{cell}: {formula}" for (r, _), (cell, formula) in unsaved.items()
-                 if r == number]
-        bad.append("; ".join(cells) if cells else None)
+        bad.append(unsaved.get(number))
     return names, columns, lines, bad
 
 
@@ -198,13 +196,13 @@ def _column(letters: str) -> int:
     return number
 
 
-def _unsaved_formulas(src: SourceFile, title: str) -> dict[tuple[int, int], tuple[str, str]]:
-    """{(row, column): (cell, formula)} of each formula cell whose value the
-    file does not hold: openpyxl reads it as empty, which loaded as null (a
+def _unsaved_formulas(src: SourceFile, title: str) -> dict[int, str]:
+    """{row: "G3: =G2*2; …"}, the formula cells of each row whose value the
+    file does not hold: openpyxl reads them as empty, which loaded as null (a
     record count then took its default of 1)."""
     import openpyxl
 
-    found = {}
+    found: dict[int, list[str]] = {}
     values = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
     formulas = openpyxl.load_workbook(src.path, read_only=True, data_only=False)
     try:
@@ -214,11 +212,11 @@ def _unsaved_formulas(src: SourceFile, title: str) -> dict[tuple[int, int], tupl
                 text = getattr(formula, "value", None)
                 if getattr(value, "value", None) is None and isinstance(text, str) \
                         and text.startswith("="):
-                    found[(formula.row, formula.column)] = (formula.coordinate, text)
+                    found.setdefault(formula.row, []).append(f"{formula.coordinate}: {text}")
     finally:
         values.close()
         formulas.close()
-    return found
+    return {row: "; ".join(cells) for row, cells in found.items()}
 
 
 def _view(scope: Scope, i: int) -> str:
