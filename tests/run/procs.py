@@ -1,9 +1,28 @@
-"""The processes a batch started, read from /proc (its workers, their kernels)."""
+"""A batch started for a test, and the processes it started, read from
+/proc (its workers, their kernels)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
+
+from conftest import SAMPLE
+
+
+def start_batch(folder: Path, **popen) -> subprocess.Popen:
+    """`privacy-audit batch` of September then October of the sample's crm
+    (two runs sharing a kept load, one worker) into FOLDER/runs, started."""
+    path = folder / "batch.yaml"
+    path.write_text(f"""
+defaults: {{data: {SAMPLE / 'exports'}, scope: system=crm}}
+matrix: {{period: [2026-09, 2026-10]}}
+out: runs
+workers: 1
+""", encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
 def children(pid: int) -> list[tuple[int, str]]:

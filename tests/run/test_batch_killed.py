@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 
 from privacylib.run.batch import LOST, NOT_STARTED
-from run.procs import worker_in_a_run
-
-from conftest import SAMPLE
+from run.procs import start_batch, worker_in_a_run
 
 
 def test_a_killed_worker_leaves_each_unfinished_run_failed_in_words(tmp_path):
-    path = tmp_path / "batch.yaml"
-    path.write_text(f"""
-defaults: {{data: {SAMPLE / 'exports'}, scope: system=crm}}
-matrix: {{period: [2026-09, 2026-10]}}
-out: runs
-workers: 1
-""", encoding="utf-8")
-    batch = subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    batch = start_batch(tmp_path)
     try:
         worker, _ = worker_in_a_run(batch.pid, tmp_path / "runs")
         os.kill(worker, signal.SIGKILL)

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 from privacylib.run.stopping import OWNER_FILE, PRIVATE_PREFIX, sweep_stale_folders
-from run.procs import worker_in_a_run
-
-from conftest import SAMPLE
+from run.procs import start_batch, worker_in_a_run
 
 
 def _alive(pid: int) -> bool:
@@ -33,17 +31,8 @@ def _batch_in_a_run(tmp_path: Path, **popen) -> tuple[subprocess.Popen, list[int
     """A batch of two runs that share a kept load, started; returned once its
     worker's kernel runs a notebook into a staged folder, with the pids of
     the worker and its kernel."""
-    path = tmp_path / "batch.yaml"
-    path.write_text(f"""
-defaults: {{data: {SAMPLE / 'exports'}, scope: system=crm}}
-matrix: {{period: [2026-09, 2026-10]}}
-out: runs
-workers: 1
-""", encoding="utf-8")
     (tmp_path / "temp").mkdir()
-    batch = subprocess.Popen([sys.executable, "-m", "privacylib.cli", "batch", "--config", path],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "TMPDIR": str(tmp_path / "temp")}, **popen)
+    batch = start_batch(tmp_path, env={**os.environ, "TMPDIR": str(tmp_path / "temp")}, **popen)
     try:
         worker, kernels = worker_in_a_run(batch.pid, tmp_path / "runs")
     except AssertionError:
